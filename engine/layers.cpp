@@ -1,0 +1,381 @@
+#include "engine/layers.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+namespace dnnsweep {
+namespace {
+
+using dnnl::algorithm;
+using dnnl::memory;
+using dnnl::prop_kind;
+using tag = memory::format_tag;
+constexpr auto f32 = memory::data_type::f32;
+
+memory::dim dim(std::size_t v) { return static_cast<memory::dim>(v); }
+memory::desc rows_md(std::size_t n, std::size_t c) { return memory::desc({dim(n), dim(c)}, f32, tag::nc); }
+memory::desc vec_md(std::size_t c) { return memory::desc({dim(c)}, f32, tag::x); }
+// oneDNN memory objects over our own buffers: the data is never copied into oneDNN.
+memory wrap(const memory::desc& md, const dnnl::engine& eng, const float* p) {
+    return memory(md, eng, const_cast<float*>(p));  // oneDNN's API is not const-correct; inputs are only read
+}
+
+}  // namespace
+
+std::optional<EltwiseSpec> eltwise_for(const TrainConfig& c) {
+    switch (c.activation) {
+        case Activation::Sigmoid: return EltwiseSpec{algorithm::eltwise_logistic, algorithm::eltwise_logistic_use_dst_for_bwd, 0.0f};
+        case Activation::Tanh: return EltwiseSpec{algorithm::eltwise_tanh, algorithm::eltwise_tanh_use_dst_for_bwd, 0.0f};
+        case Activation::Relu: return EltwiseSpec{algorithm::eltwise_relu, algorithm::eltwise_relu_use_dst_for_bwd, 0.0f};
+        case Activation::LeakyRelu:
+            return EltwiseSpec{algorithm::eltwise_relu, algorithm::eltwise_relu_use_dst_for_bwd, c.leaky_relu_alpha};
+        case Activation::Elu: return EltwiseSpec{algorithm::eltwise_elu, algorithm::eltwise_elu_use_dst_for_bwd, c.elu_alpha};
+        case Activation::Maxout: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------- Layer
+
+Layer::Layer(std::size_t in, std::size_t out, std::size_t max_batch)
+    : in_(in), out_(out), max_batch_(max_batch), out_buf_(max_batch * out), dout_buf_(max_batch * out) {}
+
+void Layer::decay_mask(std::uint8_t* mask) const { std::fill_n(mask, param_count(), std::uint8_t{0}); }
+
+// ----------------------------------------------------------------------------------- DenseLayer
+
+struct DenseLayer::TrainPrims {
+    dnnl::inner_product_forward forward;
+    std::unordered_map<int, memory> forward_args;
+    std::optional<dnnl::eltwise_backward> activation_backward;
+    std::unordered_map<int, memory> activation_args;
+    std::optional<dnnl::inner_product_backward_data> backward_data;
+    std::unordered_map<int, memory> backward_data_args;
+    dnnl::inner_product_backward_weights backward_weights;
+    std::unordered_map<int, memory> backward_weights_args;
+};
+
+struct DenseLayer::InferPrims {
+    dnnl::inner_product_forward forward;
+    std::unordered_map<int, memory> args;
+};
+
+DenseLayer::DenseLayer(DnnlContext& ctx, std::size_t in, std::size_t out, std::size_t max_batch,
+                       std::optional<EltwiseSpec> activation)
+    : Layer(in, out, max_batch), ctx_(ctx), act_(activation) {}
+
+DenseLayer::~DenseLayer() = default;
+
+void DenseLayer::bind_params(float* params, float* grads) {
+    weights_ = params;
+    bias_ = params + out_ * in_;
+    diff_weights_ = grads;
+    diff_bias_ = grads + out_ * in_;
+}
+
+void DenseLayer::init_params(Rng& rng, Init init) {
+    // Keras: glorot_uniform limit sqrt(6 / (fan_in + fan_out)), he_uniform sqrt(6 / fan_in).
+    const double fan = init == Init::GlorotUniform ? static_cast<double>(in_ + out_) : static_cast<double>(in_);
+    const auto limit = static_cast<float>(std::sqrt(6.0 / fan));
+    for (std::size_t i = 0; i < out_ * in_; ++i) weights_[i] = rng.uniform(-limit, limit);
+    std::fill_n(bias_, out_, 0.0f);
+}
+
+void DenseLayer::decay_mask(std::uint8_t* mask) const {
+    std::fill_n(mask, out_ * in_, std::uint8_t{1});
+    std::fill_n(mask + out_ * in_, out_, std::uint8_t{0});
+}
+
+namespace {
+
+dnnl::primitive_attr activation_attr(const std::optional<EltwiseSpec>& act) {
+    dnnl::primitive_attr attr;
+    if (act) {
+        dnnl::post_ops ops;
+        ops.append_eltwise(1.0f, act->forward, act->alpha, 0.0f);
+        attr.set_post_ops(ops);
+    }
+    return attr;
+}
+
+}  // namespace
+
+DenseLayer::TrainPrims& DenseLayer::train_prims(std::size_t n) {
+    if (auto it = train_.find(n); it != train_.end()) return *it->second;
+    const auto& eng = ctx_.engine;
+    const auto src_md = rows_md(n, in_), dst_md = rows_md(n, out_);
+    const memory::desc w_md({dim(out_), dim(in_)}, f32, tag::oi);
+    const auto b_md = vec_md(out_);
+
+    const dnnl::inner_product_forward::primitive_desc fwd_pd(
+        {prop_kind::forward_training, src_md, w_md, b_md, dst_md}, activation_attr(act_), eng);
+    const auto src = wrap(src_md, eng, src_), weights = wrap(w_md, eng, weights_), bias = wrap(b_md, eng, bias_);
+    const auto dst = wrap(dst_md, eng, out_buf_.data()), diff_dst = wrap(dst_md, eng, dout_buf_.data());
+
+    auto p = std::make_unique<TrainPrims>(TrainPrims{
+        dnnl::inner_product_forward(fwd_pd),
+        {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_BIAS, bias}, {DNNL_ARG_DST, dst}},
+        std::nullopt, {}, std::nullopt, {},
+        dnnl::inner_product_backward_weights(dnnl::inner_product_backward_weights::primitive_desc(
+            {src_md, w_md, b_md, dst_md}, eng, fwd_pd)),
+        {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst},
+         {DNNL_ARG_DIFF_WEIGHTS, wrap(w_md, eng, diff_weights_)}, {DNNL_ARG_DIFF_BIAS, wrap(b_md, eng, diff_bias_)}}});
+
+    if (act_) {
+        // The activation's backward needs only its output (use_dst_for_bwd), computed in place
+        // on the output gradient: no pre-activation buffer.
+        const dnnl::eltwise_forward::primitive_desc hint(
+            {prop_kind::forward_training, act_->forward, dst_md, act_->alpha, 0.0f}, eng);
+        p->activation_backward = dnnl::eltwise_backward(dnnl::eltwise_backward::primitive_desc(
+            {act_->backward_from_dst, dst_md, dst_md, act_->alpha, 0.0f}, eng, hint));
+        p->activation_args = {{DNNL_ARG_DST, dst}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_SRC, diff_dst}};
+    }
+    if (diff_src_ != nullptr) {
+        p->backward_data = dnnl::inner_product_backward_data(
+            dnnl::inner_product_backward_data::primitive_desc({src_md, w_md, dst_md}, eng, fwd_pd));
+        p->backward_data_args = {{DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_WEIGHTS, weights},
+                                 {DNNL_ARG_DIFF_SRC, wrap(src_md, eng, diff_src_)}};
+    }
+    return *train_.emplace(n, std::move(p)).first->second;
+}
+
+DenseLayer::InferPrims& DenseLayer::infer_prims(std::size_t n) {
+    if (auto it = infer_.find(n); it != infer_.end()) return *it->second;
+    const auto& eng = ctx_.engine;
+    const auto src_md = rows_md(n, in_), dst_md = rows_md(n, out_);
+    const memory::desc w_md({dim(out_), dim(in_)}, f32, tag::oi);
+    const auto b_md = vec_md(out_);
+    const dnnl::inner_product_forward::primitive_desc pd(
+        {prop_kind::forward_inference, src_md, w_md, b_md, dst_md}, activation_attr(act_), eng);
+    auto p = std::make_unique<InferPrims>(InferPrims{
+        dnnl::inner_product_forward(pd),
+        {{DNNL_ARG_SRC, wrap(src_md, eng, src_)}, {DNNL_ARG_WEIGHTS, wrap(w_md, eng, weights_)},
+         {DNNL_ARG_BIAS, wrap(b_md, eng, bias_)}, {DNNL_ARG_DST, wrap(dst_md, eng, out_buf_.data())}}});
+    return *infer_.emplace(n, std::move(p)).first->second;
+}
+
+void DenseLayer::forward(std::size_t n, Mode mode) {
+    if (mode == Mode::Train) {
+        auto& p = train_prims(n);
+        p.forward.execute(ctx_.stream, p.forward_args);
+    } else {
+        auto& p = infer_prims(n);
+        p.forward.execute(ctx_.stream, p.args);
+    }
+    ctx_.stream.wait();
+}
+
+void DenseLayer::backward(std::size_t n) {
+    auto& p = train_prims(n);
+    if (p.activation_backward) p.activation_backward->execute(ctx_.stream, p.activation_args);
+    p.backward_weights.execute(ctx_.stream, p.backward_weights_args);
+    if (p.backward_data) p.backward_data->execute(ctx_.stream, p.backward_data_args);
+    ctx_.stream.wait();
+}
+
+// ------------------------------------------------------------------------------ ActivationLayer
+
+struct ActivationLayer::Prims {
+    dnnl::eltwise_forward forward;
+    std::unordered_map<int, memory> forward_args;
+    dnnl::eltwise_backward backward;
+    std::unordered_map<int, memory> backward_args;
+};
+
+ActivationLayer::ActivationLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch, EltwiseSpec spec)
+    : Layer(features, features, max_batch), ctx_(ctx), spec_(spec) {}
+
+ActivationLayer::~ActivationLayer() = default;
+
+ActivationLayer::Prims& ActivationLayer::prims(std::size_t n) {
+    if (auto it = cache_.find(n); it != cache_.end()) return *it->second;
+    const auto& eng = ctx_.engine;
+    const auto md = rows_md(n, out_);
+    const dnnl::eltwise_forward::primitive_desc fwd_pd({prop_kind::forward_training, spec_.forward, md, spec_.alpha, 0.0f}, eng);
+    const auto dst = wrap(md, eng, out_buf_.data());
+    std::unordered_map<int, memory> bwd_args{{DNNL_ARG_DST, dst}, {DNNL_ARG_DIFF_DST, wrap(md, eng, dout_buf_.data())}};
+    if (diff_src_ != nullptr) bwd_args.emplace(DNNL_ARG_DIFF_SRC, wrap(md, eng, diff_src_));
+    auto p = std::make_unique<Prims>(Prims{
+        dnnl::eltwise_forward(fwd_pd),
+        {{DNNL_ARG_SRC, wrap(md, eng, src_)}, {DNNL_ARG_DST, dst}},
+        dnnl::eltwise_backward(dnnl::eltwise_backward::primitive_desc({spec_.backward_from_dst, md, md, spec_.alpha, 0.0f}, eng, fwd_pd)),
+        std::move(bwd_args)});
+    return *cache_.emplace(n, std::move(p)).first->second;
+}
+
+void ActivationLayer::forward(std::size_t n, Mode /*mode*/) {
+    auto& p = prims(n);
+    p.forward.execute(ctx_.stream, p.forward_args);
+    ctx_.stream.wait();
+}
+
+void ActivationLayer::backward(std::size_t n) {
+    if (diff_src_ == nullptr) return;
+    auto& p = prims(n);
+    p.backward.execute(ctx_.stream, p.backward_args);
+    ctx_.stream.wait();
+}
+
+// ------------------------------------------------------------------------------- BatchNormLayer
+
+struct BatchNormLayer::TrainPrims {
+    dnnl::batch_normalization_forward forward;
+    std::unordered_map<int, memory> forward_args;
+    dnnl::batch_normalization_backward backward;
+    std::unordered_map<int, memory> backward_args;
+};
+
+struct BatchNormLayer::InferPrims {
+    dnnl::batch_normalization_forward forward;
+    std::unordered_map<int, memory> args;
+};
+
+BatchNormLayer::BatchNormLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch)
+    : Layer(features, features, max_batch), ctx_(ctx), batch_mean_(features), batch_var_(features) {}
+
+BatchNormLayer::~BatchNormLayer() = default;
+
+void BatchNormLayer::bind_params(float* params, float* grads) {
+    scale_ = params;
+    shift_ = params + out_;
+    diff_scale_ = grads;
+    diff_shift_ = grads + out_;
+}
+
+void BatchNormLayer::init_params(Rng& /*rng*/, Init /*init*/) {
+    std::fill_n(scale_, out_, 1.0f);
+    std::fill_n(shift_, out_, 0.0f);
+}
+
+void BatchNormLayer::bind_state(float* state) {
+    running_mean_ = state;
+    running_var_ = state + out_;
+    std::fill_n(running_mean_, out_, 0.0f);
+    std::fill_n(running_var_, out_, 1.0f);
+}
+
+namespace {
+const auto kScaleShift = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+}
+
+BatchNormLayer::TrainPrims& BatchNormLayer::train_prims(std::size_t n) {
+    if (auto it = train_.find(n); it != train_.end()) return *it->second;
+    const auto& eng = ctx_.engine;
+    const auto md = rows_md(n, out_), c_md = vec_md(out_);
+    const dnnl::batch_normalization_forward::primitive_desc fwd_pd(
+        {prop_kind::forward_training, md, kEpsilon, kScaleShift}, eng);
+    const auto src = wrap(md, eng, src_), scale = wrap(c_md, eng, scale_), shift = wrap(c_md, eng, shift_);
+    const auto mean = wrap(c_md, eng, batch_mean_.data()), var = wrap(c_md, eng, batch_var_.data());
+    // A first layer (no diff_src) still needs the scale and shift gradients, which oneDNN only
+    // computes together with an input gradient.
+    if (diff_src_ == nullptr && unused_diff_src_.size() == 0)
+        unused_diff_src_ = AlignedBuffer(max_batch_ * out_);
+    float* const diff_src = diff_src_ != nullptr ? diff_src_ : unused_diff_src_.data();
+    auto p = std::make_unique<TrainPrims>(TrainPrims{
+        dnnl::batch_normalization_forward(fwd_pd),
+        {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, wrap(md, eng, out_buf_.data())}, {DNNL_ARG_SCALE, scale},
+         {DNNL_ARG_SHIFT, shift}, {DNNL_ARG_MEAN, mean}, {DNNL_ARG_VARIANCE, var}},
+        dnnl::batch_normalization_backward(dnnl::batch_normalization_backward::primitive_desc(
+            {prop_kind::backward, md, md, kEpsilon, kScaleShift}, eng, fwd_pd)),
+        {{DNNL_ARG_SRC, src}, {DNNL_ARG_MEAN, mean}, {DNNL_ARG_VARIANCE, var},
+         {DNNL_ARG_DIFF_DST, wrap(md, eng, dout_buf_.data())}, {DNNL_ARG_SCALE, scale}, {DNNL_ARG_SHIFT, shift},
+         {DNNL_ARG_DIFF_SRC, wrap(md, eng, diff_src)}, {DNNL_ARG_DIFF_SCALE, wrap(c_md, eng, diff_scale_)},
+         {DNNL_ARG_DIFF_SHIFT, wrap(c_md, eng, diff_shift_)}}});
+    return *train_.emplace(n, std::move(p)).first->second;
+}
+
+BatchNormLayer::InferPrims& BatchNormLayer::infer_prims(std::size_t n) {
+    if (auto it = infer_.find(n); it != infer_.end()) return *it->second;
+    const auto& eng = ctx_.engine;
+    const auto md = rows_md(n, out_), c_md = vec_md(out_);
+    const dnnl::batch_normalization_forward::primitive_desc pd(
+        {prop_kind::forward_inference, md, kEpsilon, kScaleShift | dnnl::normalization_flags::use_global_stats}, eng);
+    auto p = std::make_unique<InferPrims>(InferPrims{
+        dnnl::batch_normalization_forward(pd),
+        {{DNNL_ARG_SRC, wrap(md, eng, src_)}, {DNNL_ARG_DST, wrap(md, eng, out_buf_.data())},
+         {DNNL_ARG_SCALE, wrap(c_md, eng, scale_)}, {DNNL_ARG_SHIFT, wrap(c_md, eng, shift_)},
+         {DNNL_ARG_MEAN, wrap(c_md, eng, running_mean_)}, {DNNL_ARG_VARIANCE, wrap(c_md, eng, running_var_)}}});
+    return *infer_.emplace(n, std::move(p)).first->second;
+}
+
+void BatchNormLayer::forward(std::size_t n, Mode mode) {
+    if (mode == Mode::Infer) {
+        auto& p = infer_prims(n);
+        p.forward.execute(ctx_.stream, p.args);
+        ctx_.stream.wait();
+        return;
+    }
+    auto& p = train_prims(n);
+    p.forward.execute(ctx_.stream, p.forward_args);
+    ctx_.stream.wait();
+    // Running statistics as Keras keeps them; the variance gets Bessel's correction since oneDNN
+    // reports the biased batch variance.
+    const float unbias = n > 1 ? static_cast<float>(n) / static_cast<float>(n - 1) : 1.0f;
+    for (std::size_t c = 0; c < out_; ++c) {
+        running_mean_[c] = kMomentum * running_mean_[c] + (1.0f - kMomentum) * batch_mean_[c];
+        running_var_[c] = kMomentum * running_var_[c] + (1.0f - kMomentum) * batch_var_[c] * unbias;
+    }
+}
+
+void BatchNormLayer::backward(std::size_t n) {
+    auto& p = train_prims(n);
+    p.backward.execute(ctx_.stream, p.backward_args);
+    ctx_.stream.wait();
+}
+
+// ---------------------------------------------------------------------------------- MaxoutLayer
+
+MaxoutLayer::MaxoutLayer(std::size_t units, std::size_t pieces, std::size_t max_batch)
+    : Layer(units * pieces, units, max_batch), pieces_(pieces), argmax_(max_batch * units) {}
+
+void MaxoutLayer::forward(std::size_t n, Mode /*mode*/) {
+    float* out = out_buf_.data();
+    for (std::size_t i = 0; i < n * out_; ++i) {
+        const float* group = src_ + i * pieces_;
+        std::uint32_t best = 0;
+        for (std::uint32_t p = 1; p < pieces_; ++p)
+            if (group[p] > group[best]) best = p;
+        out[i] = group[best];
+        argmax_[i] = best;
+    }
+}
+
+void MaxoutLayer::backward(std::size_t n) {
+    if (diff_src_ == nullptr) return;
+    std::fill_n(diff_src_, n * in_, 0.0f);
+    const float* dout = dout_buf_.data();
+    for (std::size_t i = 0; i < n * out_; ++i) diff_src_[i * pieces_ + argmax_[i]] = dout[i];
+}
+
+// --------------------------------------------------------------------------------- DropoutLayer
+
+DropoutLayer::DropoutLayer(std::size_t features, std::size_t max_batch, float rate, std::uint64_t seed)
+    : Layer(features, features, max_batch), rate_(rate), rng_(seed, Stream::Dropout), mask_(max_batch * features) {}
+
+void DropoutLayer::forward(std::size_t n, Mode mode) {
+    float* out = out_buf_.data();
+    const std::size_t count = n * out_;
+    if (mode == Mode::Infer) {
+        std::memcpy(out, src_, count * sizeof(float));
+        return;
+    }
+    // Keep with probability 1 - rate, compared on 24-bit uniforms (exact in float).
+    const auto threshold = static_cast<std::uint64_t>(std::ceil(static_cast<double>(rate_) * 16777216.0));
+    const float keep_scale = 1.0f / (1.0f - rate_);
+    float* mask = mask_.data();
+    for (std::size_t i = 0; i < count; ++i) {
+        mask[i] = (rng_.next() >> 40) >= threshold ? keep_scale : 0.0f;
+        out[i] = src_[i] * mask[i];
+    }
+}
+
+void DropoutLayer::backward(std::size_t n) {
+    if (diff_src_ == nullptr) return;
+    const float* dout = dout_buf_.data();
+    const float* mask = mask_.data();
+    for (std::size_t i = 0; i < n * out_; ++i) diff_src_[i] = dout[i] * mask[i];
+}
+
+}  // namespace dnnsweep

@@ -1,0 +1,202 @@
+#pragma once
+// The layers of a fully connected network. A small interface in the manner of mlpack's Layer:
+// each layer owns its output and output-gradient buffers (sized for the largest batch), reads the
+// previous layer's output in place and writes its input gradient straight into the previous
+// layer's gradient buffer, so a step moves no data between layers. Parameters live in the
+// network's one flat buffer; a layer only holds pointers into it.
+//
+// oneDNN primitives (and the memory objects wrapping the fixed buffers) are built the first time
+// a batch size is seen and reused for every later step of that size: a training run sees at most
+// three sizes (the batch, the last partial batch, the evaluation chunk).
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "engine/aligned_buffer.hpp"
+#include "engine/config.hpp"
+#include "engine/rng.hpp"
+
+namespace dnnsweep {
+
+// What a forward pass is for: training (batch statistics, dropout on, state kept for backward)
+// or inference (running statistics, dropout off).
+enum class Mode { Train, Infer };
+
+// The oneDNN engine and stream every layer of one network shares.
+struct DnnlContext {
+    dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+    dnnl::stream stream{engine};
+};
+
+// An element-wise activation as oneDNN computes it: the forward algorithm, and the backward one
+// that needs only the forward output (so pre-activations need not be kept).
+struct EltwiseSpec {
+    dnnl::algorithm forward;
+    dnnl::algorithm backward_from_dst;
+    float alpha = 0.0f;
+};
+// The oneDNN form of an activation; nullopt for maxout (not an element-wise function).
+std::optional<EltwiseSpec> eltwise_for(const TrainConfig& c);
+
+class Layer {
+public:
+    Layer(std::size_t in, std::size_t out, std::size_t max_batch);
+    virtual ~Layer() = default;
+    Layer(const Layer&) = delete;
+    Layer& operator=(const Layer&) = delete;
+
+    std::size_t in_features() const { return in_; }
+    std::size_t out_features() const { return out_; }
+
+    // Trainable parameters (and their gradients) in the network's flat buffers.
+    virtual std::size_t param_count() const { return 0; }
+    virtual void bind_params(float* /*params*/, float* /*grads*/) {}
+    virtual void init_params(Rng& /*rng*/, Init /*init*/) {}
+    // Which parameters get L2 weight decay: fills mask[0, param_count()).
+    virtual void decay_mask(std::uint8_t* mask) const;
+    // Non-trained state that is part of the model (batchnorm running statistics).
+    virtual std::size_t state_count() const { return 0; }
+    virtual void bind_state(float* /*state*/) {}
+
+    // src: the previous layer's output; diff_src: the previous layer's gradient buffer (null for
+    // the first layer, whose input gradient nobody needs: its backward-data pass is skipped).
+    void connect(const float* src, float* diff_src) {
+        src_ = src;
+        diff_src_ = diff_src;
+    }
+
+    // n <= max_batch rows of src -> output(). backward() reads diff_output() (filled by the next
+    // layer or the loss), accumulates nothing: it overwrites this layer's parameter gradients and
+    // the previous layer's gradient buffer. backward() must follow a Train forward of the same n.
+    virtual void forward(std::size_t n, Mode mode) = 0;
+    virtual void backward(std::size_t n) = 0;
+
+    const float* output() const { return out_buf_.data(); }
+    float* diff_output() { return dout_buf_.data(); }
+
+protected:
+    std::size_t in_, out_, max_batch_;
+    AlignedBuffer out_buf_;   // max_batch x out
+    AlignedBuffer dout_buf_;  // max_batch x out
+    const float* src_ = nullptr;
+    float* diff_src_ = nullptr;
+};
+
+// Dense (oneDNN inner_product) with an optional element-wise activation fused as a post-op.
+class DenseLayer final : public Layer {
+public:
+    DenseLayer(DnnlContext& ctx, std::size_t in, std::size_t out, std::size_t max_batch,
+               std::optional<EltwiseSpec> activation);
+    ~DenseLayer() override;
+
+    std::size_t param_count() const override { return out_ * in_ + out_; }
+    void bind_params(float* params, float* grads) override;
+    void init_params(Rng& rng, Init init) override;
+    void decay_mask(std::uint8_t* mask) const override;
+    void forward(std::size_t n, Mode mode) override;
+    void backward(std::size_t n) override;
+
+private:
+    struct TrainPrims;
+    struct InferPrims;
+    TrainPrims& train_prims(std::size_t n);
+    InferPrims& infer_prims(std::size_t n);
+
+    DnnlContext& ctx_;
+    std::optional<EltwiseSpec> act_;
+    float* weights_ = nullptr;  // out x in (oneDNN `oi`)
+    float* bias_ = nullptr;
+    float* diff_weights_ = nullptr;
+    float* diff_bias_ = nullptr;
+    std::map<std::size_t, std::unique_ptr<TrainPrims>> train_;
+    std::map<std::size_t, std::unique_ptr<InferPrims>> infer_;
+};
+
+// Stand-alone activation (used after batchnorm, where it cannot be fused into the dense layer).
+class ActivationLayer final : public Layer {
+public:
+    ActivationLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch, EltwiseSpec spec);
+    ~ActivationLayer() override;
+    void forward(std::size_t n, Mode mode) override;
+    void backward(std::size_t n) override;
+
+private:
+    struct Prims;
+    Prims& prims(std::size_t n);
+    DnnlContext& ctx_;
+    EltwiseSpec spec_;
+    std::map<std::size_t, std::unique_ptr<Prims>> cache_;
+};
+
+// oneDNN batch_normalization with trainable scale and shift; running statistics (Keras'
+// momentum 0.99, epsilon 1e-3) are the layer's state and are used in inference.
+class BatchNormLayer final : public Layer {
+public:
+    static constexpr float kEpsilon = 1e-3f;
+    static constexpr float kMomentum = 0.99f;
+
+    BatchNormLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch);
+    ~BatchNormLayer() override;
+
+    std::size_t param_count() const override { return 2 * out_; }
+    void bind_params(float* params, float* grads) override;
+    void init_params(Rng& rng, Init init) override;
+    std::size_t state_count() const override { return 2 * out_; }
+    void bind_state(float* state) override;
+    void forward(std::size_t n, Mode mode) override;
+    void backward(std::size_t n) override;
+
+private:
+    struct TrainPrims;
+    struct InferPrims;
+    TrainPrims& train_prims(std::size_t n);
+    InferPrims& infer_prims(std::size_t n);
+
+    DnnlContext& ctx_;
+    float* scale_ = nullptr;
+    float* shift_ = nullptr;
+    float* diff_scale_ = nullptr;
+    float* diff_shift_ = nullptr;
+    float* running_mean_ = nullptr;
+    float* running_var_ = nullptr;
+    AlignedBuffer batch_mean_, batch_var_;  // the last training batch's statistics, for backward
+    // oneDNN's batchnorm backward always writes an input gradient; a first layer has nowhere to
+    // put it, so it goes here (allocated only then).
+    AlignedBuffer unused_diff_src_;
+    std::map<std::size_t, std::unique_ptr<TrainPrims>> train_;
+    std::map<std::size_t, std::unique_ptr<InferPrims>> infer_;
+};
+
+// Maxout: each output unit is the max of `pieces` consecutive inputs (oneDNN has no maxout).
+class MaxoutLayer final : public Layer {
+public:
+    MaxoutLayer(std::size_t units, std::size_t pieces, std::size_t max_batch);
+    void forward(std::size_t n, Mode mode) override;
+    void backward(std::size_t n) override;
+
+private:
+    std::size_t pieces_;
+    std::vector<std::uint32_t> argmax_;  // max_batch x units: winning piece per output
+};
+
+// Inverted dropout: in training each unit is zeroed with probability `rate` and the survivors
+// scaled by 1/(1-rate); in inference it is the identity.
+class DropoutLayer final : public Layer {
+public:
+    DropoutLayer(std::size_t features, std::size_t max_batch, float rate, std::uint64_t seed);
+    void forward(std::size_t n, Mode mode) override;
+    void backward(std::size_t n) override;
+    const float* mask() const { return mask_.data(); }
+
+private:
+    float rate_;
+    Rng rng_;
+    AlignedBuffer mask_;  // max_batch x features: 0 or 1/(1-rate)
+};
+
+}  // namespace dnnsweep

@@ -1,0 +1,83 @@
+#pragma once
+// A fully connected classifier built from a TrainConfig: hidden blocks of
+//   Dense(+activation fused) [-> Dropout]                       (no batchnorm, element-wise activation)
+//   Dense -> BatchNorm -> Activation [-> Dropout]               (normalization = batchnorm)
+//   Dense(width * k) [-> BatchNorm] -> Maxout(k) [-> Dropout]    (activation = maxout)
+// then a Dense output layer producing logits (softmax lives in the loss). The network owns every
+// trainable parameter in one flat buffer (and their gradients in another of the same size), so the
+// optimizer runs one fused loop and a model is one thing to copy, checkpoint or send.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "engine/aligned_buffer.hpp"
+#include "engine/config.hpp"
+#include "engine/layers.hpp"
+
+namespace dnnsweep {
+
+// Where one layer's parameters sit in the flat buffer.
+struct ParamRange {
+    std::size_t offset = 0;
+    std::size_t count = 0;
+};
+
+class Network {
+public:
+    // max_batch: the largest number of rows any forward pass will see.
+    Network(const TrainConfig& config, std::size_t features, int classes, std::size_t max_batch);
+    ~Network();
+    Network(const Network&) = delete;
+    Network& operator=(const Network&) = delete;
+
+    std::size_t features() const { return features_; }
+    int classes() const { return classes_; }
+    std::size_t max_batch() const { return max_batch_; }
+
+    // Glorot/He weights (config.init) and zero biases from the seed's Init stream; batchnorm scale 1, shift 0,
+    // running mean 0, variance 1.
+    void initialize(std::uint64_t seed);
+
+    // Rows are copied into the network's input buffer (n <= max_batch, row-major, features wide).
+    float* input() { return input_.data(); }
+    // Forward pass over the first n rows of input(); returns the n x classes logits.
+    const float* forward(std::size_t n, Mode mode);
+    // The n x classes gradient of the loss w.r.t. the logits: the loss writes it, backward reads it.
+    float* diff_logits();
+    // Backward pass after a Train forward of the same n: fills grads() (overwriting).
+    void backward(std::size_t n);
+
+    std::span<float> params() { return params_.span(); }
+    std::span<const float> params() const { return params_.span(); }
+    std::span<const float> grads() const { return grads_.span(); }
+    // Non-trained model state (batchnorm running statistics): part of a saved model.
+    std::span<float> state() { return state_.span(); }
+    std::span<const float> state() const { return state_.span(); }
+    // 1 for parameters that get L2 weight decay (dense weights), 0 otherwise.
+    const std::vector<std::uint8_t>& decay_mask() const { return decay_mask_; }
+
+    // One entry per dense layer, input to output: its weights and bias in params()/grads().
+    const std::vector<ParamRange>& dense_params() const { return dense_ranges_; }
+    // The hidden activations after the last forward pass (one n x width block per hidden layer,
+    // after the activation and before dropout): what the health figures inspect.
+    std::vector<const float*> hidden_outputs() const;
+    std::size_t hidden_width() const { return hidden_width_; }
+
+private:
+    std::size_t features_;
+    int classes_;
+    std::size_t max_batch_;
+    std::size_t hidden_width_;
+    Init init_;
+    DnnlContext ctx_;
+    AlignedBuffer input_;
+    std::vector<std::unique_ptr<Layer>> layers_;
+    std::vector<std::size_t> hidden_output_layers_;  // index into layers_ of each hidden block's activation output
+    AlignedBuffer params_, grads_, state_;
+    std::vector<std::uint8_t> decay_mask_;
+    std::vector<ParamRange> dense_ranges_;
+};
+
+}  // namespace dnnsweep

@@ -1,0 +1,65 @@
+#pragma once
+// The training loop of one configuration on one train/validation pair, and the per-epoch metrics
+// and health figures it records (the raw material of the diagnosis).
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/config.hpp"
+#include "engine/dataset.hpp"
+
+namespace dnnsweep {
+
+enum class RunStatus { Ok, Diverged, Stopped };
+std::string_view name(RunStatus s);  // "ok", "diverged", "stopped"
+
+// What the epoch's last evaluation pass (inference mode, over the training part) and its steps saw.
+struct Health {
+    std::vector<double> grad_norm;    // per dense layer, input to output: mean over the epoch's steps
+                                      // of the L2 norm of that layer's weight+bias gradient
+    double dead_relu = 0.0;           // fraction of hidden relu/leaky_relu/elu units whose output is <= 0
+                                      // for every training sample (0 for other activations)
+    double saturated = 0.0;           // fraction of hidden sigmoid/tanh outputs in the flat tails
+                                      // (sigmoid < 0.01 or > 0.99, |tanh| > 0.99), over all samples
+    double max_abs_input = 0.0;       // largest |x| the first layer saw (after input scaling)
+};
+
+struct EpochMetrics {
+    int epoch = 0;                    // 1-based
+    double train_loss = 0.0, train_acc = 0.0;  // inference mode, after the epoch, whole training part
+    double val_loss = 0.0, val_acc = 0.0;      // inference mode, validation part (NaN when empty)
+    double seconds = 0.0;             // wall time of the epoch's steps and evaluation
+    Health health;
+};
+
+struct TrainResult {
+    RunStatus status = RunStatus::Ok;
+    int diverged_epoch = 0;           // the epoch whose loss became NaN/Inf (status Diverged)
+    int best_epoch = 0;               // early stopping: the epoch whose weights were kept
+    std::vector<EpochMetrics> history;
+    // The final figures: the best epoch's with early stopping, otherwise the last epoch's.
+    double train_loss = 0.0, train_acc = 0.0, val_loss = 0.0, val_acc = 0.0;
+    double seconds = 0.0;             // training wall time (data preparation excluded)
+    double eval_seconds = 0.0;        // the part of `seconds` spent in the per-epoch evaluation passes
+    std::int64_t steps = 0;           // optimizer updates made
+    int epochs() const { return static_cast<int>(history.size()); }
+};
+
+// Called after every epoch; returning false stops the run (status Stopped): the hook for progress
+// lines and for a sweep worker abandoning a unit.
+using EpochCallback = std::function<bool(const EpochMetrics&)>;
+
+// Trains on `train` and measures on `val` (which may be empty), both already scaled. The seed picks
+// initialisation, shuffling and dropout streams. Deterministic for a given config, seed and threads.
+TrainResult train_model(const TrainConfig& config, const Dataset& train, const Dataset& val,
+                        const EpochCallback& on_epoch = {});
+
+// The data one run sees, prepared from a whole dataset: the held-out split (config.seed,
+// test_fraction), input scaling fit on the training part only, test noise on the held-out part.
+struct PreparedData {
+    Dataset train, val;
+};
+PreparedData prepare_holdout(const TrainConfig& config, const Dataset& data, double test_fraction);
+
+}  // namespace dnnsweep

@@ -1,0 +1,209 @@
+// The training loop on small synthetic problems: that it learns, is deterministic, counts its
+// steps right, and that early stopping, divergence, stopping and the health figures behave.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/preprocess.hpp"
+#include "engine/rng.hpp"
+#include "engine/trainer.hpp"
+
+namespace dnnsweep {
+namespace {
+
+// Gaussian clusters: `classes` centres in [lo, hi]^features, spread `spread` around each.
+Dataset clusters(std::size_t n, std::size_t features, int classes, float lo, float hi, float spread,
+                 std::uint64_t seed) {
+    Rng rng(seed, Stream::Split);
+    std::vector<float> centres(static_cast<std::size_t>(classes) * features);
+    for (auto& c : centres) c = rng.uniform(lo, hi);
+    Dataset d;
+    d.x = Matrix(n, features);
+    d.y.resize(n);
+    d.classes = classes;
+    d.source = "clusters";
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto label = static_cast<std::int32_t>(rng.below(static_cast<std::uint32_t>(classes)));
+        d.y[i] = label;
+        for (std::size_t j = 0; j < features; ++j)
+            d.x.at(i, j) = centres[static_cast<std::size_t>(label) * features + j] +
+                           spread * static_cast<float>(rng.normal());
+    }
+    return d;
+}
+
+TrainConfig small_config() {
+    TrainConfig c;
+    c.layers = 2;
+    c.width = 16;
+    c.activation = Activation::Relu;
+    c.optimizer = Optimizer::Adam;
+    c.learning_rate = 0.01;
+    c.batch_size = 32;
+    c.epochs = 15;
+    c.normalization = Normalization::ZScore;
+    c.seed = 5;
+    return c;
+}
+
+PreparedData prepared(const TrainConfig& c, std::size_t n = 400) {
+    return prepare_holdout(c, clusters(n, 4, 3, 100.0f, 300.0f, 10.0f, 1), 0.25);
+}
+
+TEST(Trainer, LearnsSeparableClusters) {
+    const TrainConfig c = small_config();
+    const PreparedData d = prepared(c);
+    const TrainResult r = train_model(c, d.train, d.val);
+    EXPECT_EQ(r.status, RunStatus::Ok);
+    EXPECT_EQ(r.epochs(), c.epochs);
+    EXPECT_GT(r.train_acc, 0.95);
+    EXPECT_GT(r.val_acc, 0.9);
+    EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss);
+}
+
+TEST(Trainer, SameSeedGivesIdenticalHistoryAndOtherSeedDoesNot) {
+    TrainConfig c = small_config();
+    c.dropout = 0.2;  // the dropout masks must be reproducible too
+    const PreparedData d = prepared(c);
+    const TrainResult a = train_model(c, d.train, d.val);
+    const TrainResult b = train_model(c, d.train, d.val);
+    ASSERT_EQ(a.history.size(), b.history.size());
+    for (std::size_t e = 0; e < a.history.size(); ++e) {
+        EXPECT_EQ(a.history[e].train_loss, b.history[e].train_loss);
+        EXPECT_EQ(a.history[e].val_loss, b.history[e].val_loss);
+        EXPECT_EQ(a.history[e].health.grad_norm, b.history[e].health.grad_norm);
+    }
+    c.seed = 6;
+    const TrainResult other = train_model(c, d.train, d.val);
+    EXPECT_NE(a.history.back().train_loss, other.history.back().train_loss);
+}
+
+TEST(Trainer, UsesTheLastPartialBatchAndFullBatches) {
+    TrainConfig c = small_config();
+    c.epochs = 3;
+    const PreparedData d = prepared(c);  // 300 training rows
+    ASSERT_EQ(d.train.size(), 300u);
+    c.batch_size = 128;  // 128 + 128 + 44
+    EXPECT_EQ(train_model(c, d.train, d.val).steps, 3 * 3);
+    c.batch_size = 0;  // the whole training set: one update per epoch
+    EXPECT_EQ(train_model(c, d.train, d.val).steps, 3);
+    c.batch_size = 1000;  // larger than the data: also one full batch
+    EXPECT_EQ(train_model(c, d.train, d.val).steps, 3);
+}
+
+TEST(Trainer, ReportsDivergenceWithItsEpoch) {
+    TrainConfig c = small_config();
+    c.normalization = Normalization::None;  // inputs in the hundreds
+    c.activation = Activation::LeakyRelu;   // unbounded both ways: the logits overflow
+    c.optimizer = Optimizer::Sgd;
+    c.learning_rate = 100.0;
+    const PreparedData d = prepared(c);
+    const TrainResult r = train_model(c, d.train, d.val);
+    EXPECT_EQ(r.status, RunStatus::Diverged);
+    EXPECT_GE(r.diverged_epoch, 1);
+    EXPECT_EQ(r.epochs(), r.diverged_epoch);
+    EXPECT_GT(r.history.back().health.max_abs_input, 100.0);
+}
+
+TEST(Trainer, EarlyStoppingKeepsTheBestEpoch) {
+    // Few samples, a wide network and a high learning rate: validation loss turns up early.
+    TrainConfig c = small_config();
+    c.width = 128;
+    c.epochs = 60;
+    c.patience = 3;
+    c.learning_rate = 0.05;
+    const PreparedData d = prepare_holdout(c, clusters(120, 4, 3, 0.0f, 1.0f, 0.6f, 2), 0.5);
+    const TrainResult r = train_model(c, d.train, d.val);
+    ASSERT_LT(r.epochs(), c.epochs) << "validation loss never rose for 3 epochs";
+    EXPECT_EQ(r.best_epoch, r.epochs() - c.patience);
+    double best = INFINITY;
+    for (const auto& e : r.history) best = std::min(best, e.val_loss);
+    EXPECT_EQ(r.val_loss, best);
+    EXPECT_EQ(r.val_loss, r.history[static_cast<std::size_t>(r.best_epoch - 1)].val_loss);
+}
+
+TEST(Trainer, CallbackCanStopTheRun) {
+    const TrainConfig c = small_config();
+    const PreparedData d = prepared(c);
+    int calls = 0;
+    const TrainResult r = train_model(c, d.train, d.val, [&](const EpochMetrics& m) {
+        ++calls;
+        EXPECT_EQ(m.epoch, calls);
+        return calls < 2;
+    });
+    EXPECT_EQ(r.status, RunStatus::Stopped);
+    EXPECT_EQ(r.epochs(), 2);
+    EXPECT_EQ(calls, 2);
+}
+
+TEST(Trainer, DeepSigmoidGradientsVanishTowardTheInput) {
+    TrainConfig c = small_config();
+    c.layers = 8;
+    c.width = 32;
+    c.epochs = 1;
+    c.optimizer = Optimizer::Sgd;
+    c.learning_rate = 0.1;
+    const PreparedData d = prepared(c);
+    c.activation = Activation::Sigmoid;
+    const auto sigmoid = train_model(c, d.train, d.val).history[0].health.grad_norm;
+    c.activation = Activation::Relu;
+    const auto relu = train_model(c, d.train, d.val).history[0].health.grad_norm;
+    ASSERT_EQ(sigmoid.size(), 9u);  // 8 hidden dense layers and the output layer
+    EXPECT_LT(sigmoid.front() / sigmoid.back(), 1e-3);
+    EXPECT_GT(relu.front() / relu.back(), 1e-2);
+}
+
+TEST(Trainer, SaturationAndDeadUnitsAreMeasured) {
+    TrainConfig c = small_config();
+    c.epochs = 1;
+    c.layers = 1;
+    c.activation = Activation::Sigmoid;
+    c.normalization = Normalization::None;  // inputs in the hundreds saturate sigmoid units
+    PreparedData d = prepared(c);
+    EXPECT_GT(train_model(c, d.train, d.val).history[0].health.saturated, 0.9);
+    c.normalization = Normalization::ZScore;
+    d = prepared(c);
+    EXPECT_LT(train_model(c, d.train, d.val).history[0].health.saturated, 0.2);
+
+    // Dying ReLUs: one huge SGD step pushes most units where they never fire again.
+    c.activation = Activation::Relu;
+    c.optimizer = Optimizer::Sgd;
+    c.learning_rate = 10.0;
+    c.epochs = 3;
+    c.layers = 2;
+    const TrainResult dead = train_model(c, d.train, d.val);
+    EXPECT_GT(dead.history.back().health.dead_relu, 0.4);
+    c.learning_rate = 0.01;
+    EXPECT_LT(train_model(c, d.train, d.val).history.back().health.dead_relu, 0.1);
+}
+
+TEST(Trainer, PrepareHoldoutScalesOnTrainingRowsAndNoisesOnlyTheHeldOutPart) {
+    TrainConfig c = small_config();
+    c.normalization = Normalization::MinMax;
+    const Dataset data = clusters(400, 4, 3, 100.0f, 300.0f, 10.0f, 1);
+    const PreparedData clean = prepare_holdout(c, data, 0.25);
+    for (const float v : clean.train.x.data) {
+        EXPECT_GE(v, 0.0f);
+        EXPECT_LE(v, 1.0f);
+    }
+    c.test_noise = 1.0;
+    const PreparedData noisy = prepare_holdout(c, data, 0.25);
+    EXPECT_EQ(clean.train.x.data, noisy.train.x.data);
+    EXPECT_EQ(clean.train.y, noisy.train.y);
+    EXPECT_NE(clean.val.x.data, noisy.val.x.data);
+    EXPECT_EQ(clean.val.y, noisy.val.y);
+}
+
+TEST(Trainer, WeightDecayIsPartOfTheReportedLoss) {
+    TrainConfig c = small_config();
+    c.epochs = 1;
+    const PreparedData d = prepared(c);
+    const double plain = train_model(c, d.train, d.val).train_loss;
+    c.weight_decay = 1.0;
+    const double decayed = train_model(c, d.train, d.val).train_loss;
+    EXPECT_GT(decayed, plain + 0.5);  // 0.5 * sum(w^2) over a few hundred weights of order 0.3
+}
+
+}  // namespace
+}  // namespace dnnsweep
