@@ -1,61 +1,20 @@
 #pragma once
-// The one mapping between option names (CLI options of `dnnsweep train`, and the keys of sweep
-// files) and the TrainConfig fields they set. Everything that names a hyperparameter -- the
-// option parser, --help, the progress line, the JSON echo, sweep files -- goes through this table,
-// so a name or default can only ever be spelled in one place.
-//
-// Errors are ConfigError with the engine's "field: why" form (field = option name); the CLI adds
-// its own decoration (see cli_message).
-#include <cstdint>
-#include <span>
+// The command line's side of the option table (sweeps/config_options.hpp): the JSON echo of a
+// config, the data options around it, and the CLI's spelling of errors.
 #include <string>
-#include <string_view>
-#include <variant>
 
 #include <boost/program_options.hpp>
 
 #include "engine/config.hpp"
 #include "engine/dataset.hpp"
+#include "sweeps/config_options.hpp"
 
 namespace dnnsweep {
 
 class JsonWriter;
 
-// One option's current value, typed so JSON keeps numbers as numbers.
-using OptionValue = std::variant<std::int64_t, std::uint64_t, double, float, bool, std::string>;
-
-// Text form of a value as the option parser accepts it back (round-trips exactly).
-std::string to_text(const OptionValue& v);
-
-struct ConfigOption {
-    std::string name;        // e.g. "learning-rate"
-    std::string value_name;  // placeholder in --help, e.g. "RATE"
-    std::string help;        // one line
-    bool has_default = true; // false: unset is resolved later (learning-rate: the optimizer's default)
-    bool is_flag = false;    // may be given bare (`--nesterov` = `--nesterov=true`)
-    OptionValue (*get)(const TrainConfig&) = nullptr;  // learning-rate: the effective (resolved) rate
-    void (*set)(TrainConfig&, std::string_view) = nullptr;  // parses; throws ConfigError(why)
-};
-
-// Every TrainConfig option, in --help order.
-std::span<const ConfigOption> config_options();
-const ConfigOption* find_config_option(std::string_view name);
-
-// Parses `value` for option `name` into `config` (no range checks: TrainConfig::validate does
-// those). Throws ConfigError "name: why" for an unknown name or a malformed value.
-void set_config_option(TrainConfig& config, std::string_view name, std::string_view value);
-
-// Registers every config option, with its default read from a default-constructed TrainConfig.
-void add_config_options(boost::program_options::options_description& desc);
-
-// A default TrainConfig with the options the user gave (defaults are not re-parsed), validated.
-TrainConfig config_from(const boost::program_options::variables_map& vm);
-
 // `config` as a JSON object keyed by option name (learning-rate resolved).
 void write_config_json(JsonWriter& json, const TrainConfig& config);
-
-// `config` on one line, "name=value" per option, for progress output.
-std::string describe_config(const TrainConfig& config);
 
 // Where the data comes from: the options around the config rather than part of it.
 struct DataOptions {
