@@ -145,16 +145,21 @@ double l2_penalty(const Network& net, double weight_decay) {
 
 TrainResult train_model(const TrainConfig& config, const Dataset& train, const Dataset& val,
                         const EpochCallback& on_epoch) {
+    return train_model(config, train, val, Dataset{}, on_epoch);
+}
+
+TrainResult train_model(const TrainConfig& config, const Dataset& train, const Dataset& val, const Dataset& test,
+                        const EpochCallback& on_epoch) {
     config.validate();
     if (train.size() == 0) throw ConfigError("data: the training part is empty");
-    if (val.size() != 0 && val.features() != train.features())
-        throw ConfigError("data: validation and training parts differ in feature count");
+    if ((val.size() != 0 && val.features() != train.features()) || (test.size() != 0 && test.features() != train.features()))
+        throw ConfigError("data: validation or test part differs from the training part in feature count");
     omp_set_num_threads(config.threads);
 
     const std::size_t n = train.size();
     const std::size_t features = train.features();
     const std::size_t batch = config.batch_size == 0 ? n : std::min<std::size_t>(static_cast<std::size_t>(config.batch_size), n);
-    const int classes = std::max(train.classes, val.classes);
+    const int classes = std::max({train.classes, val.classes, test.classes});
 
     Network net(config, features, classes, batch);
     net.initialize(config.seed);
@@ -263,6 +268,9 @@ TrainResult train_model(const TrainConfig& config, const Dataset& train, const D
     result.train_acc = final_epoch.train_acc;
     result.val_loss = final_epoch.val_loss;
     result.val_acc = final_epoch.val_acc;
+    const Evaluation te = evaluator.run(test, false);
+    result.test_loss = te.loss + (test.size() != 0 ? l2_penalty(net, config.weight_decay) : 0.0);
+    result.test_acc = te.acc;
     return result;
 }
 

@@ -40,6 +40,9 @@ struct TrainResult {
     std::vector<EpochMetrics> history;
     // The final figures: the best epoch's with early stopping, otherwise the last epoch's.
     double train_loss = 0.0, train_acc = 0.0, val_loss = 0.0, val_acc = 0.0;
+    // The final model on the held-out test set (NaN without one): measured once, after training,
+    // never used for early stopping or model selection.
+    double test_loss = 0.0, test_acc = 0.0;
     double seconds = 0.0;             // training wall time (data preparation excluded)
     double eval_seconds = 0.0;        // the part of `seconds` spent in the per-epoch evaluation passes
     std::int64_t steps = 0;           // optimizer updates made
@@ -53,6 +56,9 @@ using EpochCallback = std::function<bool(const EpochMetrics&)>;
 // Trains on `train` and measures on `val` (which may be empty), both already scaled. The seed picks
 // initialisation, shuffling and dropout streams. Deterministic for a given config, seed and threads.
 TrainResult train_model(const TrainConfig& config, const Dataset& train, const Dataset& val,
+                        const EpochCallback& on_epoch = {});
+// The same, then the final model (best weights with early stopping) measured on `test`.
+TrainResult train_model(const TrainConfig& config, const Dataset& train, const Dataset& val, const Dataset& test,
                         const EpochCallback& on_epoch = {});
 
 // The data one run sees, prepared from a whole dataset: the held-out split (config.seed,

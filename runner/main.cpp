@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "runner/command.hpp"
+#include "runner/report_command.hpp"
+#include "runner/sweep_command.hpp"
 #include "runner/train_command.hpp"
 
 namespace {
@@ -20,6 +22,10 @@ struct Command {
 constexpr std::array kCommands{
     Command{"train", "train one configuration and report its training and validation accuracy",
             dnnsweep::run_train_command},
+    Command{"sweep", "run a sweep spec's grid over the MPI ranks; results in one HDF5 file",
+            dnnsweep::run_sweep_command},
+    Command{"report", "the leaderboard, the settings that matter and the diagnosis of a results file",
+            dnnsweep::run_report_command},
 };
 
 void print_usage(std::ostream& out) {

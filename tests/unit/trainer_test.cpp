@@ -207,3 +207,27 @@ TEST(Trainer, WeightDecayIsPartOfTheReportedLoss) {
 
 }  // namespace
 }  // namespace dnnsweep
+
+namespace dnnsweep {
+namespace {
+
+TEST(Trainer, MeasuresTheFinalModelOnTheTestSetOnly) {
+    TrainConfig c = small_config();
+    c.patience = 2;
+    c.epochs = 30;
+    const PreparedData d = prepared(c);
+    const PreparedData t = prepare_holdout(c, clusters(200, 4, 3, 100.0f, 300.0f, 10.0f, 1), 0.5);
+    const TrainResult without = train_model(c, d.train, d.val);
+    const TrainResult with = train_model(c, d.train, d.val, t.val);
+    EXPECT_TRUE(std::isnan(without.test_acc));
+    EXPECT_GT(with.test_acc, 0.9);
+    EXPECT_TRUE(std::isfinite(with.test_loss));
+    // The test set changes nothing about training or model selection.
+    EXPECT_EQ(without.best_epoch, with.best_epoch);
+    EXPECT_EQ(without.val_loss, with.val_loss);
+    ASSERT_EQ(without.history.size(), with.history.size());
+    EXPECT_EQ(without.history.back().train_loss, with.history.back().train_loss);
+}
+
+}  // namespace
+}  // namespace dnnsweep

@@ -1,0 +1,275 @@
+#include "engine/diagnosis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace dnnsweep {
+
+std::string_view name(Verdict v) {
+    switch (v) {
+        case Verdict::NotTraining: return "not_training";
+        case Verdict::Underfitting: return "underfitting";
+        case Verdict::Overfitting: return "overfitting";
+        case Verdict::Good: return "good";
+        case Verdict::Failed: return "failed";
+    }
+    return "unknown";
+}
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+std::string fixed(double v, int digits = 2) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    std::string s = buf;
+    // A gap of -0.001 prints as "-0.00": a sign on zero only puzzles the reader.
+    if (s.front() == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
+    return s;
+}
+
+std::string general(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+std::string sci(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1e", v);
+    return buf;
+}
+
+std::string fraction_of(std::size_t part, std::size_t whole) {
+    if (part == whole) return whole == 1 ? "the only fold" : "all " + std::to_string(whole) + " folds";
+    return std::to_string(part) + " of " + std::to_string(whole) + " folds";
+}
+
+void check_thresholds(const DiagnosisThresholds& t) {
+    // Named like the spec keys, so a bad sweep file points at its own line.
+    const auto bad = [](const char* key, double v, const char* range) {
+        throw ConfigError(std::string(key) + ": must be " + range + ", got " + std::to_string(v));
+    };
+    if (!(t.chance_factor > 0.0 && std::isfinite(t.chance_factor))) bad("chance-factor", t.chance_factor, "> 0");
+    if (!(t.underfit_error >= 0.0 && t.underfit_error <= 1.0)) bad("underfit-error", t.underfit_error, "in [0, 1]");
+    if (!(t.overfit_gap >= 0.0 && t.overfit_gap <= 1.0)) bad("overfit-gap", t.overfit_gap, "in [0, 1]");
+    if (!(t.vanishing_ratio >= 0.0 && std::isfinite(t.vanishing_ratio))) bad("vanishing-ratio", t.vanishing_ratio, ">= 0");
+    if (!(t.dead_relu >= 0.0 && t.dead_relu <= 1.0)) bad("dead-relu", t.dead_relu, "in [0, 1]");
+    if (!(t.unscaled_input >= 0.0)) bad("unscaled-input", t.unscaled_input, ">= 0");
+    if (t.few_updates < 0) bad("few-updates", t.few_updates, ">= 0");
+}
+
+// Mean of the finite values (NaN when there are none): a fold without a validation part, or a
+// figure a diverged run could not compute, must not turn the whole mean into NaN.
+struct Mean {
+    double sum = 0.0;
+    std::size_t n = 0;
+    void add(double v) {
+        if (std::isfinite(v)) {
+            sum += v;
+            ++n;
+        }
+    }
+    double value() const { return n > 0 ? sum / static_cast<double>(n) : nan; }
+};
+
+// What the folds that ran show, pooled: the figures the verdict and the causes are read from.
+struct Evidence {
+    std::size_t folds = 0, ran = 0, diverged = 0;
+    int first_diverged_epoch = 0;
+    double train_acc = nan, bias = nan, variance = nan, val_error = nan;
+    double grad_ratio = nan;      // median over folds of first/last dense layer grad norm
+    double dead_relu = nan;       // mean over folds
+    double max_abs_input = nan;   // largest over folds
+    double steps_per_epoch = nan; // mean over folds
+};
+
+Evidence gather_evidence(std::span<const FoldOutcome> folds) {
+    Evidence e;
+    e.folds = folds.size();
+    Mean train_acc, bias, variance, val_error, dead, steps;
+    std::vector<double> ratios;
+    for (const FoldOutcome& f : folds) {
+        if (f.failed) continue;  // an error, not a training outcome: it says nothing about the model
+        ++e.ran;
+        train_acc.add(f.train_acc);
+        bias.add(1.0 - f.train_acc);
+        variance.add((1.0 - f.val_acc) - (1.0 - f.train_acc));
+        val_error.add(1.0 - f.val_acc);
+        if (f.status == RunStatus::Diverged) {
+            ++e.diverged;
+            if (f.diverged_epoch > 0 && (e.first_diverged_epoch == 0 || f.diverged_epoch < e.first_diverged_epoch))
+                e.first_diverged_epoch = f.diverged_epoch;
+        }
+        const Health& h = f.last_health;
+        if (h.grad_norm.size() >= 2) {
+            const double first = h.grad_norm.front(), last = h.grad_norm.back();
+            // A zero last-layer norm means nothing moved at all: no ratio to read.
+            if (std::isfinite(first) && std::isfinite(last) && last > 0.0) ratios.push_back(first / last);
+        }
+        dead.add(h.dead_relu);
+        if (std::isfinite(h.max_abs_input))
+            e.max_abs_input = std::isnan(e.max_abs_input) ? h.max_abs_input : std::max(e.max_abs_input, h.max_abs_input);
+        if (f.epochs > 0) steps.add(static_cast<double>(f.steps) / f.epochs);
+    }
+    e.train_acc = train_acc.value();
+    e.bias = bias.value();
+    e.variance = variance.value();
+    e.val_error = val_error.value();
+    e.dead_relu = dead.value();
+    e.steps_per_epoch = steps.value();
+    if (!ratios.empty()) {
+        // Median: one fold with an odd last epoch should not decide the whole configuration.
+        const auto mid = ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2);
+        std::nth_element(ratios.begin(), mid, ratios.end());
+        e.grad_ratio = *mid;
+    }
+    return e;
+}
+
+bool relu_family(Activation a) {
+    return a == Activation::Relu || a == Activation::LeakyRelu || a == Activation::Elu;
+}
+
+struct Cause {
+    std::string id;
+    std::string text;  // the evidence and the fix, for the reason line
+};
+
+// Every cause that applies, in the fixed order that ranks them (docs/diagnosis.md): an observed
+// blow-up first (the other figures of a diverged run are computed on garbage); then settings known
+// to stop a classifier on their own, root causes before the symptoms they produce (unscaled inputs
+// saturate and kill units); then the measured symptoms; last too few updates, which makes training
+// slow rather than stuck.
+std::vector<Cause> find_causes(const TrainConfig& config, const Evidence& e, const DiagnosisThresholds& t) {
+    std::vector<Cause> causes;
+    if (e.diverged > 0) {
+        const std::string when =
+            e.first_diverged_epoch > 0 ? " at epoch " + std::to_string(e.first_diverged_epoch) : std::string();
+        causes.push_back({"diverged", "the loss became NaN/Inf" + when + " (in " + fraction_of(e.diverged, e.ran) +
+                                          "); lower the learning rate (now " +
+                                          general(config.effective_learning_rate()) + ")"});
+    }
+    if (config.loss == Loss::Mse) {
+        causes.push_back({"mse_softmax", "mse loss on softmax outputs barely moves the weights; use crossentropy"});
+    }
+    if (config.normalization == Normalization::None && e.max_abs_input > t.unscaled_input) {
+        causes.push_back({"unscaled_inputs", "inputs reach |x| = " + general(e.max_abs_input) +
+                                                 " with normalization none, which saturates or blows up the first layer; "
+                                                 "use normalization minmax or zscore"});
+    }
+    if (e.grad_ratio < t.vanishing_ratio) {  // false for NaN: no gradient figures, no claim
+        causes.push_back({"vanishing_gradient",
+                          "the gradient vanishes toward the input (first/last layer gradient norm ratio " + sci(e.grad_ratio) +
+                              ", below " + sci(t.vanishing_ratio) + ", over " + std::to_string(config.layers) + " " +
+                              std::string(name(config.activation)) +
+                              " layers); use relu, fewer layers, or an adaptive optimizer such as adam"});
+    }
+    if (relu_family(config.activation) && e.dead_relu > t.dead_relu) {
+        causes.push_back({"dead_relu", fixed(100.0 * e.dead_relu, 0) + "% of the hidden " +
+                                           std::string(name(config.activation)) +
+                                           " units never activate (dead); lower the learning rate, use he_uniform "
+                                           "init or leaky_relu"});
+    }
+    if (e.steps_per_epoch < t.few_updates) {
+        const std::string batch = config.batch_size == 0 ? "full batch" : "batch size " + std::to_string(config.batch_size);
+        const std::string steps = general(e.steps_per_epoch) + (e.steps_per_epoch == 1.0 ? " optimizer step" : " optimizer steps");
+        causes.push_back({"few_updates", "only " + steps + " per epoch (" + batch +
+                                             ") is too few updates to learn from; use a smaller batch (e.g. 100) or "
+                                             "many more epochs"});
+    }
+    return causes;
+}
+
+// "cause text" plus the other causes' names, so the line stays one line.
+std::string explain(const std::vector<Cause>& causes) {
+    std::string s = causes.front().text;
+    if (causes.size() > 1) {
+        s += " (also: ";
+        for (std::size_t i = 1; i < causes.size(); ++i) s += (i > 1 ? ", " : "") + causes[i].id;
+        s += ")";
+    }
+    return s;
+}
+
+}  // namespace
+
+Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds, int classes,
+                   const DiagnosisThresholds& thresholds) {
+    if (classes < 1) throw std::invalid_argument("diagnose: need at least one class, got " + std::to_string(classes));
+    check_thresholds(thresholds);
+    const Evidence e = gather_evidence(folds);
+    Diagnosis d;
+    if (e.ran == 0) {
+        d.verdict = Verdict::Failed;
+        d.bias = d.variance = nan;
+        d.reason = folds.empty() ? "no folds to diagnose"
+                                 : "all " + std::to_string(e.folds) +
+                                       " folds failed with an error, so there is no training outcome to read; see "
+                                       "the folds' errors";
+        return d;
+    }
+    d.bias = e.bias;
+    d.variance = e.variance;
+    const std::string failed_note =
+        e.ran < e.folds ? " [" + fraction_of(e.folds - e.ran, e.folds) + " failed and are not counted]" : "";
+    const std::vector<Cause> causes = find_causes(config, e, thresholds);
+    const double chance = 1.0 / classes;
+
+    // Step 1 of the recipe: does the training set train at all? A NaN mean (no figures) is not evidence.
+    if (e.train_acc < thresholds.chance_factor * chance || e.diverged > 0) {
+        d.verdict = Verdict::NotTraining;
+        const std::string evidence =
+            e.train_acc < thresholds.chance_factor * chance
+                ? "training accuracy " + fixed(e.train_acc) + " is at chance (" + fixed(chance) + ")"
+                : "training diverged";
+        if (causes.empty()) {
+            d.causes = {"unknown"};
+            d.reason = evidence +
+                       ": no cause stands out in the settings or health figures; lower the learning rate if the "
+                       "loss jumps, raise it (or use adam) if it barely moves, and check the labels";
+        } else {
+            for (const Cause& c : causes) d.causes.push_back(c.id);
+            d.reason = evidence + ": " + explain(causes);
+        }
+        d.reason += failed_note;
+        return d;
+    }
+
+    const std::string errors = "training error " + fixed(e.bias) + ", validation error " + fixed(e.val_error) +
+                               " (gap " + fixed(e.variance) + ")";
+    // Hazards worth a word even when the model trains (seed row 9: unscaled inputs can train with a
+    // stable softmax, and still diverge with another optimizer or learning rate).
+    const std::string noise_note =
+        config.test_noise > 0.0 ? "; the validation inputs carry Gaussian noise (std " + general(config.test_noise) +
+                                      "), so part of the gap is a train/validation mismatch"
+                                : "";
+    const auto unscaled = std::find_if(causes.begin(), causes.end(), [](const Cause& c) { return c.id == "unscaled_inputs"; });
+    const std::string unscaled_note = unscaled != causes.end() ? "; note: " + unscaled->text : "";
+
+    if (e.variance > thresholds.overfit_gap) {
+        d.verdict = Verdict::Overfitting;
+        d.reason = errors + ": overfitting; try dropout, weight decay, early stopping or more data" + noise_note;
+        if (e.bias > thresholds.underfit_error) d.reason += "; the training error is high too, so fix training first";
+        d.reason += unscaled_note;
+    } else if (e.bias > thresholds.underfit_error) {
+        // High bias without a large gap: still a training problem (recipe step 1), so the same causes apply.
+        d.verdict = Verdict::Underfitting;
+        for (const Cause& c : causes) d.causes.push_back(c.id);
+        d.reason = errors + ": underfitting; " +
+                   (causes.empty() ? "train longer, use a larger network, or a faster optimizer such as adam"
+                                   : explain(causes));
+    } else {
+        d.verdict = Verdict::Good;
+        d.reason = errors + ": good fit" + noise_note + unscaled_note;
+    }
+    d.reason += failed_note;
+    return d;
+}
+
+}  // namespace dnnsweep

@@ -1,0 +1,52 @@
+#pragma once
+// The recipe of ../shared/docs/seed-experiments.md, applied to one configuration's folds: look at
+// the training set first (does it train at all, and if not, why), then at the gap to validation.
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/config.hpp"
+#include "engine/trainer.hpp"
+
+namespace dnnsweep {
+
+enum class Verdict { NotTraining, Underfitting, Overfitting, Good, Failed };
+std::string_view name(Verdict v);  // "not_training", "underfitting", "overfitting", "good", "failed"
+
+// Every threshold the verdicts use, with documented defaults (docs/diagnosis.md).
+struct DiagnosisThresholds {
+    double chance_factor = 1.5;       // not_training: mean train acc < chance_factor / classes
+    double underfit_error = 0.10;     // underfitting: mean train error (bias) above this...
+    double overfit_gap = 0.05;        // ...overfitting: variance (val error - train error) above this
+    double vanishing_ratio = 1e-3;    // vanishing gradient: first/last layer grad norm below this
+    double dead_relu = 0.5;           // dead ReLUs: fraction of dead hidden units above this
+    double unscaled_input = 10.0;     // unscaled inputs: max |x| above this
+    int few_updates = 10;             // too few updates: fewer optimizer steps per epoch than this
+};
+
+// What one fold of a configuration produced.
+struct FoldOutcome {
+    RunStatus status = RunStatus::Ok;
+    bool failed = false;              // threw (an error, not a training outcome)
+    double train_acc = 0.0, val_acc = 0.0;
+    int epochs = 0;
+    int diverged_epoch = 0;
+    std::int64_t steps = 0;           // optimizer steps over the whole run
+    Health last_health;               // the last epoch's health figures
+};
+
+struct Diagnosis {
+    double bias = 0.0;                // mean training error over the folds that ran
+    double variance = 0.0;            // mean (validation error - training error)
+    Verdict verdict = Verdict::Good;
+    std::string reason;               // one human-readable line: the verdict's evidence and fix
+    std::vector<std::string> causes;  // not_training: likely causes, most likely first, e.g.
+                                      // "mse_softmax", "vanishing_gradient", "dead_relu",
+                                      // "diverged", "unscaled_inputs", "few_updates"
+};
+
+Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds, int classes,
+                   const DiagnosisThresholds& thresholds = {});
+
+}  // namespace dnnsweep

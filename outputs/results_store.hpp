@@ -1,0 +1,89 @@
+#pragma once
+// The results of a sweep on disk (HDF5, layout in docs/hdf5-layout.md).
+//
+// `--out results.h5` is the one path a user opens. While a sweep runs, each rank appends the units
+// it finishes to its own shard, `results.h5.parts/rank-<rank>-<run>.h5` (SWMR mode, one flush per
+// unit, the unit's `folds` row written last as its completion mark), so ranks never contend on a
+// file and a unit is durable as soon as it is written. When the sweep ends (or stops), rank 0
+// merges every shard into results.h5 (written to a temporary name, then renamed: the file is always
+// either the previous complete merge or the new one, and it always opens plainly).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "outputs/unit_result.hpp"
+#include "sweeps/grid.hpp"
+#include "sweeps/spec.hpp"
+
+namespace dnnsweep {
+
+class ResultsError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// What the run was: stored as attributes of the results file.
+struct RunInfo {
+    std::string version;             // dnnsweep version
+    std::string run_id;              // unique per invocation (time + pid of rank 0)
+    double started_at = 0.0;         // Unix seconds
+    double finished_at = 0.0;        // 0 while running
+    int ranks = 1;
+    std::vector<std::string> hosts;  // distinct hosts, rank order
+    DataShape data;                  // the dataset as loaded
+    std::string data_source;
+};
+
+// Appends units to one shard (SWMR). Creating it creates the parts folder if needed. Every HDF5
+// error becomes a ResultsError naming the file.
+class ShardWriter {
+public:
+    ShardWriter(const std::string& path, const SweepSpec& spec, const RunInfo& info, int rank);
+    ~ShardWriter();
+    ShardWriter(const ShardWriter&) = delete;
+    ShardWriter& operator=(const ShardWriter&) = delete;
+    void append(const UnitResult& r);  // durable (flushed) when it returns
+    const std::string& path() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+std::string parts_dir(const std::string& out_path);  // out_path + ".parts"
+std::string shard_path(const std::string& out_path, int rank, const std::string& run_id);
+
+// Every complete unit of one shard (units whose `folds` row was written), tolerating a shard whose
+// writer was killed (opened in SWMR-read mode).
+std::vector<UnitResult> read_shard(const std::string& path);
+
+// Writes results.h5 from every unit of the shards in parts_dir(out_path) and of the existing
+// out_path (a unit recorded twice is kept once: the first complete record), with the `configs`
+// table (fold means and stds, diagnosis) computed from the grid. Atomic (temporary + rename).
+void merge_results(const std::string& out_path, const SweepSpec& spec, const Grid& grid, const RunInfo& info);
+
+// The `configs` row of one configuration.
+struct ConfigSummary {
+    std::uint64_t config = 0;
+    std::string config_id;
+    TrainConfig settings;
+    int folds_done = 0, folds_failed = 0;
+    double mean_train_acc = 0, std_train_acc = 0, mean_val_acc = 0, std_val_acc = 0;
+    double mean_train_loss = 0, std_train_loss = 0, mean_val_loss = 0, std_val_loss = 0;
+    double mean_test_acc = 0;        // NaN without a test set
+    double bias = 0, variance = 0;
+    std::string verdict, reason, causes;  // causes comma-separated
+    double seconds = 0;              // sum over its folds
+};
+
+// Reads a merged results file.
+struct Results {
+    std::string spec_text, spec_hash;
+    RunInfo info;
+    std::vector<UnitResult> units;   // the `folds` table, with each unit's curve in history
+    std::vector<ConfigSummary> configs;
+};
+Results read_results(const std::string& path);
+
+}  // namespace dnnsweep

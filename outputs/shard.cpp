@@ -1,0 +1,116 @@
+// Per-rank shards: one SWMR file per rank and run, appended one unit at a time.
+#include "outputs/shard.hpp"
+
+#include <filesystem>
+#include <span>
+#include <system_error>
+
+#include "outputs/hdf5.hpp"
+#include "outputs/results_store.hpp"
+#include "outputs/tables.hpp"
+
+namespace dnnsweep {
+
+namespace {
+// Identifies the layout in a file's `format` attribute (docs/hdf5-layout.md).
+constexpr const char* kShardFormat = "dnnsweep-shard 1";
+}  // namespace
+
+std::string parts_dir(const std::string& out_path) { return out_path + ".parts"; }
+
+std::string shard_path(const std::string& out_path, int rank, const std::string& run_id) {
+    return parts_dir(out_path) + "/rank-" + std::to_string(rank) + "-" + run_id + ".h5";
+}
+
+struct ShardWriter::Impl {
+    std::string path;
+    // Declared before the datasets so that they close first and the file last.
+    h5::File file;
+    h5::Dataset folds, curves, grad_norms, errors;
+    std::uint64_t records = 0;  // rows of `folds` written: the next unit's record number
+    bool broken = false;        // an append failed part-way: the shard's state is unknown
+};
+
+ShardWriter::ShardWriter(const std::string& path, const SweepSpec& spec, const RunInfo& info, int rank)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->path = path;
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(parent, ec);
+        if (ec) throw ResultsError("creating " + parent.string() + ": " + ec.message());
+    }
+    impl_->file = h5::File::create(path, h5::File::Format::Swmr);
+    const h5::File& f = impl_->file;
+    // Attributes and datasets cannot be created once SWMR writing has started.
+    f.set_attr("format", std::string(kShardFormat));
+    f.set_attr("spec", spec.text);
+    f.set_attr("spec_hash", spec.hash);
+    f.set_attr("version", info.version);
+    f.set_attr("run_id", info.run_id);
+    f.set_attr("rank", std::int64_t{rank});
+    f.set_attr("started_at", info.started_at);
+    const detail::UnitTables schema = detail::unit_tables({}, detail::Flavor::Shard);
+    impl_->folds = f.create_table("folds", schema.folds, {.chunk_rows = 64});
+    impl_->curves = f.create_table("curves", schema.curves, {.chunk_rows = 256});
+    impl_->grad_norms = f.create_table("grad_norms", schema.grad_norms, {.chunk_rows = 1024});
+    impl_->errors = f.create_table("errors", schema.errors, {.chunk_rows = 16});
+    f.start_swmr_write();
+}
+
+ShardWriter::~ShardWriter() = default;
+
+const std::string& ShardWriter::path() const { return impl_->path; }
+
+void ShardWriter::append(const UnitResult& r) {
+    Impl& s = *impl_;
+    if (s.broken) throw ResultsError(s.path + ": an earlier append failed; this shard takes no more units");
+    // Builds (and validates) every row before writing any, so a refused unit leaves nothing behind.
+    const detail::UnitTables t = [&] {
+        try {
+            return detail::unit_tables(std::span(&r, 1), detail::Flavor::Shard, s.records);
+        } catch (const ResultsError& e) {
+            throw ResultsError(s.path + ": unit " + std::to_string(r.unit) + ": " + e.what());
+        }
+    }();
+    try {
+        // The unit's details first, each made visible; its `folds` row last, as the completion mark.
+        s.curves.append(t.curves);
+        s.grad_norms.append(t.grad_norms);
+        s.errors.append(t.errors);
+        s.curves.flush();
+        s.grad_norms.flush();
+        s.errors.flush();
+        s.folds.append(t.folds);
+        s.folds.flush();
+        s.file.flush();
+    } catch (...) {
+        s.broken = true;
+        throw;
+    }
+    ++s.records;
+}
+
+namespace detail {
+
+ShardContents read_shard_contents(const std::string& path) {
+    const h5::File f = h5::File::open(path, h5::File::Access::SwmrRead);
+    ShardContents c;
+    c.spec_hash = f.attr_string("spec_hash");
+    c.run_id = f.attr_string("run_id");
+    c.rank = static_cast<int>(f.attr_int("rank"));
+    // `folds` first: every detail row of a unit with a folds row was flushed before that row, so
+    // reading the details afterwards sees them all, even while the writer goes on.
+    const h5::Table folds = f.open_dataset("folds").read_all();
+    const h5::Table curves = f.open_dataset("curves").read_all();
+    const h5::Table grad_norms = f.open_dataset("grad_norms").read_all();
+    const h5::Table errors = f.open_dataset("errors").read_all();
+    c.units = units_from_tables(folds, curves, grad_norms, &errors);
+    return c;
+}
+
+}  // namespace detail
+
+std::vector<UnitResult> read_shard(const std::string& path) { return detail::read_shard_contents(path).units; }
+
+}  // namespace dnnsweep

@@ -1,0 +1,32 @@
+#pragma once
+// One finished unit (a configuration trained on one fold), as a worker records it.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/trainer.hpp"
+
+namespace dnnsweep {
+
+struct UnitResult {
+    std::uint64_t unit = 0;          // index into the grid's units
+    std::uint64_t config = 0;        // grid configuration index
+    int fold = 0;
+    std::string unit_id;             // Grid::unit_id
+    std::string config_id;           // Grid::config_id
+    std::string status;              // "ok", "diverged", "failed" (threw: see error), "stopped"
+    std::string error;               // the exception's message for "failed", else empty
+    double train_acc = 0.0, train_loss = 0.0, val_acc = 0.0, val_loss = 0.0;
+    double test_acc = 0.0, test_loss = 0.0;  // NaN without a test set
+    int epochs = 0;                  // epochs run
+    int best_epoch = 0;              // early stopping's kept epoch (= epochs without it)
+    int diverged_epoch = 0;
+    std::int64_t steps = 0;
+    double seconds = 0.0;            // training wall time
+    int rank = 0;
+    std::string host;
+    double finished_at = 0.0;        // seconds since the Unix epoch
+    std::vector<EpochMetrics> history;
+};
+
+}  // namespace dnnsweep

@@ -1,0 +1,68 @@
+#pragma once
+// A thin checked layer over the MPI C API: every call's return code becomes an MpiError carrying
+// MPI's own message, and the session (MPI_Init / MPI_Finalize) is an RAII object.
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <mpi.h>
+
+namespace dnnsweep {
+
+class MpiError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Throws MpiError("what: <MPI's message>") unless rc is MPI_SUCCESS.
+void mpi_check(int rc, const char* what);
+
+class MpiSession {
+public:
+    MpiSession();
+    ~MpiSession();
+    MpiSession(const MpiSession&) = delete;
+    MpiSession& operator=(const MpiSession&) = delete;
+
+    int rank() const { return rank_; }
+    int size() const { return size_; }
+    // This rank's host name; on rank 0, gathered: every rank's host, in rank order.
+    std::string host() const;
+    std::vector<std::string> gather_hosts() const;
+    // Ends every rank of the job at once (the catch-all for a rank that cannot go on, so the
+    // others never wait forever on it).
+    [[noreturn]] static void abort(int code);
+
+private:
+    int rank_ = 0;
+    int size_ = 1;
+};
+
+// Fixed-size messages of 64-bit words: the protocol's only message shape (runner/sweep_protocol.hpp).
+void send_words(const std::vector<std::uint64_t>& words, int dest, int tag);
+std::vector<std::uint64_t> recv_words(std::size_t count, int source, int tag, MPI_Status* status = nullptr);
+// Non-blocking check for any message; true and its envelope in `status` when one is waiting.
+bool probe_any(MPI_Status& status);
+// Blocking wait for the next message from `source` (any tag) that sleeps between polls instead
+// of spinning (Open MPI's blocking receive spins a core at 100%). Returns its tag and words.
+std::pair<int, std::vector<std::uint64_t>> recv_polling(std::size_t count, int source);
+// Sleeps between polls: short at first so a quick answer is seen quickly, then doubling up to
+// 20 ms, so a long wait costs well under 1% of a core. reset() after each message.
+class Backoff {
+public:
+    void wait();
+    void reset() { pause_ = kMin; }
+
+private:
+    static constexpr std::chrono::microseconds kMin{20}, kMax{20000};
+    std::chrono::microseconds pause_ = kMin;
+};
+
+// Broadcast of a small status word from rank 0 (e.g. "the inputs are valid, go on").
+std::uint64_t broadcast_word(std::uint64_t word);
+void barrier();
+
+}  // namespace dnnsweep

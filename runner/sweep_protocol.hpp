@@ -1,0 +1,38 @@
+#pragma once
+// The coordinator/worker protocol of `dnnsweep sweep`, step by step.
+//
+//  1. Every rank parses the spec and builds the grid (cheap, deterministic: the same unit indices
+//     and ids everywhere). Rank 0 checks the inputs first and loads the dataset; it broadcasts one
+//     word, kGo or kQuit, so a bad spec or dataset is reported once (by rank 0) and every rank
+//     exits with the same code instead of hanging. Workers then load the dataset themselves.
+//  2. Rank 0 (the coordinator) orders the units still to do longest expected cost first
+//     (Grid::schedule: FLOP estimate), skipping those already recorded in the results.
+//  3. A worker (rank >= 1) sends kRequest {last unit, its status} to rank 0; its first request
+//     carries kNoUnit. Before sending a report, the worker has already appended that unit to its
+//     own shard and flushed it: a reported unit is durable.
+//  4. The coordinator answers each request with kAssign {unit} while units remain, else kStop {}.
+//     It never blocks in a spinning MPI call: it polls (MPI_Iprobe) and sleeps with backoff, so
+//     it stays well under 5% of a core while the workers train.
+//  5. A worker receiving kStop closes its shard and sends kClosed {}; it then leaves the loop.
+//  6. When every worker has sent kClosed, the coordinator merges the shards into the results file
+//     and every rank exits.
+//  With one rank there is no message at all: rank 0 runs steps 2-6 by training every unit itself.
+#include <cstdint>
+#include <limits>
+
+namespace dnnsweep::protocol {
+
+enum Tag : int { kRequest = 1, kAssign = 2, kStop = 3, kClosed = 4 };
+
+inline constexpr std::uint64_t kNoUnit = std::numeric_limits<std::uint64_t>::max();
+inline constexpr std::uint64_t kGo = 1, kQuit = 0;
+
+// Words of each message (all MPI_UINT64_T).
+inline constexpr std::size_t kRequestWords = 2;  // {unit or kNoUnit, UnitStatus}
+inline constexpr std::size_t kAssignWords = 1;   // {unit}
+inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed: {0}
+
+// What a finished unit's report says, for the coordinator's progress counts.
+enum class UnitStatus : std::uint64_t { None = 0, Ok = 1, Diverged = 2, Failed = 3 };
+
+}  // namespace dnnsweep::protocol

@@ -1,0 +1,18 @@
+#pragma once
+// Trains one unit (a configuration on one fold) and packages what it produced: the one place a
+// unit's work happens, whichever rank runs it.
+#include <string>
+
+#include "engine/dataset.hpp"
+#include "outputs/unit_result.hpp"
+#include "sweeps/grid.hpp"
+#include "sweeps/spec.hpp"
+
+namespace dnnsweep {
+
+// Never throws for a unit that fails: an exception while preparing or training (a oneDNN error,
+// out of memory, a configuration the data cannot support) becomes status "failed" with its message.
+UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data, std::uint64_t unit, int rank,
+                    const std::string& host);
+
+}  // namespace dnnsweep

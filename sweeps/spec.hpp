@@ -1,0 +1,62 @@
+#pragma once
+// A sweep spec: an INI file (Boost.Program_options' config-file syntax) whose keys are the options
+// of `dnnsweep train`, each with one value or a comma-separated list, plus the study's own keys.
+//
+//   # sweeps/tips.ini
+//   layers = 3, 11
+//   activation = sigmoid, relu
+//   learning-rate = 0.1
+//   folds = 5
+//
+// The grid is the cartesian product of the lists (sweeps/grid.hpp).
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/dataset.hpp"
+#include "engine/diagnosis.hpp"
+#include "engine/folds.hpp"
+
+namespace dnnsweep {
+
+// Every spec error; the message starts with "FILE:LINE: " (or "FILE: " when no line applies) and
+// names the key, e.g. "tips.ini:4: dropout: must be in [0, 1), got 1.5".
+class SpecError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// One hyperparameter the spec sets: its option name and its values in the order written, each in
+// canonical text (parsed, validated and printed back, so "0.10" and "0.1" are the same value).
+struct Axis {
+    std::string key;
+    std::vector<std::string> values;
+};
+
+struct SweepSpec {
+    std::string path;                 // as given
+    std::string text;                 // the file verbatim (stored in the results)
+    std::string hash;                 // 16 hex digits over the canonical settings below (not the
+                                      // comments or layout): a results file belongs to one hash
+    std::vector<Axis> axes;           // in the option table's order; keys not given are absent
+                                      // (their TrainConfig default applies)
+    // Study keys, single-valued:
+    std::string data = "mnist";       // `data`, as `dnnsweep train --data`
+    LabelFormat label_format = LabelFormat::Auto;  // `label-format`
+    StudySplit split;                 // `test-fraction`, `folds` (default 5), `validation-fraction`, `split-seed`
+    std::optional<std::uint64_t> sample;  // `sample`: a seeded random subset of this many configurations
+    std::uint64_t sample_seed = 0;    // `sample-seed`
+    DiagnosisThresholds thresholds;   // `chance-factor`, `underfit-error`, `overfit-gap`, ... (diagnosis.hpp names)
+    int threads = 1;                  // `threads`: per rank; not part of a configuration's identity
+};
+
+// Reads and validates a spec. Unknown keys, malformed or out-of-range values (every value of a
+// list is checked with TrainConfig::validate), empty lists, duplicate keys: SpecError naming file,
+// line and key.
+SweepSpec load_spec(const std::string& path);
+SweepSpec parse_spec(std::string_view text, const std::string& path);
+
+}  // namespace dnnsweep

@@ -1,0 +1,99 @@
+#pragma once
+// Synthetic, deterministic units of a small grid for the results-store tests: the C++ unit tests
+// (tests/unit/results_store_test.cpp) and the h5py read-back (write_sample_results.cpp).
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "outputs/results_store.hpp"
+#include "outputs/unit_result.hpp"
+#include "sweeps/grid.hpp"
+#include "sweeps/spec.hpp"
+
+namespace dnnsweep::testing {
+
+// 2 x 2 configurations, 2 folds: 8 units. batch-size mixes a number and "full", so its `configs`
+// column is text; layers is an integer column, learning-rate a real, nesterov a boolean.
+inline const char* const kSampleSpecText =
+    "# sample sweep for the results-store tests\n"
+    "layers = 1, 2\n"
+    "width = 8\n"
+    "batch-size = 10, full\n"
+    "epochs = 3\n"
+    "folds = 2\n";
+
+inline SweepSpec sample_spec() { return parse_spec(kSampleSpecText, "sample.ini"); }
+
+inline RunInfo sample_info() {
+    RunInfo info;
+    info.version = "0.1";
+    info.run_id = "20240101T000000-4242";
+    info.started_at = 1704067200.0;
+    info.finished_at = 1704067260.5;
+    info.ranks = 3;
+    info.hosts = {"node-a", "node-b"};
+    info.data = {.samples = 1797, .features = 64, .classes = 10};
+    info.data_source = "digits";
+    return info;
+}
+
+// An error message longer than one shard `errors` piece, with multi-byte UTF-8 across the cuts.
+inline std::string long_error() {
+    std::string e = "oneDNN: could not create a primitive (width too large?): ";
+    while (e.size() < 700) e += "données-ü-€-";
+    return e;
+}
+
+// Unit u of the grid as rank `rank` would record it; `salt` changes every metric (to tell two
+// records of one unit apart). status "failed": no epochs, the message in `error`.
+inline UnitResult sample_unit(const Grid& grid, std::uint64_t u, int rank, const std::string& status = "ok",
+                              double salt = 0.0) {
+    const UnitRef ref = grid.unit(u);
+    const TrainConfig cfg = grid.config(ref.config);
+    UnitResult r;
+    r.unit = u;
+    r.config = ref.config;
+    r.fold = ref.fold;
+    r.unit_id = grid.unit_id(u);
+    r.config_id = grid.config_id(ref.config);
+    r.status = status;
+    r.rank = rank;
+    r.host = rank % 2 ? "node-b" : "node-a";
+    r.finished_at = 1704067200.0 + static_cast<double>(u) + salt;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    r.test_acc = r.test_loss = nan;  // the sample spec has no test set
+    if (status == "failed") {
+        r.error = long_error();
+        r.train_acc = r.train_loss = r.val_acc = r.val_loss = nan;
+        r.seconds = 0.25;
+        return r;
+    }
+    const double base = 0.5 + 0.03 * static_cast<double>(u) + salt;
+    r.epochs = cfg.epochs;
+    r.best_epoch = cfg.epochs;
+    r.steps = 40 * cfg.epochs;
+    for (int e = 1; e <= cfg.epochs; ++e) {
+        EpochMetrics m;
+        m.epoch = e;
+        m.train_acc = base + 0.1 * e;
+        m.val_acc = base + 0.08 * e;
+        m.train_loss = 2.0 / (e + base);
+        m.val_loss = 2.2 / (e + base);
+        m.seconds = 0.5 + 0.01 * e;
+        m.health.dead_relu = 0.01 * e;
+        m.health.saturated = 0.0;
+        m.health.max_abs_input = 1.0;
+        for (int l = 0; l <= cfg.layers; ++l) m.health.grad_norm.push_back(std::pow(10.0, -l) * (1.0 + salt) / e);
+        r.history.push_back(m);
+    }
+    r.train_acc = r.history.back().train_acc;
+    r.val_acc = r.history.back().val_acc;
+    r.train_loss = r.history.back().train_loss;
+    r.val_loss = r.history.back().val_loss;
+    r.seconds = 1.5 + 0.1 * static_cast<double>(u);
+    if (status == "diverged") r.diverged_epoch = cfg.epochs;
+    return r;
+}
+
+}  // namespace dnnsweep::testing

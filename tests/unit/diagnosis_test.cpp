@@ -1,0 +1,290 @@
+// The diagnosis from synthetic fold outcomes: every verdict and cause, the ranking of causes, the
+// thresholds, failed folds, and the seed table's rows (figures measured by the engine on MNIST).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "engine/diagnosis.hpp"
+
+namespace dnnsweep {
+namespace {
+
+constexpr int kClasses = 10;
+
+// A healthy fold: 80 steps per epoch, gradients alive through a 3-layer net.
+FoldOutcome fold(double train_acc, double val_acc) {
+    FoldOutcome f;
+    f.train_acc = train_acc;
+    f.val_acc = val_acc;
+    f.epochs = 20;
+    f.steps = 20 * 80;
+    f.last_health.grad_norm = {0.05, 0.08, 0.1, 0.4};
+    f.last_health.max_abs_input = 1.0;
+    return f;
+}
+
+TrainConfig seed_config(int layers, Activation a, Optimizer o) {
+    TrainConfig c;
+    c.layers = layers;
+    c.activation = a;
+    c.optimizer = o;
+    if (o == Optimizer::Sgd) c.learning_rate = 0.1;
+    return c;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+TEST(Diagnosis, VerdictNames) {
+    EXPECT_EQ(name(Verdict::NotTraining), "not_training");
+    EXPECT_EQ(name(Verdict::Underfitting), "underfitting");
+    EXPECT_EQ(name(Verdict::Overfitting), "overfitting");
+    EXPECT_EQ(name(Verdict::Good), "good");
+    EXPECT_EQ(name(Verdict::Failed), "failed");
+}
+
+TEST(Diagnosis, BiasAndVarianceAreMeansOverFolds) {
+    const std::vector<FoldOutcome> folds = {fold(0.9, 0.8), fold(0.8, 0.8)};
+    const Diagnosis d = diagnose(TrainConfig{}, folds, kClasses);
+    EXPECT_NEAR(d.bias, 0.15, 1e-12);
+    EXPECT_NEAR(d.variance, 0.05, 1e-12);
+}
+
+TEST(Diagnosis, Good) {
+    const std::vector<FoldOutcome> folds = {fold(0.99, 0.97), fold(0.98, 0.96)};
+    const Diagnosis d = diagnose(TrainConfig{}, folds, kClasses);
+    EXPECT_EQ(d.verdict, Verdict::Good);
+    EXPECT_TRUE(d.causes.empty());
+    EXPECT_TRUE(contains(d.reason, "good fit")) << d.reason;
+}
+
+TEST(Diagnosis, OverfittingSuggestsRegularisation) {
+    const std::vector<FoldOutcome> folds = {fold(1.0, 0.51)};
+    const Diagnosis d = diagnose(TrainConfig{}, folds, kClasses);
+    EXPECT_EQ(d.verdict, Verdict::Overfitting);
+    EXPECT_TRUE(contains(d.reason, "training error 0.00")) << d.reason;
+    EXPECT_TRUE(contains(d.reason, "gap 0.49")) << d.reason;
+    EXPECT_TRUE(contains(d.reason, "dropout")) << d.reason;
+    EXPECT_TRUE(contains(d.reason, "weight decay")) << d.reason;
+}
+
+TEST(Diagnosis, UnderfittingWhenTrainingErrorHighAndGapSmall) {
+    const std::vector<FoldOutcome> folds = {fold(0.82, 0.83)};
+    const Diagnosis d = diagnose(seed_config(3, Activation::Sigmoid, Optimizer::Sgd), folds, kClasses);
+    EXPECT_EQ(d.verdict, Verdict::Underfitting);
+    EXPECT_TRUE(d.causes.empty());
+    EXPECT_TRUE(contains(d.reason, "underfitting")) << d.reason;
+}
+
+TEST(Diagnosis, NotTrainingAtChanceWithUnknownCause) {
+    const std::vector<FoldOutcome> folds = {fold(0.11, 0.10)};
+    const Diagnosis d = diagnose(TrainConfig{}, folds, kClasses);
+    EXPECT_EQ(d.verdict, Verdict::NotTraining);
+    EXPECT_EQ(d.causes, std::vector<std::string>{"unknown"});
+    EXPECT_TRUE(contains(d.reason, "training accuracy 0.11 is at chance (0.10)")) << d.reason;
+    EXPECT_TRUE(contains(d.reason, "learning rate")) << d.reason;
+}
+
+TEST(Diagnosis, DivergedFoldMeansNotTrainingEvenAboveChance) {
+    std::vector<FoldOutcome> folds = {fold(0.9, 0.9), fold(0.5, 0.5)};
+    folds[1].status = RunStatus::Diverged;
+    folds[1].diverged_epoch = 3;
+    const Diagnosis d = diagnose(TrainConfig{}, folds, kClasses);
+    EXPECT_EQ(d.verdict, Verdict::NotTraining);
+    ASSERT_FALSE(d.causes.empty());
+    EXPECT_EQ(d.causes.front(), "diverged");
+    EXPECT_TRUE(contains(d.reason, "epoch 3")) << d.reason;
+    EXPECT_TRUE(contains(d.reason, "1 of 2 folds")) << d.reason;
+}
+
+TEST(Diagnosis, EachCauseFromItsSettingOrHealthFigure) {
+    const auto causes_of = [](const TrainConfig& c, const FoldOutcome& f) {
+        return diagnose(c, std::vector<FoldOutcome>{f}, kClasses).causes;
+    };
+    TrainConfig mse;
+    mse.loss = Loss::Mse;
+    EXPECT_EQ(causes_of(mse, fold(0.1, 0.1)), std::vector<std::string>{"mse_softmax"});
+
+    FoldOutcome vanishing = fold(0.1, 0.1);
+    vanishing.last_health.grad_norm = {2.5e-7, 1e-5, 1e-3, 0.2, 2.6};
+    const Diagnosis v = diagnose(seed_config(11, Activation::Sigmoid, Optimizer::Sgd),
+                                 std::vector<FoldOutcome>{vanishing}, kClasses);
+    EXPECT_EQ(v.causes, std::vector<std::string>{"vanishing_gradient"});
+    EXPECT_TRUE(contains(v.reason, "9.6e-08")) << v.reason;  // the ratio, so the user sees how far below
+
+    FoldOutcome dead = fold(0.1, 0.1);
+    dead.last_health.dead_relu = 0.8;
+    EXPECT_EQ(causes_of(TrainConfig{}, dead), std::vector<std::string>{"dead_relu"});
+    // Dead units are a relu-family figure: the same number with tanh is not read as dead relus.
+    TrainConfig tanh_config;
+    tanh_config.activation = Activation::Tanh;
+    EXPECT_EQ(causes_of(tanh_config, dead), std::vector<std::string>{"unknown"});
+
+    TrainConfig raw;
+    raw.normalization = Normalization::None;
+    FoldOutcome unscaled = fold(0.1, 0.1);
+    unscaled.last_health.max_abs_input = 255.0;
+    EXPECT_EQ(causes_of(raw, unscaled), std::vector<std::string>{"unscaled_inputs"});
+    // The same inputs with scaling on cannot be blamed on normalization none.
+    EXPECT_EQ(causes_of(TrainConfig{}, unscaled), std::vector<std::string>{"unknown"});
+
+    TrainConfig full;
+    full.batch_size = 0;
+    FoldOutcome few = fold(0.1, 0.1);
+    few.steps = 20;  // 1 step per epoch
+    const Diagnosis f = diagnose(full, std::vector<FoldOutcome>{few}, kClasses);
+    EXPECT_EQ(f.causes, std::vector<std::string>{"few_updates"});
+    EXPECT_TRUE(contains(f.reason, "full batch")) << f.reason;
+}
+
+TEST(Diagnosis, CausesRankedByTheFixedOrder) {
+    // Everything at once: diverged, then mse_softmax, unscaled_inputs, vanishing_gradient,
+    // dead_relu, few_updates (docs/diagnosis.md: observed blow-up, settings, symptoms, slowness).
+    TrainConfig c;
+    c.loss = Loss::Mse;
+    c.normalization = Normalization::None;
+    c.batch_size = 0;
+    FoldOutcome f = fold(0.1, 0.1);
+    f.status = RunStatus::Diverged;
+    f.diverged_epoch = 2;
+    f.steps = 20;
+    f.last_health.grad_norm = {1e-8, 1.0};
+    f.last_health.dead_relu = 0.9;
+    f.last_health.max_abs_input = 255.0;
+    const Diagnosis d = diagnose(c, std::vector<FoldOutcome>{f}, kClasses);
+    const std::vector<std::string> expected = {"diverged",           "mse_softmax", "unscaled_inputs",
+                                               "vanishing_gradient", "dead_relu",   "few_updates"};
+    EXPECT_EQ(d.causes, expected);
+    EXPECT_TRUE(contains(d.reason, "(also: mse_softmax, unscaled_inputs")) << d.reason;
+
+    // mse with a vanishing gradient: the setting (a certain, one-flag fix) before the symptom.
+    c = TrainConfig{};
+    c.loss = Loss::Mse;
+    FoldOutcome g = fold(0.1, 0.1);
+    g.last_health.grad_norm = {1e-8, 1.0};
+    const std::vector<std::string> mse_first = {"mse_softmax", "vanishing_gradient"};
+    EXPECT_EQ(diagnose(c, std::vector<FoldOutcome>{g}, kClasses).causes, mse_first);
+}
+
+TEST(Diagnosis, ThresholdsAreConfigurable) {
+    const std::vector<FoldOutcome> folds = {fold(0.93, 0.90)};
+    DiagnosisThresholds t;
+    EXPECT_EQ(diagnose(TrainConfig{}, folds, kClasses, t).verdict, Verdict::Good);
+    t.overfit_gap = 0.02;
+    EXPECT_EQ(diagnose(TrainConfig{}, folds, kClasses, t).verdict, Verdict::Overfitting);
+    t = {};
+    t.underfit_error = 0.05;
+    EXPECT_EQ(diagnose(TrainConfig{}, folds, kClasses, t).verdict, Verdict::Underfitting);
+    t = {};
+    t.chance_factor = 10.0;  // 10 / 10 classes: anything below 1.0 counts as not training
+    EXPECT_EQ(diagnose(TrainConfig{}, folds, kClasses, t).verdict, Verdict::NotTraining);
+
+    FoldOutcome f = fold(0.1, 0.1);
+    f.last_health.grad_norm = {0.01, 1.0};
+    f.last_health.dead_relu = 0.3;
+    f.steps = 20 * 8;
+    TrainConfig raw;
+    raw.normalization = Normalization::None;
+    f.last_health.max_abs_input = 5.0;
+    EXPECT_EQ(diagnose(raw, std::vector<FoldOutcome>{f}, kClasses).causes, std::vector<std::string>{"few_updates"});
+    t = {};
+    t.vanishing_ratio = 0.1;
+    t.dead_relu = 0.2;
+    t.unscaled_input = 4.0;
+    t.few_updates = 5;
+    const std::vector<std::string> expected = {"unscaled_inputs", "vanishing_gradient", "dead_relu"};
+    EXPECT_EQ(diagnose(raw, std::vector<FoldOutcome>{f}, kClasses, t).causes, expected);
+}
+
+TEST(Diagnosis, BadThresholdNamesItsKey) {
+    DiagnosisThresholds t;
+    t.dead_relu = 1.5;
+    try {
+        diagnose(TrainConfig{}, std::vector<FoldOutcome>{fold(0.9, 0.9)}, kClasses, t);
+        FAIL() << "no ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("dead-relu:", 0), 0u) << e.what();
+    }
+}
+
+TEST(Diagnosis, FailedFoldsAreLeftOutAndAllFailedIsFailed) {
+    std::vector<FoldOutcome> folds = {fold(0.99, 0.97), fold(0.0, 0.0)};
+    folds[1].failed = true;
+    const Diagnosis d = diagnose(TrainConfig{}, folds, kClasses);
+    EXPECT_EQ(d.verdict, Verdict::Good);
+    EXPECT_NEAR(d.bias, 0.01, 1e-12);
+    EXPECT_NEAR(d.variance, 0.02, 1e-12);
+    EXPECT_TRUE(contains(d.reason, "1 of 2 folds failed")) << d.reason;
+
+    folds[0].failed = true;
+    const Diagnosis all = diagnose(TrainConfig{}, folds, kClasses);
+    EXPECT_EQ(all.verdict, Verdict::Failed);
+    EXPECT_TRUE(std::isnan(all.bias));
+    EXPECT_EQ(diagnose(TrainConfig{}, std::vector<FoldOutcome>{}, kClasses).verdict, Verdict::Failed);
+}
+
+// The seed table (docs: ../shared/docs/seed-experiments.md) with the accuracies our engine measures
+// at 20 epochs and health figures from its runs (grad norms of the 11-layer sigmoid net, 1 step per
+// epoch with the full batch).
+TEST(Diagnosis, SeedTableRows) {
+    const auto row = [](const TrainConfig& c, FoldOutcome f) { return diagnose(c, std::vector<FoldOutcome>{f}, kClasses); };
+
+    TrainConfig r1 = seed_config(3, Activation::Sigmoid, Optimizer::Sgd);
+    r1.loss = Loss::Mse;
+    FoldOutcome f1 = fold(0.141, 0.133);
+    f1.last_health.grad_norm = {0.0012, 0.004, 0.02, 0.06};  // ratio 0.02: not vanishing
+    const Diagnosis d1 = row(r1, f1);
+    EXPECT_EQ(d1.verdict, Verdict::NotTraining);
+    ASSERT_FALSE(d1.causes.empty());
+    EXPECT_EQ(d1.causes.front(), "mse_softmax");
+    EXPECT_TRUE(contains(d1.reason, "crossentropy")) << d1.reason;
+
+    EXPECT_EQ(row(seed_config(3, Activation::Sigmoid, Optimizer::Sgd), fold(0.823, 0.825)).verdict,
+              Verdict::Underfitting);
+
+    FoldOutcome f3 = fold(0.100, 0.089);
+    f3.last_health.grad_norm = {2.55e-7, 1.3e-6, 5.8e-6, 2.5e-5, 1.0e-4, 4.6e-4, 2e-3, 8e-3, 0.035, 0.15, 0.7, 2.4};
+    const Diagnosis d3 = row(seed_config(11, Activation::Sigmoid, Optimizer::Sgd), f3);
+    EXPECT_EQ(d3.verdict, Verdict::NotTraining);
+    ASSERT_FALSE(d3.causes.empty());
+    EXPECT_EQ(d3.causes.front(), "vanishing_gradient");
+
+    const Verdict v4 = row(seed_config(11, Activation::Relu, Optimizer::Sgd), fold(1.000, 0.965)).verdict;
+    EXPECT_TRUE(v4 == Verdict::Good || v4 == Verdict::Overfitting) << name(v4);
+
+    TrainConfig r5 = seed_config(11, Activation::Relu, Optimizer::Sgd);
+    r5.batch_size = 0;
+    FoldOutcome f5 = fold(0.214, 0.226);
+    f5.steps = 20;
+    f5.last_health.dead_relu = 0.05;
+    f5.last_health.grad_norm = {0.7, 1.0};
+    const Diagnosis d5 = row(r5, f5);
+    EXPECT_TRUE(d5.verdict == Verdict::NotTraining || d5.verdict == Verdict::Underfitting) << name(d5.verdict);
+    ASSERT_FALSE(d5.causes.empty());
+    EXPECT_EQ(d5.causes.front(), "few_updates");
+
+    const Verdict v6 = row(seed_config(11, Activation::Relu, Optimizer::Adam), fold(0.991, 0.960)).verdict;
+    EXPECT_TRUE(v6 == Verdict::Good || v6 == Verdict::Overfitting) << name(v6);
+
+    TrainConfig r7 = seed_config(3, Activation::Relu, Optimizer::Adam);
+    r7.test_noise = 1.0;
+    const Diagnosis d7 = row(r7, fold(1.000, 0.514));
+    EXPECT_EQ(d7.verdict, Verdict::Overfitting);
+    EXPECT_TRUE(contains(d7.reason, "noise")) << d7.reason;
+
+    TrainConfig r8 = r7;
+    r8.dropout = 0.7;
+    EXPECT_EQ(row(r8, fold(0.990, 0.636)).verdict, Verdict::Overfitting);
+
+    // Row 9 trains (stable log-softmax), but the unscaled inputs still get a word.
+    TrainConfig r9 = seed_config(3, Activation::Relu, Optimizer::Adam);
+    r9.normalization = Normalization::None;
+    FoldOutcome f9 = fold(1.000, 0.949);
+    f9.last_health.max_abs_input = 255.0;
+    const Diagnosis d9 = row(r9, f9);
+    EXPECT_NE(d9.verdict, Verdict::NotTraining);
+    EXPECT_TRUE(contains(d9.reason, "normalization none")) << d9.reason;
+}
+
+}  // namespace
+}  // namespace dnnsweep

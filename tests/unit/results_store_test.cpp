@@ -1,0 +1,335 @@
+#include "outputs/results_store.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "outputs/hdf5.hpp"
+#include "sweeps/config_options.hpp"
+#include "tests/hdf5/sample_units.hpp"
+
+namespace dnnsweep {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::sample_info;
+using testing::sample_spec;
+using testing::sample_unit;
+
+// A fresh directory per test, removed afterwards.
+class ResultsStoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        dir_ = fs::temp_directory_path() / ("dnnsweep-results-" + std::to_string(::getpid()) + "-" + info->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+    std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+    fs::path dir_;
+    const SweepSpec spec_ = sample_spec();
+    const Grid grid_{spec_};
+    const RunInfo info_ = sample_info();
+};
+
+bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+
+void expect_same(const UnitResult& a, const UnitResult& b) {
+    SCOPED_TRACE("unit " + std::to_string(a.unit));
+    EXPECT_EQ(a.unit, b.unit);
+    EXPECT_EQ(a.config, b.config);
+    EXPECT_EQ(a.fold, b.fold);
+    EXPECT_EQ(a.unit_id, b.unit_id);
+    EXPECT_EQ(a.config_id, b.config_id);
+    EXPECT_EQ(a.status, b.status);
+    EXPECT_EQ(a.error, b.error);
+    for (const auto field : {&UnitResult::train_acc, &UnitResult::train_loss, &UnitResult::val_acc,
+                             &UnitResult::val_loss, &UnitResult::test_acc, &UnitResult::test_loss,
+                             &UnitResult::seconds, &UnitResult::finished_at})
+        EXPECT_TRUE(same(a.*field, b.*field)) << a.*field << " vs " << b.*field;
+    EXPECT_EQ(a.epochs, b.epochs);
+    EXPECT_EQ(a.best_epoch, b.best_epoch);
+    EXPECT_EQ(a.diverged_epoch, b.diverged_epoch);
+    EXPECT_EQ(a.steps, b.steps);
+    EXPECT_EQ(a.rank, b.rank);
+    EXPECT_EQ(a.host, b.host);
+    ASSERT_EQ(a.history.size(), b.history.size());
+    for (std::size_t e = 0; e < a.history.size(); ++e) {
+        const EpochMetrics &x = a.history[e], &y = b.history[e];
+        EXPECT_EQ(x.epoch, y.epoch);
+        EXPECT_EQ(x.train_loss, y.train_loss);
+        EXPECT_EQ(x.train_acc, y.train_acc);
+        EXPECT_EQ(x.val_loss, y.val_loss);
+        EXPECT_EQ(x.val_acc, y.val_acc);
+        EXPECT_EQ(x.seconds, y.seconds);
+        EXPECT_EQ(x.health.dead_relu, y.health.dead_relu);
+        EXPECT_EQ(x.health.saturated, y.health.saturated);
+        EXPECT_EQ(x.health.max_abs_input, y.health.max_abs_input);
+        EXPECT_EQ(x.health.grad_norm, y.health.grad_norm);
+    }
+}
+
+double mean(const std::vector<double>& v) {
+    double s = 0;
+    for (const double x : v) s += x;
+    return s / static_cast<double>(v.size());
+}
+
+double pstd(const std::vector<double>& v) {
+    const double m = mean(v);
+    double s = 0;
+    for (const double x : v) s += (x - m) * (x - m);
+    return std::sqrt(s / static_cast<double>(v.size()));
+}
+
+TEST_F(ResultsStoreTest, ShardPathsLiveInThePartsFolder) {
+    EXPECT_EQ(parts_dir("/x/results.h5"), "/x/results.h5.parts");
+    EXPECT_EQ(shard_path("/x/results.h5", 3, "run7"), "/x/results.h5.parts/rank-3-run7.h5");
+}
+
+TEST_F(ResultsStoreTest, ShardReadsBackWhatWasWritten) {
+    const std::string shard = shard_path(path("results.h5"), 1, info_.run_id);
+    std::vector<UnitResult> written = {sample_unit(grid_, 0, 1), sample_unit(grid_, 5, 1, "failed"),
+                                       sample_unit(grid_, 3, 1, "diverged")};
+    {
+        ShardWriter w(shard, spec_, info_, 1);
+        EXPECT_EQ(w.path(), shard);
+        for (const UnitResult& u : written) w.append(u);
+        // Readable while the writer still has it open (SWMR).
+        EXPECT_EQ(read_shard(shard).size(), written.size());
+    }
+    const std::vector<UnitResult> read = read_shard(shard);
+    ASSERT_EQ(read.size(), written.size());
+    for (std::size_t i = 0; i < read.size(); ++i) expect_same(read[i], written[i]);
+    EXPECT_GT(read[1].error.size(), 256u);  // spans several `errors` pieces, cut between characters
+}
+
+TEST_F(ResultsStoreTest, AShardIsNeverOverwritten) {
+    const std::string shard = shard_path(path("results.h5"), 0, info_.run_id);
+    { ShardWriter w(shard, spec_, info_, 0); }
+    try {
+        ShardWriter again(shard, spec_, info_, 0);
+        FAIL() << "expected a ResultsError";
+    } catch (const ResultsError& e) {
+        EXPECT_NE(std::string(e.what()).find(shard), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(ResultsStoreTest, ErrorsNameTheFileAndHdf5sReason) {
+    const std::string missing = path("missing.h5");
+    try {
+        (void)read_results(missing);
+        FAIL() << "expected a ResultsError";
+    } catch (const ResultsError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find(missing), std::string::npos) << what;
+        EXPECT_NE(what.find("No such file"), std::string::npos) << what;  // from the HDF5 error stack
+    }
+}
+
+TEST_F(ResultsStoreTest, MergeDedupesAndSummarises) {
+    const std::string out = path("results.h5");
+    {
+        ShardWriter a(shard_path(out, 1, "runA"), spec_, info_, 1);
+        a.append(sample_unit(grid_, 0, 1));
+        a.append(sample_unit(grid_, 1, 1));
+        a.append(sample_unit(grid_, 2, 1, "failed"));
+        a.append(sample_unit(grid_, 4, 1));
+        ShardWriter b(shard_path(out, 2, "runA"), spec_, info_, 2);
+        b.append(sample_unit(grid_, 2, 2, "ok", 0.01));   // the retry that worked replaces the failure
+        b.append(sample_unit(grid_, 0, 2, "ok", 0.02));   // a second complete record: the first stays
+        b.append(sample_unit(grid_, 5, 2, "failed"));
+        b.append(sample_unit(grid_, 6, 2, "stopped"));    // abandoned: recorded, counts for nothing
+    }
+    merge_results(out, spec_, grid_, info_);
+    EXPECT_TRUE(fs::exists(shard_path(out, 1, "runA")));  // the caller decides about shards
+    EXPECT_FALSE(fs::exists(out + ".tmp-" + std::to_string(::getpid())));
+
+    const Results r = read_results(out);
+    EXPECT_EQ(r.spec_text, spec_.text);
+    EXPECT_EQ(r.spec_hash, spec_.hash);
+    EXPECT_EQ(r.info.run_id, info_.run_id);
+    EXPECT_EQ(r.info.version, info_.version);
+    EXPECT_EQ(r.info.hosts, info_.hosts);
+    EXPECT_EQ(r.info.ranks, info_.ranks);
+    EXPECT_EQ(r.info.started_at, info_.started_at);
+    EXPECT_EQ(r.info.finished_at, info_.finished_at);
+    EXPECT_EQ(r.info.data.samples, info_.data.samples);
+    EXPECT_EQ(r.info.data.features, info_.data.features);
+    EXPECT_EQ(r.info.data.classes, info_.data.classes);
+    EXPECT_EQ(r.info.data_source, info_.data_source);
+
+    const std::vector<UnitResult> expected = {sample_unit(grid_, 0, 1), sample_unit(grid_, 1, 1),
+                                              sample_unit(grid_, 2, 2, "ok", 0.01), sample_unit(grid_, 4, 1),
+                                              sample_unit(grid_, 5, 2, "failed"), sample_unit(grid_, 6, 2, "stopped")};
+    ASSERT_EQ(r.units.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) expect_same(r.units[i], expected[i]);
+
+    // Configurations 0 (units 0, 1), 1 (2), 2 (4, 5 failed); 3 has only a stopped unit: no row.
+    ASSERT_EQ(r.configs.size(), 3u);
+    const ConfigSummary& c0 = r.configs[0];
+    EXPECT_EQ(c0.config, 0u);
+    EXPECT_EQ(c0.config_id, grid_.config_id(0));
+    EXPECT_EQ(describe_config(c0.settings), describe_config(grid_.config(0)));
+    EXPECT_EQ(c0.folds_done, 2);
+    EXPECT_EQ(c0.folds_failed, 0);
+    const std::vector<double> ta = {expected[0].train_acc, expected[1].train_acc};
+    const std::vector<double> va = {expected[0].val_acc, expected[1].val_acc};
+    const std::vector<double> tl = {expected[0].train_loss, expected[1].train_loss};
+    const std::vector<double> vl = {expected[0].val_loss, expected[1].val_loss};
+    EXPECT_DOUBLE_EQ(c0.mean_train_acc, mean(ta));
+    EXPECT_DOUBLE_EQ(c0.std_train_acc, pstd(ta));
+    EXPECT_DOUBLE_EQ(c0.std_train_acc, std::abs(ta[0] - ta[1]) / 2);  // population std of two values
+    EXPECT_DOUBLE_EQ(c0.mean_val_acc, mean(va));
+    EXPECT_DOUBLE_EQ(c0.std_val_acc, pstd(va));
+    EXPECT_DOUBLE_EQ(c0.mean_train_loss, mean(tl));
+    EXPECT_DOUBLE_EQ(c0.std_train_loss, pstd(tl));
+    EXPECT_DOUBLE_EQ(c0.mean_val_loss, mean(vl));
+    EXPECT_DOUBLE_EQ(c0.std_val_loss, pstd(vl));
+    EXPECT_TRUE(std::isnan(c0.mean_test_acc));
+    EXPECT_DOUBLE_EQ(c0.seconds, expected[0].seconds + expected[1].seconds);
+    EXPECT_NEAR(c0.bias, 1.0 - mean(ta), 1e-12);
+    EXPECT_FALSE(c0.verdict.empty());
+    EXPECT_FALSE(c0.reason.empty());
+
+    const ConfigSummary& c1 = r.configs[1];
+    EXPECT_EQ(c1.folds_done, 1);
+    EXPECT_DOUBLE_EQ(c1.mean_val_acc, expected[2].val_acc);
+    EXPECT_EQ(c1.std_val_acc, 0.0);
+    const ConfigSummary& c2 = r.configs[2];
+    EXPECT_EQ(c2.folds_done, 1);
+    EXPECT_EQ(c2.folds_failed, 1);
+    EXPECT_DOUBLE_EQ(c2.mean_train_acc, expected[3].train_acc);  // the failed fold is not averaged
+    EXPECT_EQ(describe_config(c2.settings), describe_config(grid_.config(2)));
+
+    // Merging again reads the merged file too: nothing is recorded twice.
+    {
+        ShardWriter c(shard_path(out, 0, "runB"), spec_, info_, 0);
+        c.append(sample_unit(grid_, 7, 0));
+        c.append(sample_unit(grid_, 1, 0, "ok", 0.05));
+    }
+    merge_results(out, spec_, grid_, info_);
+    const Results again = read_results(out);
+    ASSERT_EQ(again.units.size(), expected.size() + 1);
+    expect_same(again.units[1], expected[1]);  // the earlier record of unit 1 wins
+    EXPECT_EQ(again.units.back().unit, 7u);
+}
+
+TEST_F(ResultsStoreTest, ConfigsColumnsAreTypedByTheOptionTable) {
+    const std::string out = path("results.h5");
+    {
+        ShardWriter w(shard_path(out, 0, "r"), spec_, info_, 0);
+        for (std::uint64_t u = 0; u < grid_.unit_count(); ++u) w.append(sample_unit(grid_, u, 0));
+    }
+    merge_results(out, spec_, grid_, info_);
+    const h5::File f = h5::File::open(out, h5::File::Access::ReadOnly);
+    const h5::Table configs = f.open_dataset("configs").read_all();
+    EXPECT_EQ(configs.rows(), grid_.size());
+    for (const ConfigOption& opt : config_options()) EXPECT_TRUE(configs.has(opt.name)) << opt.name;
+    EXPECT_EQ(configs.get<std::int64_t>("layers"), (std::vector<std::int64_t>{1, 1, 2, 2}));
+    EXPECT_EQ(configs.get<std::string>("batch-size"), (std::vector<std::string>{"10", "full", "10", "full"}));
+    EXPECT_EQ(configs.get<std::string>("activation").front(), "relu");
+    EXPECT_EQ(configs.get<bool>("nesterov").front(), false);
+    EXPECT_EQ(configs.get<double>("learning-rate").front(), grid_.config(0).effective_learning_rate());
+    EXPECT_EQ(configs.column("mean_val_acc").data.index(), h5::ColumnData(std::vector<double>{}).index());
+    EXPECT_EQ(f.attr_uint("units_total"), grid_.unit_count());
+    EXPECT_EQ(f.attr_uint("units_done"), grid_.unit_count());
+    EXPECT_EQ(f.open_dataset("folds").attr_string("seconds"), "s");
+}
+
+TEST_F(ResultsStoreTest, MergeOfNothingYetIsAValidEmptyFile) {
+    const std::string out = path("results.h5");
+    RunInfo info = info_;
+    info.hosts.clear();
+    merge_results(out, spec_, grid_, info);  // no parts folder, no previous file
+    const Results r = read_results(out);
+    EXPECT_TRUE(r.units.empty());
+    EXPECT_TRUE(r.configs.empty());
+    EXPECT_TRUE(r.info.hosts.empty());
+    EXPECT_EQ(r.spec_text, spec_.text);
+}
+
+TEST_F(ResultsStoreTest, MergeRefusesAnotherSpecsShardAndLeavesTheFile) {
+    const std::string out = path("results.h5");
+    {
+        ShardWriter w(shard_path(out, 0, "r"), spec_, info_, 0);
+        w.append(sample_unit(grid_, 0, 0));
+    }
+    merge_results(out, spec_, grid_, info_);
+    const auto before = fs::last_write_time(out);
+    SweepSpec other = spec_;
+    other.hash = "0123456789abcdef";
+    {
+        ShardWriter w(shard_path(out, 1, "s"), other, info_, 1);
+        w.append(sample_unit(grid_, 1, 1));
+    }
+    EXPECT_THROW(merge_results(out, spec_, grid_, info_), ResultsError);
+    EXPECT_EQ(fs::last_write_time(out), before);
+    EXPECT_EQ(read_results(out).units.size(), 1u);
+}
+
+// A writer killed with SIGKILL at random moments: the shard still reads (SWMR), with only complete
+// units, and merges into a file that opens plainly.
+TEST_F(ResultsStoreTest, ShardOfAKilledWriterReadsItsCompleteUnits) {
+    std::mt19937 rng(12345);
+    for (int trial = 0; trial < 5; ++trial) {
+        SCOPED_TRACE("trial " + std::to_string(trial));
+        const std::string out = path("killed-" + std::to_string(trial) + ".h5");
+        const std::string shard = shard_path(out, 1, "k");
+        const pid_t child = fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            try {
+                ShardWriter w(shard, spec_, info_, 1);
+                for (std::uint64_t i = 0;; ++i) {
+                    const std::uint64_t u = i % grid_.unit_count();
+                    w.append(sample_unit(grid_, u, 1, u == 5 ? "failed" : "ok"));
+                }
+            } catch (...) {
+                _exit(3);
+            }
+        }
+        // Let it write a few units (read concurrently, as `dnnsweep status` would), then a random
+        // moment more before the kill.
+        std::size_t seen = 0;
+        for (int tries = 0; tries < 2000 && seen < 3; ++tries) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            try {
+                seen = read_shard(shard).size();
+            } catch (const ResultsError&) {
+                // not created yet, or not yet in SWMR mode
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 20000)(rng)));
+        kill(child, SIGKILL);
+        int status = 0;
+        waitpid(child, &status, 0);
+        ASSERT_TRUE(WIFSIGNALED(status)) << "the writer exited by itself with " << WEXITSTATUS(status);
+        ASSERT_GE(seen, 3u);
+
+        const std::vector<UnitResult> units = read_shard(shard);
+        ASSERT_GE(units.size(), seen);
+        for (std::size_t i = 0; i < units.size(); ++i) {
+            const UnitResult& u = units[i];
+            expect_same(u, sample_unit(grid_, i % grid_.unit_count(), 1, u.unit == 5 ? "failed" : "ok"));
+        }
+        // A killed SWMR writer leaves the "open for write" mark: only SWMR readers get in.
+        EXPECT_THROW(h5::File::open(shard, h5::File::Access::ReadOnly), ResultsError);
+
+        merge_results(out, spec_, grid_, info_);
+        const Results r = read_results(out);  // a plain open
+        EXPECT_EQ(r.units.size(), std::min<std::size_t>(units.size(), grid_.unit_count()));
+    }
+}
+
+}  // namespace
+}  // namespace dnnsweep
