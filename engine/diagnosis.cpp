@@ -224,10 +224,10 @@ Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds
     // Step 1 of the recipe: does the training set train at all? A NaN mean (no figures) is not evidence.
     if (e.train_acc < thresholds.chance_factor * chance || e.diverged > 0) {
         d.verdict = Verdict::NotTraining;
+        // A diverged fold's accuracy is that of NaN outputs: say "diverged", not "at chance".
         const std::string evidence =
-            e.train_acc < thresholds.chance_factor * chance
-                ? "training accuracy " + fixed(e.train_acc) + " is at chance (" + fixed(chance) + ")"
-                : "training diverged";
+            e.diverged > 0 ? "training diverged"
+                           : "training accuracy " + fixed(e.train_acc) + " is at chance (" + fixed(chance) + ")";
         if (causes.empty()) {
             d.causes = {"unknown"};
             d.reason = evidence +

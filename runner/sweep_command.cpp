@@ -1,7 +1,9 @@
 #include "runner/sweep_command.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -162,8 +164,17 @@ Plan make_plan(const Study& s, const std::set<std::uint64_t>& done) {
     return p;
 }
 
+double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 // Rank 0 of a multi-rank job: hands out units, never trains, never spins (protocol steps 2-6).
-void coordinate(const Study& s, const Plan& plan, int ranks, Progress& progress) {
+// Returns the sum of the units' training seconds the workers reported.
+double coordinate(const Study& s, const Plan& plan, int ranks, Progress& progress) {
+    double unit_seconds = 0.0;
     std::size_t next = 0;
     int closed = 0;
     Backoff backoff;
@@ -177,9 +188,11 @@ void coordinate(const Study& s, const Plan& plan, int ranks, Progress& progress)
         const int worker = status.MPI_SOURCE;
         if (status.MPI_TAG == protocol::kRequest) {
             const auto report = recv_words(protocol::kRequestWords, worker, protocol::kRequest);
-            if (report[0] != protocol::kNoUnit)
+            if (report[0] != protocol::kNoUnit) {
                 progress.unit_done(report[1] == static_cast<std::uint64_t>(protocol::UnitStatus::Failed),
                                    s.grid.unit_flops(report[0], shape_of(s.data)));
+                unit_seconds += std::bit_cast<double>(report[2]);
+            }
             if (next < plan.todo.size())
                 send_words({plan.todo[next++]}, worker, protocol::kAssign);
             else
@@ -192,13 +205,14 @@ void coordinate(const Study& s, const Plan& plan, int ranks, Progress& progress)
                            std::to_string(worker));
         }
     }
+    return unit_seconds;
 }
 
 // A worker rank: asks for units, trains them, records each in its own shard before reporting it.
 void work(const Study& s, const std::string& out, const RunInfo& info, int rank, const std::string& host) {
     {
         ShardWriter shard(shard_path(out, rank, info.run_id), s.spec, info, rank);
-        std::vector<std::uint64_t> report{protocol::kNoUnit, static_cast<std::uint64_t>(protocol::UnitStatus::None)};
+        std::vector<std::uint64_t> report{protocol::kNoUnit, static_cast<std::uint64_t>(protocol::UnitStatus::None), 0};
         for (;;) {
             send_words(report, 0, protocol::kRequest);
             const auto [tag, words] = recv_polling(protocol::kAssignWords, 0);
@@ -206,7 +220,7 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
             if (tag != protocol::kAssign) throw MpiError("worker: unexpected message tag " + std::to_string(tag));
             const UnitResult r = run_unit(s.spec, s.grid, s.data, words[0], rank, host);
             shard.append(r);
-            report = {words[0], static_cast<std::uint64_t>(status_of(r))};
+            report = {words[0], static_cast<std::uint64_t>(status_of(r)), std::bit_cast<std::uint64_t>(r.seconds)};
         }
     }  // the shard is closed before rank 0 is told so
     send_words({0}, 0, protocol::kClosed);
@@ -282,11 +296,25 @@ int run_sweep(const SweepCli& cli) {
               << ranks << (ranks == 1 ? " rank" : " ranks") << std::endl;
     Progress progress(Progress::parse(cli.progress, stderr), stderr, study->grid.unit_count(), plan.already_done,
                       plan.todo_flops, cli.progress_interval);
-    if (ranks == 1)
+    const auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = cpu_seconds();
+    if (ranks == 1) {
         work_alone(*study, plan, cli.out, info, host, progress);
-    else
-        coordinate(*study, plan, ranks, progress);
-    progress.finish();
+        progress.finish();
+    } else {
+        const double unit_seconds = coordinate(*study, plan, ranks, progress);
+        progress.finish();
+        // The two figures that say whether the coordinator design holds up (docs/PERFORMANCE.md).
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double cpu = cpu_seconds() - cpu0;
+        char line[200];
+        std::snprintf(line, sizeof line,
+                      "dnnsweep sweep: coordinator CPU %.2f s over %.1f s (%.2f%% of a core); parallel efficiency "
+                      "%.1f%% (unit training seconds / (%d workers x wall))",
+                      cpu, wall, 100.0 * cpu / std::max(wall, 1e-9),
+                      100.0 * unit_seconds / (std::max(wall, 1e-9) * (ranks - 1)), ranks - 1);
+        std::cerr << line << std::endl;
+    }
 
     info.finished_at = now_unix();
     merge_results(cli.out, study->spec, study->grid, info);
