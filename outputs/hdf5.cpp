@@ -31,6 +31,8 @@ void fail(std::string_view what, const std::string& file) {
     for (std::size_t i = 0; i < messages.size() && i < kMaxMessages; ++i)
         text.append(i == 0 ? ": " : "; ").append(messages[i]);
     if (messages.empty()) text += ": HDF5 call failed";
+    // One line, as every user-facing error is: HDF5's own descriptions may embed newlines.
+    std::ranges::replace(text, '\n', ' ');
     throw ResultsError(text);
 }
 

@@ -40,6 +40,7 @@ struct SweepCli {
     std::string progress = "auto";
     double progress_interval = 10.0;
     double gflops = kDefaultGflops;
+    int ranks = 1;
     bool help = false;
 };
 
@@ -54,6 +55,8 @@ po::options_description make_options(SweepCli& cli) {
          "seconds between progress lines")
         ("gflops", po::value(&cli.gflops)->value_name("R")->default_value(kDefaultGflops),
          "--dry-run: assumed GFLOP/s of one rank")
+        ("ranks", po::value(&cli.ranks)->value_name("N")->default_value(1),
+         "--dry-run: the rank count to estimate the time for (rank 0 coordinates when N > 1)")
         ("help,h", po::bool_switch(&cli.help), "print this help and exit");
     return o;
 }
@@ -89,6 +92,7 @@ SweepCli parse_cli(const std::vector<std::string>& args) {
     if (!cli.dry_run && cli.out.empty()) throw po::error("--out is required (the results file)");
     if (!(cli.progress_interval > 0.0)) throw ConfigError("progress-interval: must be > 0");
     if (!(cli.gflops > 0.0)) throw ConfigError("gflops: must be > 0");
+    if (cli.ranks < 1) throw ConfigError("ranks: must be >= 1");
     return cli;
 }
 
@@ -239,7 +243,7 @@ void work_alone(const Study& s, const Plan& plan, const std::string& out, const 
 
 int dry_run(const SweepCli& cli) {
     const Study s = load_study(cli.spec_path);
-    std::cout << dry_run_text(s.spec, s.grid, shape_of(s.data), cli.gflops * 1e9, 1);
+    std::cout << dry_run_text(s.spec, s.grid, shape_of(s.data), cli.gflops * 1e9, cli.ranks);
     return exit_code::ok;
 }
 

@@ -10,6 +10,7 @@ no duplicate unit, every status ok, curve lengths = epochs run, test accuracy pr
 the 3-rank command on its finished file: nothing is trained twice and the file is unchanged.
 """
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
@@ -118,6 +119,20 @@ def main():
     check("(0 to run)" in rerun.stderr, "rerunning a finished sweep trains nothing")
     check(len(after) == len(before) and sorted(map(text, after["unit_id"])) == sorted(ids),
           "rerunning leaves every unit recorded exactly once")
+
+    # A results file belongs to one spec: another spec is refused with one line, and the file is
+    # left exactly as it was.
+    other = os.path.join(a.workdir, "other.ini")
+    with open(other, "w") as f:
+        f.write(SPEC.format(data=data).replace("epochs = 4", "epochs = 5"))
+    digest = hashlib.sha256(open(many, "rb").read()).hexdigest()
+    p = subprocess.run(mpirun + [a.dnnsweep, "sweep", other, "--out", many], capture_output=True, text=True, env=env,
+                       timeout=600)
+    # (mpirun adds its own banner about the non-zero exit; dnnsweep's part is one line, from rank 0.)
+    ours = [line for line in p.stderr.splitlines() if line.startswith("dnnsweep")]
+    check(p.returncode == 2 and len(ours) == 1 and "another sweep spec" in ours[0],
+          f"another spec's sweep into the same file is refused with one line (exit {p.returncode}: {ours})")
+    check(hashlib.sha256(open(many, "rb").read()).hexdigest() == digest, "and the results file is untouched")
     sys.exit(1 if check.failed else 0)
 
 
