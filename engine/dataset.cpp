@@ -68,7 +68,7 @@ bool is_file(const std::string& path) {
 // ---------------------------------------------------------------------------------------------
 // IDX
 
-std::uint32_t be32(const std::string& bytes, std::size_t offset) {
+std::uint32_t be32(std::string_view bytes, std::size_t offset) {
     const auto b = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[offset + i])); };
     return b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3);
 }
@@ -84,7 +84,7 @@ std::string at_offset(const std::string& path, std::size_t offset) {
 }
 
 // A recognisable wrong file earns a hint on what to do instead.
-std::string magic_hint(const std::string& bytes, std::uint32_t found) {
+std::string magic_hint(std::string_view bytes, std::uint32_t found) {
     if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1F && static_cast<unsigned char>(bytes[1]) == 0x8B)
         return " (this is a gzip file: gunzip it first)";
     if (found == kImagesMagic) return " (this is an IDX images file: are images and labels swapped?)";
@@ -98,7 +98,7 @@ std::string magic_hint(const std::string& bytes, std::uint32_t found) {
 }
 
 // Checks the magic and that the header is complete; `what` names the expected kind for messages.
-void check_idx_header(const std::string& path, const std::string& bytes, std::uint32_t magic, std::size_t header,
+void check_idx_header(const std::string& path, std::string_view bytes, std::uint32_t magic, std::size_t header,
                       const char* what) {
     if (bytes.size() < 4)
         throw DataError(at_offset(path, bytes.size()) + "truncated header: an IDX " + what + " header is " +
@@ -114,7 +114,7 @@ void check_idx_header(const std::string& path, const std::string& bytes, std::ui
 
 // The data after the header must be exactly `count` x `item` bytes: less is a truncated file,
 // more means the header does not describe the file.
-void check_idx_size(const std::string& path, const std::string& bytes, std::size_t header, std::uint64_t count,
+void check_idx_size(const std::string& path, std::string_view bytes, std::size_t header, std::uint64_t count,
                     std::uint64_t item, const std::string& describe) {
     const std::uint64_t have = bytes.size() - header;
     const bool overflow = item != 0 && count > std::numeric_limits<std::uint64_t>::max() / item;
@@ -129,43 +129,63 @@ void check_idx_size(const std::string& path, const std::string& bytes, std::size
                         std::to_string(need) + " bytes of " + describe + ": the header does not describe this file");
 }
 
-}  // namespace
+// The images file's shape, from its checked header.
+struct IdxShape {
+    std::uint32_t n = 0, rows = 0, cols = 0;
+    std::uint64_t pixels() const { return std::uint64_t{rows} * cols; }
+};
 
-Dataset load_idx(const std::string& images_path, const std::string& labels_path) {
-    const std::string images = read_file(images_path);
+IdxShape check_idx_images(const std::string& images_path, std::string_view images) {
     check_idx_header(images_path, images, kImagesMagic, kImagesHeader, "images");
-    const std::uint32_t n = be32(images, 4);
-    const std::uint32_t rows = be32(images, 8);
-    const std::uint32_t cols = be32(images, 12);
-    if (n == 0) throw DataError(at_offset(images_path, 4) + "no samples: the image count is 0");
-    if (rows == 0 || cols == 0)
-        throw DataError(at_offset(images_path, rows == 0 ? 8 : 12) + "empty images: the size is " +
-                        std::to_string(rows) + "x" + std::to_string(cols));
-    const std::uint64_t pixels = std::uint64_t{rows} * cols;
-    check_idx_size(images_path, images, kImagesHeader, n, pixels,
-                   "pixel data (" + std::to_string(n) + " images of " + std::to_string(rows) + "x" +
-                       std::to_string(cols) + ")");
+    const IdxShape s{be32(images, 4), be32(images, 8), be32(images, 12)};
+    if (s.n == 0) throw DataError(at_offset(images_path, 4) + "no samples: the image count is 0");
+    if (s.rows == 0 || s.cols == 0)
+        throw DataError(at_offset(images_path, s.rows == 0 ? 8 : 12) + "empty images: the size is " +
+                        std::to_string(s.rows) + "x" + std::to_string(s.cols));
+    check_idx_size(images_path, images, kImagesHeader, s.n, s.pixels(),
+                   "pixel data (" + std::to_string(s.n) + " images of " + std::to_string(s.rows) + "x" +
+                       std::to_string(s.cols) + ")");
+    return s;
+}
 
-    const std::string labels = read_file(labels_path);
+// Checks the labels against the checked images and builds the dataset.
+Dataset idx_dataset(const std::string& images_path, std::string_view images, const IdxShape& s,
+                    const std::string& labels_path, std::string_view labels) {
     check_idx_header(labels_path, labels, kLabelsMagic, kLabelsHeader, "labels");
     const std::uint32_t m = be32(labels, 4);
-    if (m != n)
+    if (m != s.n)
         throw DataError(at_offset(labels_path, 4) + "holds " + std::to_string(m) + " labels but " + images_path +
-                        " holds " + std::to_string(n) + " images");
+                        " holds " + std::to_string(s.n) + " images");
     check_idx_size(labels_path, labels, kLabelsHeader, m, 1, "labels (" + std::to_string(m) + " labels)");
 
     Dataset d;
-    d.x = Matrix(n, static_cast<std::size_t>(pixels));
+    d.x = Matrix(s.n, static_cast<std::size_t>(s.pixels()));
     const auto* px = reinterpret_cast<const unsigned char*>(images.data() + kImagesHeader);
     std::transform(px, px + d.x.data.size(), d.x.data.begin(), [](unsigned char v) { return static_cast<float>(v); });
-    d.y.resize(n);
+    d.y.resize(s.n);
     const auto* lb = reinterpret_cast<const unsigned char*>(labels.data() + kLabelsHeader);
-    std::transform(lb, lb + n, d.y.begin(), [](unsigned char v) { return static_cast<std::int32_t>(v); });
+    std::transform(lb, lb + s.n, d.y.begin(), [](unsigned char v) { return static_cast<std::int32_t>(v); });
     // Classes = max label + 1: the labels are the class indices, and a class missing from this
     // file (a subset) still keeps its index.
     d.classes = *std::max_element(d.y.begin(), d.y.end()) + 1;
     d.source = images_path + "," + labels_path;
     return d;
+}
+
+}  // namespace
+
+Dataset load_idx(const std::string& images_path, const std::string& labels_path) {
+    // The images are checked before the labels file is read, so a bad images file is reported
+    // first whatever the state of its labels.
+    const std::string images = read_file(images_path);
+    const IdxShape shape = check_idx_images(images_path, images);
+    return idx_dataset(images_path, images, shape, labels_path, read_file(labels_path));
+}
+
+Dataset load_idx_from_buffers(std::string_view images, std::string_view labels, const std::string& images_name,
+                              const std::string& labels_name) {
+    const IdxShape shape = check_idx_images(images_name, images);
+    return idx_dataset(images_name, images, shape, labels_name, labels);
 }
 
 namespace {
@@ -222,7 +242,7 @@ struct TextTable {
 
 // Reads every sample line; numbers are parsed with from_chars on the in-memory file (no streams),
 // so 10^5 lines of a few hundred fields take about a second.
-TextTable parse_text(const std::string& path, const std::string& text) {
+TextTable parse_text(const std::string& path, std::string_view text) {
     TextTable t;
     std::vector<double> row;
     const auto fail = [&](std::size_t line, const std::string& why) {
@@ -380,7 +400,11 @@ Matrix take_features(std::vector<float> values, std::size_t rows, std::size_t fi
 }  // namespace
 
 Dataset load_text(const std::string& path, LabelFormat format) {
-    TextTable t = parse_text(path, read_file(path));
+    return load_text_from_string(read_file(path), path, format);
+}
+
+Dataset load_text_from_string(std::string_view text, const std::string& path, LabelFormat format) {
+    TextTable t = parse_text(path, text);
     const std::size_t n = t.tails.size();
 
     std::string onehot_why, index_why;

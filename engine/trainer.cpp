@@ -13,6 +13,7 @@
 #include "engine/optimizer.hpp"
 #include "engine/preprocess.hpp"
 #include "engine/rng.hpp"
+#include "engine/stop.hpp"
 
 namespace dnnsweep {
 
@@ -187,7 +188,12 @@ TrainResult train_model(const TrainConfig& config, const Dataset& train, const D
         std::fill(grad_norm_sum.begin(), grad_norm_sum.end(), 0.0);
         std::int64_t epoch_steps = 0;
         bool diverged = false;
+        bool interrupted = false;
         for (std::size_t start = 0; start < n; start += batch) {
+            if (stop_requested()) {
+                interrupted = true;
+                break;
+            }
             const std::size_t m = std::min(batch, n - start);
             float* in = net.input();
             for (std::size_t r = 0; r < m; ++r) {
@@ -208,6 +214,11 @@ TrainResult train_model(const TrainConfig& config, const Dataset& train, const D
             ++epoch_steps;
         }
         result.steps += epoch_steps;
+        if (interrupted) {
+            // An epoch cut short has no metrics: the run ends with the epochs it completed.
+            result.status = RunStatus::Stopped;
+            break;
+        }
 
         EpochMetrics m;
         m.epoch = epoch;
@@ -262,6 +273,12 @@ TrainResult train_model(const TrainConfig& config, const Dataset& train, const D
         std::copy(best_state.span().begin(), best_state.span().end(), net.state().begin());
     } else {
         result.best_epoch = result.epochs();
+    }
+    if (result.history.empty()) {  // stopped before its first epoch ended: nothing was measured
+        constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+        result.train_loss = result.train_acc = result.val_loss = result.val_acc = nan;
+        result.test_loss = result.test_acc = nan;
+        return result;
     }
     const EpochMetrics& final_epoch = result.history[static_cast<std::size_t>(result.best_epoch - 1)];
     result.train_loss = final_epoch.train_loss;

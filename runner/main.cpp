@@ -8,6 +8,7 @@
 
 #include "runner/command.hpp"
 #include "runner/report_command.hpp"
+#include "runner/status_command.hpp"
 #include "runner/sweep_command.hpp"
 #include "runner/train_command.hpp"
 
@@ -26,6 +27,8 @@ constexpr std::array kCommands{
             dnnsweep::run_sweep_command},
     Command{"report", "the leaderboard, the settings that matter and the diagnosis of a results file",
             dnnsweep::run_report_command},
+    Command{"status", "done, failed and remaining units of a sweep, also while it runs",
+            dnnsweep::run_status_command},
 };
 
 void print_usage(std::ostream& out) {

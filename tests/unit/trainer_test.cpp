@@ -7,6 +7,7 @@
 
 #include "engine/preprocess.hpp"
 #include "engine/rng.hpp"
+#include "engine/stop.hpp"
 #include "engine/trainer.hpp"
 
 namespace dnnsweep {
@@ -227,6 +228,37 @@ TEST(Trainer, MeasuresTheFinalModelOnTheTestSetOnly) {
     EXPECT_EQ(without.val_loss, with.val_loss);
     ASSERT_EQ(without.history.size(), with.history.size());
     EXPECT_EQ(without.history.back().train_loss, with.history.back().train_loss);
+}
+
+}  // namespace
+}  // namespace dnnsweep
+
+namespace dnnsweep {
+namespace {
+
+int g_checks = 0;
+bool stop_after_five_checks() { return ++g_checks > 5; }
+
+TEST(Trainer, StopCheckEndsTheRunBetweenMiniBatches) {
+    const TrainConfig c = small_config();  // 300 rows, batch 32: 10 steps per epoch
+    const PreparedData d = prepared(c);
+    g_checks = 0;
+    set_stop_check(stop_after_five_checks);
+    const TrainResult early = train_model(c, d.train, d.val);
+    set_stop_check(nullptr);
+    EXPECT_EQ(early.status, RunStatus::Stopped);
+    EXPECT_EQ(early.steps, 5);            // stopped before the sixth step, in the first epoch
+    EXPECT_TRUE(early.history.empty());   // an epoch cut short is not reported
+    EXPECT_TRUE(std::isnan(early.train_acc));
+
+    g_checks = -25;  // the 31st check: the first step of the fourth epoch (10 steps per epoch)
+    set_stop_check(stop_after_five_checks);
+    const TrainResult later = train_model(c, d.train, d.val);
+    set_stop_check(nullptr);
+    EXPECT_EQ(later.status, RunStatus::Stopped);
+    EXPECT_EQ(later.epochs(), 3);
+    EXPECT_EQ(later.steps, 30);
+    EXPECT_EQ(later.train_acc, later.history.back().train_acc);
 }
 
 }  // namespace

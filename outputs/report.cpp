@@ -1,0 +1,326 @@
+// The computations behind `dnnsweep report` (outputs/report.hpp).
+#include "outputs/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <map>
+
+#include "engine/dataset.hpp"
+#include "engine/diagnosis.hpp"
+#include "outputs/configs.hpp"
+#include "outputs/hdf5.hpp"
+#include "outputs/shard.hpp"
+#include "sweeps/config_options.hpp"
+#include "sweeps/grid.hpp"
+#include "sweeps/spec.hpp"
+
+namespace dnnsweep {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// The merge's rule for two records of one unit (outputs/merge.cpp): a trained record beats a failed
+// one (a retry that succeeded), anything beats an abandoned one; otherwise the first is kept.
+int completeness(const std::string& status) {
+    if (status == "ok" || status == "diverged") return 2;
+    if (status == "failed") return 1;
+    return 0;
+}
+
+std::vector<std::string> shard_paths(const std::string& out_path) {
+    std::vector<std::string> paths;
+    const fs::path parts = parts_dir(out_path);
+    std::error_code ec;
+    if (!fs::is_directory(parts, ec)) return paths;
+    for (const fs::directory_entry& e : fs::directory_iterator(parts, ec))
+        if (e.is_regular_file() && e.path().extension() == ".h5") paths.push_back(e.path().string());
+    std::ranges::sort(paths);  // the merge's order, so the same record wins
+    return paths;
+}
+
+// The class count the diagnosis needs (chance level). Shards do not record it; only the data does.
+DataShape data_shape_of(const SweepSpec& spec, const std::string& shard) {
+    try {
+        const Dataset d = load_dataset(spec.data, spec.label_format);
+        return {d.size(), d.features(), d.classes};
+    } catch (const std::exception& e) {
+        throw ResultsError(shard + ": no merged results yet, and the sweep's data (needed for its class count) "
+                                   "does not load from here: " + e.what());
+    }
+}
+
+}  // namespace
+
+ReportSource load_report_source(const std::string& path) {
+    ReportSource src;
+    Results& r = src.results;
+    const std::vector<std::string> shards = shard_paths(path);
+    std::error_code ec;
+    src.merged_read = fs::exists(path, ec);
+    if (!src.merged_read && shards.empty()) throw ResultsError(path + ": no such file (and no shards in " +
+                                                               parts_dir(path) + ")");
+    if (src.merged_read) r = read_results(path);
+
+    std::map<std::uint64_t, UnitResult> by_unit;
+    for (UnitResult& u : r.units) by_unit.emplace(u.unit, std::move(u));
+    const std::size_t merged_units = by_unit.size();
+    std::string spec_origin = path;
+    for (const std::string& shard : shards) {
+        detail::ShardContents c = detail::read_shard_contents(shard);
+        if (r.spec_text.empty()) {
+            // No merged file: the first shard says what the sweep is.
+            const h5::File f = h5::File::open(shard, h5::File::Access::SwmrRead);
+            r.spec_text = f.attr_string("spec");
+            r.spec_hash = c.spec_hash;
+            r.info.version = f.attr_string("version");
+            r.info.started_at = f.attr_double("started_at");
+            spec_origin = shard;
+        } else if (c.spec_hash != r.spec_hash) {
+            throw ResultsError(shard + ": a shard of another sweep spec (hash " + c.spec_hash + ", " + spec_origin +
+                               " has " + r.spec_hash + ")");
+        }
+        if (!src.merged_read) {
+            r.info.run_id = c.run_id;
+            r.info.ranks = std::max(r.info.ranks, c.rank + 1);
+        }
+        bool added = false;
+        for (UnitResult& u : c.units) {
+            const auto [it, inserted] = by_unit.try_emplace(u.unit, std::move(u));
+            if (inserted) {
+                added = true;
+            } else if (completeness(u.status) > completeness(it->second.status)) {
+                it->second = std::move(u);
+                added = true;
+            }
+        }
+        src.shards_read += added;
+    }
+
+    SweepSpec spec;
+    try {
+        spec = parse_spec(r.spec_text, spec_origin);
+    } catch (const std::exception& e) {
+        throw ResultsError(spec_origin + ": its stored spec does not parse: " + e.what());
+    }
+    const Grid grid(spec);
+    src.configs_total = grid.size();
+    src.units_total = grid.unit_count();
+    src.folds_per_config = grid.folds();
+    src.thresholds = spec.thresholds;
+
+    r.units.clear();
+    r.units.reserve(by_unit.size());
+    for (auto& [unit, u] : by_unit) {
+        if (u.unit >= grid.unit_count() || grid.unit(u.unit).config != u.config)
+            throw ResultsError(spec_origin + ": unit " + std::to_string(u.unit) + " (" + u.unit_id +
+                               ") does not belong to the spec's grid");
+        r.units.push_back(std::move(u));
+    }
+    src.units_done = static_cast<std::uint64_t>(
+        std::ranges::count_if(r.units, [](const UnitResult& u) { return u.status != "stopped"; }));
+
+    if (src.shards_read > 0 || by_unit.size() != merged_units) {
+        // Units the merged file lacks: summarise and diagnose as the merge will.
+        if (!src.merged_read) {
+            r.info.data = data_shape_of(spec, shards.front());
+            r.info.data_source = spec.data;
+        }
+        r.info.finished_at = 0.0;  // this combination is not a finished merge
+        r.configs = detail::summarize(r.units, spec, grid, r.info.data.classes);
+    }
+    src.partial = r.info.finished_at == 0.0 || src.units_done < src.units_total;
+    return src;
+}
+
+std::vector<std::string> varied_options(const std::vector<ConfigSummary>& configs) {
+    std::vector<std::string> names;
+    if (configs.empty()) return names;
+    const ConfigOption* threads = find_config_option("threads");  // how it runs, not what it is
+    for (const ConfigOption& opt : config_options()) {
+        if (&opt == threads) continue;
+        const std::string first = to_text(opt.get(configs.front().settings));
+        if (std::ranges::any_of(configs, [&](const ConfigSummary& c) { return to_text(opt.get(c.settings)) != first; }))
+            names.push_back(opt.name);
+    }
+    return names;
+}
+
+std::string settings_text(const TrainConfig& config, const std::vector<std::string>& options) {
+    std::string s;
+    for (const std::string& n : options)
+        s.append(s.empty() ? "" : " ").append(n).append("=").append(to_text(find_config_option(n)->get(config)));
+    return s.empty() ? "(the only configuration)" : s;
+}
+
+double cost_per_fold(const ConfigSummary& c) {
+    const int folds = c.folds_done + c.folds_failed;
+    return folds > 0 ? c.seconds / folds : 0.0;
+}
+
+std::vector<std::size_t> leaderboard_order(const std::vector<ConfigSummary>& configs) {
+    std::vector<std::size_t> order(configs.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    // NaN compares false with everything, which would break the strict weak ordering: rank it below
+    // any accuracy instead.
+    const auto key = [&](std::size_t i) {
+        const double v = configs[i].mean_val_acc;
+        return std::isnan(v) ? -std::numeric_limits<double>::infinity() : v;
+    };
+    std::ranges::stable_sort(order, [&](std::size_t a, std::size_t b) {
+        if (key(a) != key(b)) return key(a) > key(b);
+        return cost_per_fold(configs[a]) < cost_per_fold(configs[b]);
+    });
+    return order;
+}
+
+std::vector<OptionInfluence> influence(const std::vector<ConfigSummary>& configs) {
+    std::vector<OptionInfluence> result;
+    for (const std::string& name : varied_options(configs)) {
+        const ConfigOption* opt = find_config_option(name);
+        OptionInfluence inf;
+        inf.option = name;
+        for (const ConfigSummary& c : configs) {
+            const std::string v = to_text(opt->get(c.settings));
+            auto it = std::ranges::find(inf.values, v, &ValueInfluence::value);
+            if (it == inf.values.end()) {
+                ValueInfluence fresh;
+                fresh.value = v;
+                it = inf.values.insert(it, std::move(fresh));
+            }
+            if (!std::isnan(c.mean_val_acc)) it->accuracies.push_back(c.mean_val_acc);
+        }
+        double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+        for (ValueInfluence& v : inf.values) {
+            v.configs = static_cast<int>(v.accuracies.size());
+            if (v.accuracies.empty()) {
+                v.mean = v.best = kNaN;
+                continue;
+            }
+            double sum = 0.0;
+            for (const double a : v.accuracies) sum += a;
+            v.mean = sum / static_cast<double>(v.accuracies.size());
+            v.best = std::ranges::max(v.accuracies);
+            lo = std::min(lo, v.mean);
+            hi = std::max(hi, v.mean);
+        }
+        inf.spread = hi >= lo ? hi - lo : 0.0;
+        result.push_back(std::move(inf));
+    }
+    std::ranges::stable_sort(result, std::ranges::greater{}, &OptionInfluence::spread);
+    return result;
+}
+
+std::vector<std::pair<std::string, int>> verdict_counts(const std::vector<ConfigSummary>& configs) {
+    std::vector<std::pair<std::string, int>> counts;
+    for (const Verdict v : {Verdict::NotTraining, Verdict::Underfitting, Verdict::Overfitting, Verdict::Good,
+                            Verdict::Failed}) {
+        const std::string n(name(v));
+        counts.emplace_back(n, static_cast<int>(std::ranges::count(configs, n, &ConfigSummary::verdict)));
+    }
+    return counts;
+}
+
+bool is_not_training(const ConfigSummary& c) { return c.verdict == name(Verdict::NotTraining); }
+
+bool has_vanishing_gradient(const ConfigSummary& c) {
+    // The cause's name as engine/diagnosis.cpp writes it into `causes` (docs/diagnosis.md).
+    constexpr std::string_view kVanishing = "vanishing_gradient";
+    std::size_t start = 0;
+    while (start <= c.causes.size()) {
+        const std::size_t end = std::min(c.causes.find(',', start), c.causes.size());
+        if (std::string_view(c.causes).substr(start, end - start) == kVanishing) return true;
+        start = end + 1;
+    }
+    return false;
+}
+
+std::vector<std::size_t> needs_action(const std::vector<ConfigSummary>& configs, const std::vector<std::size_t>& order) {
+    std::vector<std::size_t> out;
+    for (const std::size_t i : order) {
+        const std::string& v = configs[i].verdict;
+        if (v == name(Verdict::NotTraining) || v == name(Verdict::Overfitting) || v == name(Verdict::Failed))
+            out.push_back(i);
+    }
+    return out;
+}
+
+namespace {
+
+// Adds a finite value to epoch slot e of a band being accumulated (sum in mean until finish_band).
+void accumulate(Band& b, std::vector<int>& n, std::size_t e, double v) {
+    if (!std::isfinite(v)) return;
+    if (n[e] == 0) {
+        b.min[e] = b.max[e] = v;
+        b.mean[e] = 0.0;
+    }
+    b.mean[e] += v;
+    b.min[e] = std::min(b.min[e], v);
+    b.max[e] = std::max(b.max[e], v);
+    ++n[e];
+}
+
+void finish_band(Band& b, const std::vector<int>& n) {
+    for (std::size_t e = 0; e < n.size(); ++e)
+        if (n[e] > 0) b.mean[e] /= n[e];
+}
+
+}  // namespace
+
+LearningCurves learning_curves(const std::vector<UnitResult>& units, std::uint64_t config) {
+    LearningCurves lc;
+    std::size_t longest = 0;
+    for (const UnitResult& u : units)
+        if (u.config == config) longest = std::max(longest, u.history.size());
+    for (Band* b : {&lc.train_acc, &lc.val_acc, &lc.train_loss, &lc.val_loss})
+        b->mean = b->min = b->max = std::vector<double>(longest, kNaN);
+    for (std::size_t e = 0; e < longest; ++e) lc.epochs.push_back(static_cast<int>(e + 1));
+    std::vector<int> n_ta(longest), n_va(longest), n_tl(longest), n_vl(longest);
+    for (const UnitResult& u : units) {
+        if (u.config != config || u.history.empty()) continue;
+        ++lc.folds;
+        for (const EpochMetrics& m : u.history) {
+            if (m.epoch < 1 || static_cast<std::size_t>(m.epoch) > longest) continue;
+            const auto e = static_cast<std::size_t>(m.epoch - 1);
+            accumulate(lc.train_acc, n_ta, e, m.train_acc);
+            accumulate(lc.val_acc, n_va, e, m.val_acc);
+            accumulate(lc.train_loss, n_tl, e, m.train_loss);
+            accumulate(lc.val_loss, n_vl, e, m.val_loss);
+        }
+    }
+    finish_band(lc.train_acc, n_ta);
+    finish_band(lc.val_acc, n_va);
+    finish_band(lc.train_loss, n_tl);
+    finish_band(lc.val_loss, n_vl);
+    return lc;
+}
+
+std::vector<LayerNorms> gradient_norms(const std::vector<UnitResult>& units, std::uint64_t config) {
+    // (layer, epoch) -> sum, count over the folds
+    std::map<std::pair<int, int>, std::pair<double, int>> acc;
+    for (const UnitResult& u : units) {
+        if (u.config != config) continue;
+        for (const EpochMetrics& m : u.history)
+            for (std::size_t l = 0; l < m.health.grad_norm.size(); ++l) {
+                const double v = m.health.grad_norm[l];
+                if (!std::isfinite(v)) continue;
+                auto& [sum, n] = acc[{static_cast<int>(l), m.epoch}];
+                sum += v;
+                ++n;
+            }
+    }
+    std::vector<LayerNorms> out;
+    for (const auto& [key, sn] : acc) {
+        if (out.empty() || out.back().layer != key.first) {
+            out.emplace_back();
+            out.back().layer = key.first;
+        }
+        out.back().epochs.push_back(key.second);
+        out.back().norm.push_back(sn.first / sn.second);
+    }
+    return out;
+}
+
+}  // namespace dnnsweep

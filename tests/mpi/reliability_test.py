@@ -1,0 +1,268 @@
+#!/usr/bin/python3
+"""What happens to a sweep when things go wrong, checked on real mpirun jobs with h5py.
+
+    reliability_test.py faults  --dnnsweep PATH --workdir DIR [--kills 10]
+    reliability_test.py signals --dnnsweep PATH --workdir DIR
+    reliability_test.py retries --dnnsweep PATH --workdir DIR
+
+faults:  kills a random rank (SIGKILL) at a random moment, resumes, and repeats until at least
+         --kills kills have landed; then lets the sweep finish and checks every unit is recorded
+         exactly once with metrics equal to an uninterrupted one-rank run. After every kill, the
+         results file (when there is one) opens plainly and every shard opens in SWMR-read mode.
+signals: SIGUSR1 and SIGTERM to mpirun, SIGTERM to one worker rank only, and a double SIGINT to
+         a one-rank sweep: each stops within seconds (exit code 3, or 130 for the second SIGINT),
+         `dnnsweep status` reports it incomplete, and the resumed run completes with the metrics of
+         an uninterrupted run.
+retries: a configuration that cannot be trained (its weights do not fit in memory) is recorded
+         `failed` with its message after --retries attempts, and the sweep goes on.
+"""
+import argparse
+import glob
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+
+SPEC = """data = {data}
+folds = 3
+split-seed = 3
+layers = 1, 2
+width = {widths}
+activation = relu, tanh
+optimizer = adam
+learning-rate = 0.01
+batch-size = 16
+epochs = {epochs}
+"""
+METRICS = ("train_acc", "train_loss", "val_acc", "val_loss", "epochs")
+
+
+def write_clusters(path, n=600, features=6, classes=4, seed=2):
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 10, size=(classes, features))
+    y = rng.integers(0, classes, n)
+    x = centres[y] + rng.normal(0, 1.5, size=(n, features))
+    with open(path, "w") as f:
+        for row, label in zip(x, y):
+            f.write(" ".join(f"{v:.5f}" for v in row) + f" {label}\n")
+
+
+class Env:
+    def __init__(self, a):
+        self.dnnsweep, self.workdir = a.dnnsweep, a.workdir
+        os.makedirs(a.workdir, exist_ok=True)
+        self.env = dict(os.environ, OMP_NUM_THREADS="1")
+        if os.geteuid() == 0:
+            self.env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+        self.data = self.path("clusters.txt")
+        write_clusters(self.data)
+        self.failed = False
+
+    def path(self, name):
+        return os.path.join(self.workdir, name)
+
+    def spec(self, name, widths="16, 32", epochs=40):
+        p = self.path(name)
+        with open(p, "w") as f:
+            f.write(SPEC.format(data=self.data, widths=widths, epochs=epochs))
+        return p
+
+    def fresh(self, out):
+        subprocess.run(["rm", "-rf", out, out + ".parts"], check=True)
+        for stale in glob.glob(out + ".*"):
+            subprocess.run(["rm", "-rf", stale], check=True)
+
+    def sweep(self, spec, out, ranks=3, extra=()):
+        cmd = [self.dnnsweep, "sweep", spec, "--out", out, "--progress", "none", *extra]
+        if ranks > 1:
+            cmd = ["mpirun", "-np", str(ranks), "--oversubscribe"] + cmd
+        return subprocess.Popen(cmd, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def run(self, spec, out, ranks=3, extra=()):
+        p = self.sweep(spec, out, ranks, extra)
+        stdout, stderr = p.communicate(timeout=900)
+        return p.returncode, stdout, stderr
+
+    def check(self, cond, what):
+        print(("ok      " if cond else "FAILED  ") + what, flush=True)
+        self.failed |= not cond
+
+
+def folds(path):
+    with h5py.File(path, "r") as f:  # a plain open, as users do
+        return np.asarray(f["folds"])
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def same_units(e, out, reference, what):
+    rows, ref = folds(out), {text(r["unit_id"]): r for r in folds(reference)}
+    ids = [text(u) for u in rows["unit_id"]]
+    e.check(len(ids) == len(set(ids)) == len(ref), f"{what}: every unit recorded exactly once ({len(ids)} of {len(ref)})")
+    e.check(all(all(r[k] == ref[text(r["unit_id"])][k] for k in METRICS) for r in rows),
+            f"{what}: metrics equal an uninterrupted run's, unit by unit")
+
+
+def children_of(pid):
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def dnnsweep_ranks(mpirun_pid):
+    """The rank processes mpirun started (its children running dnnsweep)."""
+    pids = []
+    for pid in children_of(mpirun_pid):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"dnnsweep" in f.read():
+                    pids.append(pid)
+        except OSError:
+            pass
+    return pids
+
+
+def readable_after_crash(e, out):
+    ok = True
+    if os.path.exists(out):
+        try:
+            folds(out)
+        except OSError:
+            ok = False
+    for shard in glob.glob(os.path.join(out + ".parts", "*.h5")):
+        try:
+            with h5py.File(shard, "r", swmr=True) as f:
+                np.asarray(f["folds"])
+        except OSError:
+            ok = False
+    return ok
+
+
+def faults(e, kills_wanted):
+    spec = e.spec("faults.ini", widths="16, 32, 48", epochs=60)
+    reference, out = e.path("faults_ref.h5"), e.path("faults.h5")
+    e.fresh(reference)
+    e.fresh(out)
+    rc, _, err = e.run(spec, reference, ranks=1)
+    if rc != 0:
+        sys.exit(f"uninterrupted run failed ({rc}): {err}")
+    rng = random.Random(12345)
+    kills, runs, all_readable = 0, 0, True
+    while kills < kills_wanted:
+        runs += 1
+        p = e.sweep(spec, out)
+        time.sleep(rng.uniform(0.8, 2.5))
+        ranks = dnnsweep_ranks(p.pid)
+        if p.poll() is None and ranks:
+            victim = rng.choice(ranks)
+            os.kill(victim, signal.SIGKILL)
+            kills += 1
+        p.communicate(timeout=300)
+        all_readable &= readable_after_crash(e, out)
+        if p.returncode == 0 and kills < kills_wanted:  # finished before enough kills: start over
+            e.fresh(out)
+        if runs > 6 * kills_wanted:
+            sys.exit(f"only {kills} kills landed in {runs} runs")
+    e.check(all_readable, f"after each of {kills} SIGKILLs the results file opens plainly and every shard in SWMR mode")
+    rc, _, err = e.run(spec, out)
+    e.check(rc == 0, f"the resumed sweep completes (exit {rc}) {err.strip()[-300:] if rc else ''}")
+    same_units(e, out, reference, f"after {kills} kills in {runs} runs")
+
+
+def status_of(e, out):
+    p = subprocess.run([e.dnnsweep, "status", out], capture_output=True, text=True, env=e.env)
+    return p.returncode, p.stdout
+
+
+def signals(e):
+    spec = e.spec("signals.ini", epochs=150)
+    reference = e.path("signals_ref.h5")
+    e.fresh(reference)
+    rc, _, err = e.run(spec, reference, ranks=1)
+    if rc != 0:
+        sys.exit(f"uninterrupted run failed ({rc}): {err}")
+
+    cases = [("SIGUSR1 to mpirun", "mpirun", signal.SIGUSR1),
+             ("SIGTERM to mpirun", "mpirun", signal.SIGTERM),
+             ("SIGTERM to one worker rank", "worker", signal.SIGTERM)]
+    for what, target, sig in cases:
+        out = e.path("signals.h5")
+        e.fresh(out)
+        p = e.sweep(spec, out)
+        time.sleep(3.0)
+        pid = p.pid
+        if target == "worker":
+            ranks = sorted(dnnsweep_ranks(p.pid))
+            pid = ranks[-1] if ranks else p.pid
+        t0 = time.monotonic()
+        os.kill(pid, sig)
+        _, err = p.communicate(timeout=120)
+        seconds = time.monotonic() - t0
+        ours = [line for line in err.splitlines() if line.startswith("dnnsweep")]
+        # mpirun itself exits 1 when it was signalled; the sweep's own word is its "stopped" line.
+        stopped = any("units not run yet; run the same command again to resume" in line for line in ours)
+        e.check(stopped and seconds < 10, f"{what}: the sweep stops in {seconds:.1f} s, saying how to resume "
+                                          f"(mpirun exit {p.returncode})")
+        if target == "mpirun" and sig == signal.SIGUSR1:
+            e.check(p.returncode == 3, f"{what}: exit code 3, incomplete (got {p.returncode})")
+        code, report = status_of(e, out)
+        e.check(code == 3 and "incomplete" in report, f"{what}: dnnsweep status says incomplete (exit {code})")
+        rc, _, err = e.run(spec, out)
+        e.check(rc == 0, f"{what}: the resumed sweep completes (exit {rc})")
+        same_units(e, out, reference, what)
+
+    # One rank, no mpirun: a second SIGINT exits at once; what was recorded stays readable.
+    out = e.path("signals_np1.h5")
+    e.fresh(out)
+    p = e.sweep(spec, out, ranks=1)
+    time.sleep(3.0)
+    p.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    e.check(p.returncode == 130, f"a second SIGINT exits at once with 130 (got {p.returncode})")
+    e.check(readable_after_crash(e, out), "the shards it leaves open in SWMR mode")
+    rc, _, err = e.run(spec, out)
+    e.check(rc == 0, f"the resumed sweep completes (exit {rc})")
+    same_units(e, out, reference, "after a double SIGINT")
+
+
+def retries(e):
+    # Width 10^9: the first layer's weights alone would take 3 TB, so the unit throws.
+    spec = e.spec("retries.ini", widths="16, 1000000000", epochs=3)
+    out = e.path("retries.h5")
+    e.fresh(out)
+    rc, stdout, err = e.run(spec, out, extra=("--retries", "2"))
+    e.check(rc == 0, f"the sweep goes on past failing units and completes (exit {rc})")
+    rows = folds(out)
+    failed = [r for r in rows if text(r["status"]) == "failed"]
+    # 2 layer counts x 2 widths x 2 activations x 3 folds; the 10^9-wide half fails.
+    e.check(len(rows) == 24 and len(failed) == 12, f"24 units recorded once each, 12 failed ({len(rows)}, {len(failed)})")
+    e.check(all("memory" in text(r["error"]) for r in failed), "each failed unit carries its error message")
+    attempts = 0
+    for shard in glob.glob(os.path.join(out + ".parts", "*.h5")):
+        with h5py.File(shard, "r", swmr=True) as f:
+            attempts += sum(text(s) == "failed" for s in np.asarray(f["folds"])["status"])
+    e.check(attempts == 12 * 3, f"each failing unit was tried 1 + 2 retries times ({attempts} attempts)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["faults", "signals", "retries"])
+    ap.add_argument("--dnnsweep", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--kills", type=int, default=10)
+    a = ap.parse_args()
+    e = Env(a)
+    {"faults": lambda: faults(e, a.kills), "signals": lambda: signals(e), "retries": lambda: retries(e)}[a.what]()
+    sys.exit(1 if e.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
