@@ -9,7 +9,7 @@
 namespace dnnsweep {
 
 Results read_results(const std::string& path) {
-    if (!std::filesystem::exists(path)) throw ResultsError(path + ": no such file");
+    if (!std::filesystem::exists(path)) throw ResultsError(path + ": cannot open: No such file or directory");
     // A plain open: a merged file is never in SWMR mode (written whole, then renamed).
     const h5::File f = h5::File::open(path, h5::File::Access::ReadOnly);
     Results r;
