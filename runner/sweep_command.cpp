@@ -250,7 +250,10 @@ Plan make_plan(const Study& s, const std::set<std::uint64_t>& done) {
 // What rank 0 saw of the run, for the closing lines and the exit code.
 struct RunSummary {
     std::size_t done = 0, failed = 0, abandoned = 0;
-    double unit_seconds = 0.0;  // the workers' training seconds, summed
+    double unit_seconds = 0.0;    // the workers' training seconds, summed
+    double record_seconds = 0.0;  // the workers' shard appends, summed
+    double handling_seconds = 0.0;  // rank 0's time answering requests (receive, bookkeeping, send)
+    std::size_t requests = 0, reports = 0;  // requests answered; of them, reports of a finished unit
     bool stopped = false;
 };
 
@@ -277,6 +280,7 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
             continue;
         }
         backoff.reset();
+        const auto handling_start = std::chrono::steady_clock::now();
         const int worker = status.MPI_SOURCE;
         if (status.MPI_TAG == protocol::kRequest) {
             const auto report = recv_words(protocol::kRequestWords, worker, protocol::kRequest);
@@ -288,6 +292,8 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
                     progress.unit_done(unit_status == protocol::UnitStatus::Failed,
                                        s.grid.unit_flops(report[0], shape_of(s.data)));
                 summary.unit_seconds += std::bit_cast<double>(report[2]);
+                summary.record_seconds += std::bit_cast<double>(report[3]);
+                ++summary.reports;
             }
             const std::optional<std::uint64_t> next = summary.stopped ? std::nullopt : queue.next();
             if (next) {
@@ -296,6 +302,9 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
             } else {
                 send_words({0}, worker, protocol::kStop);
             }
+            summary.handling_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - handling_start).count();
+            ++summary.requests;
         } else if (status.MPI_TAG == protocol::kClosed) {
             recv_words(protocol::kEmptyWords, worker, protocol::kClosed);
             ++closed;
@@ -330,7 +339,7 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
     set_stop_check(worker_should_stop);
     {
         ShardWriter shard(shard_path(out, rank, info.run_id), s.spec, info, rank);
-        std::vector<std::uint64_t> report{protocol::kNoUnit, static_cast<std::uint64_t>(protocol::UnitStatus::None), 0};
+        std::vector<std::uint64_t> report{protocol::kNoUnit, static_cast<std::uint64_t>(protocol::UnitStatus::None), 0, 0};
         for (;;) {
             send_words(report, 0, protocol::kRequest);
             auto [tag, words] = recv_polling(protocol::kAssignWords, 0);
@@ -341,8 +350,12 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
             g_abort_received = false;
             const UnitResult r = run_unit(s.spec, s.grid, s.data, words[0], rank, host);
             // A unit cut short by a stop is not a result: it is not recorded, and runs again on resume.
+            const auto record_start = std::chrono::steady_clock::now();
             if (r.status != "stopped") shard.append(r);
-            report = {words[0], static_cast<std::uint64_t>(status_of(r)), std::bit_cast<std::uint64_t>(r.seconds)};
+            const double record_seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - record_start).count();
+            report = {words[0], static_cast<std::uint64_t>(status_of(r)), std::bit_cast<std::uint64_t>(r.seconds),
+                      std::bit_cast<std::uint64_t>(record_seconds)};
         }
     }  // the shard is closed before rank 0 is told so
     send_words({0}, 0, protocol::kClosed);
@@ -445,12 +458,16 @@ int run_sweep(const SweepCli& cli) {
         // The two figures that say whether the coordinator design holds up (docs/PERFORMANCE.md).
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double cpu = cpu_seconds() - cpu0;
-        char line[200];
+        const double units = static_cast<double>(std::max<std::size_t>(1, summary.reports));
+        char line[400];
         std::snprintf(line, sizeof line,
                       "dnnsweep sweep: coordinator CPU %.2f s over %.1f s (%.2f%% of a core); parallel efficiency "
-                      "%.1f%% (unit training seconds / (%d workers x wall))",
+                      "%.1f%% (unit training seconds / (%d workers x wall)); per unit: %.1f us at rank 0 "
+                      "(answer a request), %.2f ms recording (worker's shard append)",
                       cpu, wall, 100.0 * cpu / std::max(wall, 1e-9),
-                      100.0 * summary.unit_seconds / (std::max(wall, 1e-9) * (ranks - 1)), ranks - 1);
+                      100.0 * summary.unit_seconds / (std::max(wall, 1e-9) * (ranks - 1)), ranks - 1,
+                      1e6 * summary.handling_seconds / static_cast<double>(std::max<std::size_t>(1, summary.requests)),
+                      1e3 * summary.record_seconds / units);
         std::cerr << line << std::endl;
     }
 

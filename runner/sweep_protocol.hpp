@@ -7,8 +7,8 @@
 //     exits with the same code instead of hanging. Workers then load the dataset themselves.
 //  2. Rank 0 (the coordinator) orders the units still to do longest expected cost first
 //     (Grid::schedule: FLOP estimate), skipping those already recorded in the results.
-//  3. A worker (rank >= 1) sends kRequest {last unit, its status, its training seconds} to rank 0;
-//     its first request carries kNoUnit. Before sending a report, the worker has already appended that unit to its
+//  3. A worker (rank >= 1) sends kRequest {last unit, its status, its training seconds, the
+//     seconds its shard append took} to rank 0; its first request carries kNoUnit. Before sending a report, the worker has already appended that unit to its
 //     own shard and flushed it: a reported unit is durable.
 //  4. The coordinator answers each request with kAssign {unit} while units remain, else kStop {}.
 //     A unit that failed (threw) goes back in the queue while it has retries left (--retries).
@@ -35,7 +35,7 @@ inline constexpr std::uint64_t kNoUnit = std::numeric_limits<std::uint64_t>::max
 inline constexpr std::uint64_t kGo = 1, kQuit = 0;
 
 // Words of each message (all MPI_UINT64_T).
-inline constexpr std::size_t kRequestWords = 3;  // {unit or kNoUnit, UnitStatus, bits of the double seconds}
+inline constexpr std::size_t kRequestWords = 4;  // {unit or kNoUnit, UnitStatus, bits of two doubles: seconds}
 inline constexpr std::size_t kAssignWords = 1;   // {unit}
 inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed, kAbort: {0}
 
