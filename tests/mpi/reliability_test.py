@@ -4,6 +4,7 @@
     reliability_test.py faults  --dnnsweep PATH --workdir DIR [--kills 10]
     reliability_test.py signals --dnnsweep PATH --workdir DIR
     reliability_test.py retries --dnnsweep PATH --workdir DIR
+    reliability_test.py salvage --dnnsweep PATH --workdir DIR
 
 faults:  kills a random rank (SIGKILL) at a random moment, resumes, and repeats until at least
          --kills kills have landed; then lets the sweep finish and checks every unit is recorded
@@ -13,6 +14,8 @@ signals: SIGUSR1 and SIGTERM to mpirun, SIGTERM to one worker rank only, and a d
          a one-rank sweep: each stops within seconds (exit code 3, or 130 for the second SIGINT),
          `dnnsweep status` reports it incomplete, and the resumed run completes with the metrics of
          an uninterrupted run.
+salvage: a truncated results file and shard are moved aside with a warning and their units run
+         again; --restart moves the old results aside and starts over.
 retries: a configuration that cannot be trained (its weights do not fit in memory) is recorded
          `failed` with its message after --retries attempts, and the sweep goes on.
 """
@@ -252,15 +255,45 @@ def retries(e):
     e.check(attempts == 12 * 3, f"each failing unit was tried 1 + 2 retries times ({attempts} attempts)")
 
 
+def salvage(e):
+    """Files a crash left unreadable are moved aside, never deleted, and their units run again;
+    --restart moves the old results aside and starts over."""
+    spec = e.spec("salvage.ini", epochs=5)
+    reference, out = e.path("salvage_ref.h5"), e.path("salvage.h5")
+    e.fresh(reference)
+    e.fresh(out)
+    for path in (reference, out):
+        rc, _, err = e.run(spec, path, ranks=1)
+        if rc != 0:
+            sys.exit(f"sweep failed ({rc}): {err}")
+    shard = sorted(glob.glob(os.path.join(out + ".parts", "*.h5")))[0]
+    for damaged in (out, shard):
+        size = os.path.getsize(damaged)
+        with open(damaged, "r+b") as f:
+            f.truncate(size // 3)
+    rc, _, err = e.run(spec, out)
+    warned = [line for line in err.splitlines() if "moved aside" in line]
+    e.check(rc == 0 and len(warned) == 2, f"a truncated results file and shard are reported and moved aside ({len(warned)} warnings)")
+    kept = glob.glob(out + ".unreadable-*") + glob.glob(os.path.join(out + ".parts", "*.unreadable-*"))
+    e.check(len(kept) == 2, f"both damaged files are kept under new names ({len(kept)})")
+    same_units(e, out, reference, "after salvaging")
+
+    rc, _, err = e.run(spec, out, extra=("--restart",))
+    replaced = glob.glob(out + ".replaced-*") + glob.glob(out + ".parts.replaced-*")
+    e.check(rc == 0 and len(replaced) == 2, f"--restart moves the results file and its shards aside ({len(replaced)})")
+    same_units(e, out, reference, "after --restart")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["faults", "signals", "retries"])
+    ap.add_argument("what", choices=["faults", "signals", "retries", "salvage"])
     ap.add_argument("--dnnsweep", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--kills", type=int, default=10)
     a = ap.parse_args()
     e = Env(a)
-    {"faults": lambda: faults(e, a.kills), "signals": lambda: signals(e), "retries": lambda: retries(e)}[a.what]()
+    {"faults": lambda: faults(e, a.kills), "signals": lambda: signals(e), "retries": lambda: retries(e),
+     "salvage": lambda: salvage(e)}[a.what]()
     sys.exit(1 if e.failed else 0)
 
 
