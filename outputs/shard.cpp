@@ -40,7 +40,12 @@ ShardWriter::ShardWriter(const std::string& path, const SweepSpec& spec, const R
         std::filesystem::create_directories(parent, ec);
         if (ec) throw ResultsError("creating " + parent.string() + ": " + ec.message());
     }
-    impl_->file = h5::File::create(path, h5::File::Format::Swmr);
+    // Created under a temporary name and renamed once complete: readers (a resume, `dnnsweep
+    // status`, the other tasks of a job array) only look at `*.h5`, so they never see a shard
+    // whose superblock and tables are still being written, and never mistake it for a broken one.
+    const std::string creating = path + ".creating";
+    if (std::filesystem::exists(path)) throw ResultsError(path + ": cannot create: the shard exists (a shard is never overwritten)");
+    impl_->file = h5::File::create(creating, h5::File::Format::Swmr);
     const h5::File& f = impl_->file;
     // Attributes and datasets cannot be created once SWMR writing has started.
     f.set_attr("format", std::string(kShardFormat));
@@ -56,6 +61,9 @@ ShardWriter::ShardWriter(const std::string& path, const SweepSpec& spec, const R
     impl_->grad_norms = f.create_table("grad_norms", schema.grad_norms, {.chunk_rows = 1024});
     impl_->errors = f.create_table("errors", schema.errors, {.chunk_rows = 16});
     f.start_swmr_write();
+    std::error_code ec;
+    std::filesystem::rename(creating, path, ec);
+    if (ec) throw ResultsError(creating + ": cannot rename to " + path + ": " + ec.message());
 }
 
 ShardWriter::~ShardWriter() = default;

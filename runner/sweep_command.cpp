@@ -1,12 +1,16 @@
 #include "runner/sweep_command.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <bit>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -51,6 +55,7 @@ struct SweepCli {
     double gflops = kDefaultGflops;
     int ranks = 1;
     int retries = 1;
+    int array_task = 0, array_tasks = 1;
     bool restart = false;
     bool help = false;
 };
@@ -64,6 +69,10 @@ po::options_description make_options(SweepCli& cli) {
          "start over: move an existing --out (and its .parts folder) aside, never deleting it")
         ("retries", po::value(&cli.retries)->value_name("N")->default_value(1),
          "times a failed unit (one that threw) is run again before it is kept as failed")
+        ("array-tasks", po::value(&cli.array_tasks)->value_name("K")->default_value(1),
+         "split the units among K independent jobs (e.g. a Slurm job array) writing into the same --out")
+        ("array-task", po::value(&cli.array_task)->value_name("I")->default_value(0),
+         "which of the K shares this job runs, 0 <= I < K")
         ("progress", po::value(&cli.progress)->value_name("STYLE")->default_value("auto"),
          "auto (a bar on a terminal, else lines) | bar | lines | none")
         ("progress-interval", po::value(&cli.progress_interval)->value_name("S")->default_value(10.0),
@@ -113,6 +122,9 @@ SweepCli parse_cli(const std::vector<std::string>& args) {
     if (!(cli.gflops > 0.0)) throw ConfigError("gflops: must be > 0");
     if (cli.ranks < 1) throw ConfigError("ranks: must be >= 1");
     if (cli.retries < 0) throw ConfigError("retries: must be >= 0");
+    if (cli.array_tasks < 1) throw ConfigError("array-tasks: must be >= 1");
+    if (cli.array_task < 0 || cli.array_task >= cli.array_tasks)
+        throw ConfigError("array-task: must be in [0, " + std::to_string(cli.array_tasks) + ")");
     return cli;
 }
 
@@ -249,20 +261,51 @@ double cpu_seconds() {
 
 struct Plan {
     std::vector<std::uint64_t> todo;  // longest first
-    std::uint64_t already_done = 0;
+    std::uint64_t units = 0;          // this run's share of the grid (all of it without --array-tasks)
+    std::uint64_t already_done = 0;   // of that share
     double todo_flops = 0.0;
 };
 
-Plan make_plan(const Study& s, const std::set<std::uint64_t>& done) {
+// The units this run is responsible for: all of them, or with --array-tasks K every K-th of the
+// longest-first schedule from position --array-task (so the K tasks get similar total cost, and a
+// task's share never depends on what is already done).
+Plan make_plan(const Study& s, const std::set<std::uint64_t>& done, int array_task, int array_tasks) {
     Plan p;
-    for (const std::uint64_t u : s.grid.schedule(shape_of(s.data)))
+    const auto schedule = s.grid.schedule(shape_of(s.data));
+    std::uint64_t mine = 0;
+    for (std::size_t i = 0; i < schedule.size(); ++i) {
+        if (static_cast<int>(i % static_cast<std::size_t>(array_tasks)) != array_task) continue;
+        ++mine;
+        const std::uint64_t u = schedule[i];
         if (!done.contains(u)) {
             p.todo.push_back(u);
             p.todo_flops += s.grid.unit_flops(u, shape_of(s.data));
         }
-    p.already_done = s.grid.unit_count() - p.todo.size();
+    }
+    p.already_done = mine - p.todo.size();
+    p.units = mine;
     return p;
 }
+
+// Array tasks of one sweep merge into the same file as they finish: one merge at a time (an
+// advisory lock next to the results), so the last one to merge sees every task's shards complete.
+class MergeLock {
+public:
+    explicit MergeLock(const std::string& out) : fd_(::open((out + ".lock").c_str(), O_CREAT | O_RDWR, 0644)) {
+        if (fd_ < 0) throw ResultsError(out + ".lock: cannot open the merge lock: " + std::strerror(errno));
+        if (flock(fd_, LOCK_EX) != 0) {
+            const int err = errno;
+            ::close(fd_);
+            throw ResultsError(out + ".lock: cannot take the merge lock: " + std::strerror(err));
+        }
+    }
+    ~MergeLock() { ::close(fd_); }  // closing releases the lock
+    MergeLock(const MergeLock&) = delete;
+    MergeLock& operator=(const MergeLock&) = delete;
+
+private:
+    int fd_;
+};
 
 // What rank 0 saw of the run, for the closing lines and the exit code.
 struct RunSummary {
@@ -457,11 +500,13 @@ int run_sweep(const SweepCli& cli) {
         return exit_code::ok;  // rank 0 decides the job's exit code
     }
 
-    const Plan plan = make_plan(*study, done);
+    const Plan plan = make_plan(*study, done, cli.array_task, cli.array_tasks);
     std::cerr << "dnnsweep sweep: " << study->grid.size() << " configurations x " << study->grid.folds()
-              << " folds = " << study->grid.unit_count() << " units (" << plan.todo.size() << " to run) on "
-              << ranks << (ranks == 1 ? " rank" : " ranks") << std::endl;
-    Progress progress(Progress::parse(cli.progress, stderr), stderr, study->grid.unit_count(), plan.already_done,
+              << " folds = " << study->grid.unit_count() << " units";
+    if (cli.array_tasks > 1)
+        std::cerr << "; array task " << cli.array_task << " of " << cli.array_tasks << ": " << plan.units << " of them";
+    std::cerr << " (" << plan.todo.size() << " to run) on " << ranks << (ranks == 1 ? " rank" : " ranks") << std::endl;
+    Progress progress(Progress::parse(cli.progress, stderr), stderr, plan.units, plan.already_done,
                       plan.todo_flops, cli.progress_interval);
     const auto t0 = std::chrono::steady_clock::now();
     const double cpu0 = cpu_seconds();
@@ -489,14 +534,17 @@ int run_sweep(const SweepCli& cli) {
     }
 
     info.finished_at = summary.stopped ? 0.0 : now_unix();
-    merge_results(cli.out, study->spec, study->grid, info);
+    {
+        const MergeLock lock(cli.out);
+        merge_results(cli.out, study->spec, study->grid, info);
+    }
     const std::uint64_t recorded = plan.already_done + summary.done + summary.failed;
-    std::cout << "results: " << cli.out << " (" << recorded << " of " << study->grid.unit_count() << " units, "
-              << summary.failed << " failed)" << std::endl;
+    std::cout << "results: " << cli.out << " (" << recorded << " of " << plan.units << " units"
+              << (cli.array_tasks > 1 ? " of this array task" : "") << ", " << summary.failed << " failed)" << std::endl;
     if (summary.stopped) {
         std::cerr << "dnnsweep sweep: stopped" << (stop_signal() ? std::string(" by ") + signal_label(stop_signal()) : "")
-                  << ": " << study->grid.unit_count() - recorded
-                  << " units not run yet; run the same command again to resume" << std::endl;
+                  << ": " << plan.units - recorded << " units not run yet; run the same command again to resume"
+                  << std::endl;
         return exit_code::incomplete;
     }
     return exit_code::ok;
