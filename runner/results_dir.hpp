@@ -1,0 +1,34 @@
+#pragma once
+// The --out of a sweep as a place on disk: checking it belongs to this spec before anything runs,
+// salvaging what a crash left unreadable, --restart, and the lock that serialises merges.
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "sweeps/spec.hpp"
+
+namespace dnnsweep {
+
+// --restart: the previous results and shards go aside (`*.replaced-<time>`), never deleted.
+void restart_out(const std::string& out);
+
+// Refuses an --out that cannot be ours before anything runs: results or shards of another spec, or
+// a folder where the shards cannot be written (ResultsError). A file a crash left unreadable is
+// moved aside (`*.unreadable-<time>`, with a warning on stderr); its units run again. Returns the
+// units already recorded (resume).
+std::set<std::uint64_t> check_out(const std::string& out, const SweepSpec& spec);
+
+// Array tasks of one sweep merge into the same file as they finish: one merge at a time (an
+// advisory lock next to the results), so the last one to merge sees every task's shards complete.
+class MergeLock {
+public:
+    explicit MergeLock(const std::string& out);
+    ~MergeLock();  // closing releases the lock
+    MergeLock(const MergeLock&) = delete;
+    MergeLock& operator=(const MergeLock&) = delete;
+
+private:
+    int fd_;
+};
+
+}  // namespace dnnsweep

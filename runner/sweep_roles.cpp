@@ -1,0 +1,177 @@
+#include "runner/sweep_roles.hpp"
+
+#include <bit>
+#include <chrono>
+#include <optional>
+#include <tuple>
+
+#include "engine/stop.hpp"
+#include "runner/mpi.hpp"
+#include "runner/signals.hpp"
+#include "runner/sweep_protocol.hpp"
+#include "runner/unit_runner.hpp"
+#include "runner/work_queue.hpp"
+
+namespace dnnsweep {
+namespace {
+
+protocol::UnitStatus status_of(const UnitResult& r) {
+    if (r.status == "failed") return protocol::UnitStatus::Failed;
+    if (r.status == "diverged") return protocol::UnitStatus::Diverged;
+    if (r.status == "stopped") return protocol::UnitStatus::Stopped;
+    return protocol::UnitStatus::Ok;
+}
+
+Outcome outcome_of(protocol::UnitStatus s) {
+    switch (s) {
+        case protocol::UnitStatus::Failed: return Outcome::Failed;
+        case protocol::UnitStatus::Stopped: return Outcome::Stopped;
+        default: return Outcome::Done;
+    }
+}
+
+// Worker: the unit in training is abandoned at the next mini-batch when this rank got a stop
+// signal or the coordinator sent kAbort (it got one, or another worker did).
+bool g_abort_received = false;
+bool worker_should_stop() {
+    if (stop_signal() != 0 || g_abort_received) return true;
+    int flag = 0;
+    MPI_Status status;
+    mpi_check(MPI_Iprobe(0, protocol::kAbort, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
+    if (flag) {
+        recv_words(protocol::kEmptyWords, 0, protocol::kAbort);
+        g_abort_received = true;
+    }
+    return g_abort_received;
+}
+
+}  // namespace
+
+Plan make_plan(const Study& s, const std::set<std::uint64_t>& done, int array_task, int array_tasks) {
+    Plan p;
+    const auto schedule = s.grid.schedule(shape_of(s.data));
+    std::uint64_t mine = 0;
+    for (std::size_t i = 0; i < schedule.size(); ++i) {
+        if (static_cast<int>(i % static_cast<std::size_t>(array_tasks)) != array_task) continue;
+        ++mine;
+        const std::uint64_t u = schedule[i];
+        if (!done.contains(u)) {
+            p.todo.push_back(u);
+            p.todo_flops += s.grid.unit_flops(u, shape_of(s.data));
+        }
+    }
+    p.already_done = mine - p.todo.size();
+    p.units = mine;
+    return p;
+}
+
+RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, Progress& progress) {
+    WorkQueue queue(plan.todo, retries);
+    RunSummary summary;
+    std::vector<std::uint64_t> busy(static_cast<std::size_t>(ranks), protocol::kNoUnit);  // unit per worker
+    int closed = 0;
+    Backoff backoff;
+    // Stopping: a signal here, or a worker that reports it stopped (it got the signal). Busy
+    // workers are told to abandon their unit; every request is answered with kStop.
+    const auto begin_stop = [&] {
+        if (summary.stopped) return;
+        summary.stopped = true;
+        for (int w = 1; w < ranks; ++w)
+            if (busy[static_cast<std::size_t>(w)] != protocol::kNoUnit) send_words({0}, w, protocol::kAbort);
+    };
+    while (closed < ranks - 1) {
+        if (stop_signal() != 0) begin_stop();
+        MPI_Status status;
+        if (!probe_any(status)) {
+            backoff.wait();
+            continue;
+        }
+        backoff.reset();
+        const auto handling_start = std::chrono::steady_clock::now();
+        const int worker = status.MPI_SOURCE;
+        if (status.MPI_TAG == protocol::kRequest) {
+            const auto report = recv_words(protocol::kRequestWords, worker, protocol::kRequest);
+            busy[static_cast<std::size_t>(worker)] = protocol::kNoUnit;
+            if (report[0] != protocol::kNoUnit) {
+                const auto unit_status = static_cast<protocol::UnitStatus>(report[1]);
+                if (unit_status == protocol::UnitStatus::Stopped) begin_stop();
+                if (queue.report(report[0], outcome_of(unit_status)))
+                    progress.unit_done(unit_status == protocol::UnitStatus::Failed,
+                                       s.grid.unit_flops(report[0], shape_of(s.data)));
+                summary.unit_seconds += std::bit_cast<double>(report[2]);
+                summary.record_seconds += std::bit_cast<double>(report[3]);
+                ++summary.reports;
+            }
+            const std::optional<std::uint64_t> next = summary.stopped ? std::nullopt : queue.next();
+            if (next) {
+                busy[static_cast<std::size_t>(worker)] = *next;
+                send_words({*next}, worker, protocol::kAssign);
+            } else {
+                send_words({0}, worker, protocol::kStop);
+            }
+            summary.handling_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - handling_start).count();
+            ++summary.requests;
+        } else if (status.MPI_TAG == protocol::kClosed) {
+            recv_words(protocol::kEmptyWords, worker, protocol::kClosed);
+            ++closed;
+        } else {
+            throw MpiError("coordinator: unexpected message tag " + std::to_string(status.MPI_TAG) + " from rank " +
+                           std::to_string(worker));
+        }
+    }
+    summary.done = queue.final_done();
+    summary.failed = queue.final_failed();
+    summary.abandoned = queue.abandoned();
+    return summary;
+}
+
+void work(const Study& s, const std::string& out, const RunInfo& info, int rank, const std::string& host) {
+    set_stop_check(worker_should_stop);
+    {
+        ShardWriter shard(shard_path(out, rank, info.run_id), s.spec, info, rank);
+        std::vector<std::uint64_t> report{protocol::kNoUnit, static_cast<std::uint64_t>(protocol::UnitStatus::None), 0, 0};
+        for (;;) {
+            send_words(report, 0, protocol::kRequest);
+            auto [tag, words] = recv_polling(protocol::kAssignWords, 0);
+            // A kAbort that crossed this request (the unit had already finished) is stale.
+            while (tag == protocol::kAbort) std::tie(tag, words) = recv_polling(protocol::kAssignWords, 0);
+            if (tag == protocol::kStop) break;
+            if (tag != protocol::kAssign) throw MpiError("worker: unexpected message tag " + std::to_string(tag));
+            g_abort_received = false;
+            const UnitResult r = run_unit(s.spec, s.grid, s.data, words[0], rank, host);
+            // A unit cut short by a stop is not a result: it is not recorded, and runs again on resume.
+            const auto record_start = std::chrono::steady_clock::now();
+            if (r.status != "stopped") shard.append(r);
+            const double record_seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - record_start).count();
+            report = {words[0], static_cast<std::uint64_t>(status_of(r)), std::bit_cast<std::uint64_t>(r.seconds),
+                      std::bit_cast<std::uint64_t>(record_seconds)};
+        }
+    }  // the shard is closed before rank 0 is told so
+    send_words({0}, 0, protocol::kClosed);
+}
+
+RunSummary work_alone(const Study& s, const Plan& plan, const std::string& out, const RunInfo& info,
+                      const std::string& host, int retries, Progress& progress) {
+    set_stop_check([] { return stop_signal() != 0; });
+    WorkQueue queue(plan.todo, retries);
+    RunSummary summary;
+    ShardWriter shard(shard_path(out, 0, info.run_id), s.spec, info, 0);
+    while (stop_signal() == 0) {
+        const std::optional<std::uint64_t> u = queue.next();
+        if (!u) break;
+        const UnitResult r = run_unit(s.spec, s.grid, s.data, *u, 0, host);
+        if (r.status != "stopped") shard.append(r);
+        summary.unit_seconds += r.seconds;
+        if (queue.report(*u, outcome_of(status_of(r))))
+            progress.unit_done(r.status == "failed", s.grid.unit_flops(*u, shape_of(s.data)));
+    }
+    summary.stopped = stop_signal() != 0;
+    summary.done = queue.final_done();
+    summary.failed = queue.final_failed();
+    summary.abandoned = queue.abandoned();
+    return summary;
+}
+
+}  // namespace dnnsweep
