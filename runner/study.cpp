@@ -40,5 +40,4 @@ Study load_study(const std::string& spec_path) {
     return {std::move(spec), std::move(grid), std::move(data)};
 }
 
-
 }  // namespace dnnsweep
