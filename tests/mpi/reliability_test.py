@@ -198,7 +198,12 @@ def signals(e):
         out = e.path("signals.h5")
         e.fresh(out)
         p = e.sweep(spec, out)
-        time.sleep(3.0)
+        time.sleep(1.5)
+        # Watching a running sweep: status reads the shards while the workers write them.
+        code, report = status_of(e, out)
+        e.check(code == 3 and "incomplete" in report and p.poll() is None,
+                f"{what}: dnnsweep status works while the sweep runs (exit {code})")
+        time.sleep(1.5)
         pid = p.pid
         if target == "worker":
             ranks = sorted(dnnsweep_ranks(p.pid))
