@@ -23,6 +23,7 @@ import argparse
 import glob
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -148,7 +149,7 @@ def readable_after_crash(e, out):
 
 
 def faults(e, kills_wanted):
-    spec = e.spec("faults.ini", widths="16, 32, 48", epochs=60)
+    spec = e.spec("faults.ini", widths="16, 32, 48", epochs=150)
     reference, out = e.path("faults_ref.h5"), e.path("faults.h5")
     e.fresh(reference)
     e.fresh(out)
@@ -183,8 +184,23 @@ def status_of(e, out):
     return p.returncode, p.stdout
 
 
+def wait_for_units(e, out, p, wanted, timeout=120):
+    """Polls `dnnsweep status` until `wanted` units are recorded; returns its last answer."""
+    deadline = time.monotonic() + timeout
+    code, report = 0, ""
+    while time.monotonic() < deadline and p.poll() is None:
+        if glob.glob(os.path.join(out + ".parts", "*.h5")):
+            code, report = status_of(e, out)
+            m = re.search(r"([0-9]+) recorded", report)
+            if m and int(m.group(1)) >= wanted:
+                break
+        time.sleep(0.2)
+    return code, report
+
+
 def signals(e):
-    spec = e.spec("signals.ini", epochs=150)
+    # Long enough units (a second or more each) that every signal lands mid-sweep.
+    spec = e.spec("signals.ini", epochs=600)
     reference = e.path("signals_ref.h5")
     e.fresh(reference)
     rc, _, err = e.run(spec, reference, ranks=1)
@@ -198,12 +214,11 @@ def signals(e):
         out = e.path("signals.h5")
         e.fresh(out)
         p = e.sweep(spec, out)
-        time.sleep(1.5)
-        # Watching a running sweep: status reads the shards while the workers write them.
-        code, report = status_of(e, out)
+        # Watching a running sweep (status reads the shards while the workers write them) until a
+        # few units are in, so the signal lands mid-sweep whatever the machine's speed.
+        code, report = wait_for_units(e, out, p, 3)
         e.check(code == 3 and "incomplete" in report and p.poll() is None,
                 f"{what}: dnnsweep status works while the sweep runs (exit {code})")
-        time.sleep(1.5)
         pid = p.pid
         if target == "worker":
             ranks = sorted(dnnsweep_ranks(p.pid))
@@ -229,7 +244,7 @@ def signals(e):
     out = e.path("signals_np1.h5")
     e.fresh(out)
     p = e.sweep(spec, out, ranks=1)
-    time.sleep(3.0)
+    wait_for_units(e, out, p, 2)
     p.send_signal(signal.SIGINT)
     time.sleep(0.05)
     p.send_signal(signal.SIGINT)
