@@ -74,6 +74,10 @@ void write_results(const std::string& path, const SweepSpec& spec, const Grid& g
     f.set_attr("ranks", std::int64_t{info.ranks});
     f.set_attr("hosts", info.hosts);
     f.set_attr("data_source", info.data_source);
+    if (!info.slurm_job_id.empty()) {
+        f.set_attr("slurm_job_id", info.slurm_job_id);
+        f.set_attr("slurm_restart_count", std::int64_t{info.slurm_restart_count});
+    }
     f.set_attr("samples", std::uint64_t{info.data.samples});
     f.set_attr("features", std::uint64_t{info.data.features});
     f.set_attr("classes", std::int64_t{info.data.classes});

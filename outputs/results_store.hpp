@@ -33,6 +33,8 @@ struct RunInfo {
     std::vector<std::string> hosts;  // distinct hosts, rank order
     DataShape data;                  // the dataset as loaded
     std::string data_source;
+    std::string slurm_job_id;        // SLURM_JOB_ID when run as a Slurm job, else empty (and the two
+    int slurm_restart_count = 0;     //   slurm_* attributes are not written); times it was requeued
 };
 
 // Appends units to one shard (SWMR). Creating it creates the parts folder if needed. Every HDF5

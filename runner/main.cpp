@@ -9,6 +9,7 @@
 #include "runner/command.hpp"
 #include "runner/report_command.hpp"
 #include "runner/status_command.hpp"
+#include "runner/submit_command.hpp"
 #include "runner/sweep_command.hpp"
 #include "runner/train_command.hpp"
 
@@ -29,6 +30,8 @@ constexpr std::array kCommands{
             dnnsweep::run_report_command},
     Command{"status", "done, failed and remaining units of a sweep, also while it runs",
             dnnsweep::run_status_command},
+    Command{"submit", "run a sweep as a Slurm batch job that requeues itself until it is complete",
+            dnnsweep::run_submit_command},
 };
 
 void print_usage(std::ostream& out) {

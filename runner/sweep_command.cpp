@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -178,6 +179,12 @@ int run_sweep(const SweepCli& cli) {
     info.hosts = mpi.gather_hosts();
     info.data = shape_of(study->data);
     info.data_source = study->data.source;
+    // Under Slurm, which job wrote the results and how often it was requeued (docs/slurm.md).
+    if (const char* job = std::getenv("SLURM_JOB_ID")) {
+        info.slurm_job_id = job;
+        const char* restarts = std::getenv("SLURM_RESTART_COUNT");
+        info.slurm_restart_count = restarts ? std::atoi(restarts) : 0;
+    }
 
     if (rank != 0) {
         work(*study, cli.out, info, rank, host);

