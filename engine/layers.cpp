@@ -3,7 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "engine/dense_kernels.hpp"
 
 namespace dnnsweep {
 namespace {
@@ -20,6 +25,28 @@ memory::desc vec_md(std::size_t c) { return memory::desc({dim(c)}, f32, tag::x);
 // oneDNN memory objects over our own buffers: the data is never copied into oneDNN.
 memory wrap(const memory::desc& md, const dnnl::engine& eng, const float* p) {
     return memory(md, eng, const_cast<float*>(p));  // oneDNN's API is not const-correct; inputs are only read
+}
+
+// Execution arguments converted once to the C API's array: the C++ execute() rebuilds that array,
+// a heap allocation, on every call. The memory objects stay owned here, so the handles stay valid.
+class Args {
+public:
+    Args() = default;
+    Args(std::unordered_map<int, memory> args) : owners_(std::move(args)) {
+        for (const auto& [arg, mem] : owners_) c_args_.push_back({arg, mem.get()});
+    }
+    Args(std::initializer_list<std::pair<const int, memory>> args) : Args(std::unordered_map<int, memory>(args)) {}
+    const std::vector<dnnl_exec_arg_t>& c_args() const { return c_args_; }
+
+private:
+    std::unordered_map<int, memory> owners_;
+    std::vector<dnnl_exec_arg_t> c_args_;
+};
+
+void run(const dnnl::primitive& p, const dnnl::stream& s, const Args& args) {
+    dnnl::error::wrap_c_api(
+        dnnl_primitive_execute(p.get(), s.get(), static_cast<int>(args.c_args().size()), args.c_args().data()),
+        "could not execute a primitive");
 }
 
 }  // namespace
@@ -39,54 +66,37 @@ std::optional<EltwiseSpec> eltwise_for(const TrainConfig& c) {
 
 // ---------------------------------------------------------------------------------------- Layer
 
-Layer::Layer(std::size_t in, std::size_t out, std::size_t max_batch)
-    : in_(in), out_(out), max_batch_(max_batch), out_buf_(max_batch * out), dout_buf_(max_batch * out) {}
+Layer::Layer(std::size_t in, std::size_t out, std::size_t max_batch, std::size_t max_infer_batch)
+    : in_(in),
+      out_(out),
+      max_batch_(max_batch),
+      max_infer_(max_infer_batch == 0 ? max_batch : max_infer_batch),
+      out_buf_(std::max(max_batch_, max_infer_) * out),
+      dout_buf_(max_batch * out) {}
 
 void Layer::decay_mask(std::uint8_t* mask) const { std::fill_n(mask, param_count(), std::uint8_t{0}); }
+
+void Layer::params_to_plain(const float* stored, float* plain) const { std::copy_n(stored, param_count(), plain); }
+
+void Layer::params_from_plain(const float* plain, float* stored) const { std::copy_n(plain, param_count(), stored); }
 
 // ----------------------------------------------------------------------------------- DenseLayer
 
 struct DenseLayer::TrainPrims {
     dnnl::inner_product_forward forward;
-    std::unordered_map<int, memory> forward_args;
+    Args forward_args;
     std::optional<dnnl::eltwise_backward> activation_backward;
-    std::unordered_map<int, memory> activation_args;
+    Args activation_args;
     std::optional<dnnl::inner_product_backward_data> backward_data;
-    std::unordered_map<int, memory> backward_data_args;
+    Args backward_data_args;
     dnnl::inner_product_backward_weights backward_weights;
-    std::unordered_map<int, memory> backward_weights_args;
+    Args backward_weights_args;
 };
 
 struct DenseLayer::InferPrims {
     dnnl::inner_product_forward forward;
-    std::unordered_map<int, memory> args;
+    Args args;
 };
-
-DenseLayer::DenseLayer(DnnlContext& ctx, std::size_t in, std::size_t out, std::size_t max_batch,
-                       std::optional<EltwiseSpec> activation)
-    : Layer(in, out, max_batch), ctx_(ctx), act_(activation) {}
-
-DenseLayer::~DenseLayer() = default;
-
-void DenseLayer::bind_params(float* params, float* grads) {
-    weights_ = params;
-    bias_ = params + out_ * in_;
-    diff_weights_ = grads;
-    diff_bias_ = grads + out_ * in_;
-}
-
-void DenseLayer::init_params(Rng& rng, Init init) {
-    // Keras: glorot_uniform limit sqrt(6 / (fan_in + fan_out)), he_uniform sqrt(6 / fan_in).
-    const double fan = init == Init::GlorotUniform ? static_cast<double>(in_ + out_) : static_cast<double>(in_);
-    const auto limit = static_cast<float>(std::sqrt(6.0 / fan));
-    for (std::size_t i = 0; i < out_ * in_; ++i) weights_[i] = rng.uniform(-limit, limit);
-    std::fill_n(bias_, out_, 0.0f);
-}
-
-void DenseLayer::decay_mask(std::uint8_t* mask) const {
-    std::fill_n(mask, out_ * in_, std::uint8_t{1});
-    std::fill_n(mask + out_ * in_, out_, std::uint8_t{0});
-}
 
 namespace {
 
@@ -100,13 +110,83 @@ dnnl::primitive_attr activation_attr(const std::optional<EltwiseSpec>& act) {
     return attr;
 }
 
+memory::desc plain_weights_md(std::size_t in, std::size_t out) { return memory::desc({dim(out), dim(in)}, f32, tag::oi); }
+
 }  // namespace
+
+DenseLayer::DenseLayer(DnnlContext& ctx, std::size_t in, std::size_t out, std::size_t max_batch,
+                       std::optional<EltwiseSpec> activation, DenseKernel kernel, std::size_t max_infer_batch)
+    : Layer(in, out, max_batch, max_infer_batch),
+      ctx_(ctx),
+      act_(activation),
+      kernel_(kernel != DenseKernel::Auto ? kernel : in * out <= kSmallDense ? DenseKernel::Loops : DenseKernel::OneDnn) {
+    if (kernel_ == DenseKernel::OneDnn) {
+        // Plain `oi`, measured faster than the blocked layout oneDNN's forward kernel asks for
+        // (format_tag::any): the blocked backward kernels lose more than its forward gains
+        // (docs/PERFORMANCE.md, issue 7).
+        weight_count_ = in * out;
+        return;
+    }
+    weight_count_ = in * kernels::padded(out);
+    if (out % kernels::kLanes != 0) dz_padded_ = AlignedBuffer(max_batch * kernels::padded(out));
+    w_transposed_ = AlignedBuffer(out * kernels::padded(in));
+}
+
+DenseLayer::~DenseLayer() = default;
+
+void DenseLayer::params_to_plain(const float* stored, float* plain) const {
+    if (kernel_ == DenseKernel::OneDnn) {
+        std::copy_n(stored, param_count(), plain);
+        return;
+    }
+    const std::size_t ld = kernels::padded(out_);
+    for (std::size_t o = 0; o < out_; ++o)
+        for (std::size_t i = 0; i < in_; ++i) plain[o * in_ + i] = stored[i * ld + o];
+    std::copy_n(stored + weight_count_, out_, plain + out_ * in_);
+}
+
+void DenseLayer::params_from_plain(const float* plain, float* stored) const {
+    if (kernel_ == DenseKernel::OneDnn) {
+        std::copy_n(plain, param_count(), stored);
+        return;
+    }
+    kernels::transpose(out_, in_, plain, in_, stored, kernels::padded(out_));  // zeroes the padding
+    std::copy_n(plain + out_ * in_, out_, stored + weight_count_);
+}
+
+void DenseLayer::bind_params(float* params, float* grads) {
+    weights_ = params;
+    bias_ = params + weight_count_;
+    diff_weights_ = grads;
+    diff_bias_ = grads + weight_count_;
+    // Primitives hold memory objects over the old pointers.
+    train_.clear();
+    infer_.clear();
+}
+
+void DenseLayer::init_params(Rng& rng, Init init) {
+    // Keras: glorot_uniform limit sqrt(6 / (fan_in + fan_out)), he_uniform sqrt(6 / fan_in).
+    // Drawn in the plain `oi` order, so the stored layout does not change the model.
+    const double fan = init == Init::GlorotUniform ? static_cast<double>(in_ + out_) : static_cast<double>(in_);
+    const auto limit = static_cast<float>(std::sqrt(6.0 / fan));
+    std::vector<float> plain(plain_param_count(), 0.0f);
+    for (std::size_t i = 0; i < out_ * in_; ++i) plain[i] = rng.uniform(-limit, limit);
+    params_from_plain(plain.data(), weights_);
+}
+
+void DenseLayer::decay_mask(std::uint8_t* mask) const {
+    // Ones at the real weights, zeros at padding and biases: a plain mask taken to the stored layout.
+    std::vector<float> plain(plain_param_count(), 0.0f), stored(param_count(), 0.0f);
+    std::fill_n(plain.begin(), out_ * in_, 1.0f);
+    params_from_plain(plain.data(), stored.data());
+    for (std::size_t i = 0; i < stored.size(); ++i) mask[i] = stored[i] != 0.0f ? 1 : 0;
+}
 
 DenseLayer::TrainPrims& DenseLayer::train_prims(std::size_t n) {
     if (auto it = train_.find(n); it != train_.end()) return *it->second;
     const auto& eng = ctx_.engine;
     const auto src_md = rows_md(n, in_), dst_md = rows_md(n, out_);
-    const memory::desc w_md({dim(out_), dim(in_)}, f32, tag::oi);
+    const auto w_md = plain_weights_md(in_, out_);
     const auto b_md = vec_md(out_);
 
     const dnnl::inner_product_forward::primitive_desc fwd_pd(
@@ -145,7 +225,7 @@ DenseLayer::InferPrims& DenseLayer::infer_prims(std::size_t n) {
     if (auto it = infer_.find(n); it != infer_.end()) return *it->second;
     const auto& eng = ctx_.engine;
     const auto src_md = rows_md(n, in_), dst_md = rows_md(n, out_);
-    const memory::desc w_md({dim(out_), dim(in_)}, f32, tag::oi);
+    const auto w_md = plain_weights_md(in_, out_);
     const auto b_md = vec_md(out_);
     const dnnl::inner_product_forward::primitive_desc pd(
         {prop_kind::forward_inference, src_md, w_md, b_md, dst_md}, activation_attr(act_), eng);
@@ -157,21 +237,45 @@ DenseLayer::InferPrims& DenseLayer::infer_prims(std::size_t n) {
 }
 
 void DenseLayer::forward(std::size_t n, Mode mode) {
+    if (kernel_ == DenseKernel::Loops) {
+        float* y = out_buf_.data();
+        kernels::dense_forward(n, in_, out_, src_, weights_, bias_, y);
+        if (act_) kernels::activation_forward(act_->forward, act_->alpha, y, n * out_);
+        return;
+    }
     if (mode == Mode::Train) {
         auto& p = train_prims(n);
-        p.forward.execute(ctx_.stream, p.forward_args);
+        run(p.forward, ctx_.stream, p.forward_args);
     } else {
         auto& p = infer_prims(n);
-        p.forward.execute(ctx_.stream, p.args);
+        run(p.forward, ctx_.stream, p.args);
     }
     ctx_.stream.wait();
 }
 
 void DenseLayer::backward(std::size_t n) {
+    if (kernel_ == DenseKernel::Loops) {
+        float* dz = dout_buf_.data();  // the activation's backward in place, as on the oneDNN path
+        if (act_) kernels::activation_backward(act_->backward_from_dst, act_->alpha, out_buf_.data(), dz, n * out_);
+        const float* dz_rows = dz;
+        if (dz_padded_.size() != 0) {  // its padding columns stay zero from construction
+            const std::size_t ld = kernels::padded(out_);
+            for (std::size_t r = 0; r < n; ++r) std::copy_n(dz + r * out_, out_, dz_padded_.data() + r * ld);
+            dz_rows = dz_padded_.data();
+        }
+        kernels::dense_backward_weights(n, in_, out_, src_, dz_rows, diff_weights_, diff_bias_);
+        if (diff_src_ != nullptr) {
+            // A per-call transposition of at most kSmallDense weights (from the stored layout
+            // that suits the forward pass), so the input gradient runs along rows too.
+            kernels::transpose(in_, out_, weights_, kernels::padded(out_), w_transposed_.data(), kernels::padded(in_));
+            kernels::dense_backward_data(n, in_, out_, dz, out_, w_transposed_.data(), diff_src_);
+        }
+        return;
+    }
     auto& p = train_prims(n);
-    if (p.activation_backward) p.activation_backward->execute(ctx_.stream, p.activation_args);
-    p.backward_weights.execute(ctx_.stream, p.backward_weights_args);
-    if (p.backward_data) p.backward_data->execute(ctx_.stream, p.backward_data_args);
+    if (p.activation_backward) run(*p.activation_backward, ctx_.stream, p.activation_args);
+    run(p.backward_weights, ctx_.stream, p.backward_weights_args);
+    if (p.backward_data) run(*p.backward_data, ctx_.stream, p.backward_data_args);
     ctx_.stream.wait();
 }
 
@@ -179,13 +283,14 @@ void DenseLayer::backward(std::size_t n) {
 
 struct ActivationLayer::Prims {
     dnnl::eltwise_forward forward;
-    std::unordered_map<int, memory> forward_args;
+    Args forward_args;
     dnnl::eltwise_backward backward;
-    std::unordered_map<int, memory> backward_args;
+    Args backward_args;
 };
 
-ActivationLayer::ActivationLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch, EltwiseSpec spec)
-    : Layer(features, features, max_batch), ctx_(ctx), spec_(spec) {}
+ActivationLayer::ActivationLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch, EltwiseSpec spec,
+                                 std::size_t max_infer_batch)
+    : Layer(features, features, max_batch, max_infer_batch), ctx_(ctx), spec_(spec) {}
 
 ActivationLayer::~ActivationLayer() = default;
 
@@ -207,14 +312,14 @@ ActivationLayer::Prims& ActivationLayer::prims(std::size_t n) {
 
 void ActivationLayer::forward(std::size_t n, Mode /*mode*/) {
     auto& p = prims(n);
-    p.forward.execute(ctx_.stream, p.forward_args);
+    run(p.forward, ctx_.stream, p.forward_args);
     ctx_.stream.wait();
 }
 
 void ActivationLayer::backward(std::size_t n) {
     if (diff_src_ == nullptr) return;
     auto& p = prims(n);
-    p.backward.execute(ctx_.stream, p.backward_args);
+    run(p.backward, ctx_.stream, p.backward_args);
     ctx_.stream.wait();
 }
 
@@ -222,18 +327,18 @@ void ActivationLayer::backward(std::size_t n) {
 
 struct BatchNormLayer::TrainPrims {
     dnnl::batch_normalization_forward forward;
-    std::unordered_map<int, memory> forward_args;
+    Args forward_args;
     dnnl::batch_normalization_backward backward;
-    std::unordered_map<int, memory> backward_args;
+    Args backward_args;
 };
 
 struct BatchNormLayer::InferPrims {
     dnnl::batch_normalization_forward forward;
-    std::unordered_map<int, memory> args;
+    Args args;
 };
 
-BatchNormLayer::BatchNormLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch)
-    : Layer(features, features, max_batch), ctx_(ctx), batch_mean_(features), batch_var_(features) {}
+BatchNormLayer::BatchNormLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch, std::size_t max_infer_batch)
+    : Layer(features, features, max_batch, max_infer_batch), ctx_(ctx), batch_mean_(features), batch_var_(features) {}
 
 BatchNormLayer::~BatchNormLayer() = default;
 
@@ -303,12 +408,12 @@ BatchNormLayer::InferPrims& BatchNormLayer::infer_prims(std::size_t n) {
 void BatchNormLayer::forward(std::size_t n, Mode mode) {
     if (mode == Mode::Infer) {
         auto& p = infer_prims(n);
-        p.forward.execute(ctx_.stream, p.args);
+        run(p.forward, ctx_.stream, p.args);
         ctx_.stream.wait();
         return;
     }
     auto& p = train_prims(n);
-    p.forward.execute(ctx_.stream, p.forward_args);
+    run(p.forward, ctx_.stream, p.forward_args);
     ctx_.stream.wait();
     // Running statistics as Keras keeps them; the variance gets Bessel's correction since oneDNN
     // reports the biased batch variance.
@@ -321,14 +426,16 @@ void BatchNormLayer::forward(std::size_t n, Mode mode) {
 
 void BatchNormLayer::backward(std::size_t n) {
     auto& p = train_prims(n);
-    p.backward.execute(ctx_.stream, p.backward_args);
+    run(p.backward, ctx_.stream, p.backward_args);
     ctx_.stream.wait();
 }
 
 // ---------------------------------------------------------------------------------- MaxoutLayer
 
-MaxoutLayer::MaxoutLayer(std::size_t units, std::size_t pieces, std::size_t max_batch)
-    : Layer(units * pieces, units, max_batch), pieces_(pieces), argmax_(max_batch * units) {}
+MaxoutLayer::MaxoutLayer(std::size_t units, std::size_t pieces, std::size_t max_batch, std::size_t max_infer_batch)
+    : Layer(units * pieces, units, max_batch, max_infer_batch),
+      pieces_(pieces),
+      argmax_(std::max(max_batch_, max_infer_) * units) {}
 
 void MaxoutLayer::forward(std::size_t n, Mode /*mode*/) {
     float* out = out_buf_.data();
@@ -351,8 +458,12 @@ void MaxoutLayer::backward(std::size_t n) {
 
 // --------------------------------------------------------------------------------- DropoutLayer
 
-DropoutLayer::DropoutLayer(std::size_t features, std::size_t max_batch, float rate, std::uint64_t seed)
-    : Layer(features, features, max_batch), rate_(rate), rng_(seed, Stream::Dropout), mask_(max_batch * features) {}
+DropoutLayer::DropoutLayer(std::size_t features, std::size_t max_batch, float rate, std::uint64_t seed,
+                           std::size_t max_infer_batch)
+    : Layer(features, features, max_batch, max_infer_batch),
+      rate_(rate),
+      rng_(seed, Stream::Dropout),
+      mask_(max_batch * features) {}
 
 void DropoutLayer::forward(std::size_t n, Mode mode) {
     float* out = out_buf_.data();

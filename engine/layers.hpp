@@ -7,7 +7,13 @@
 //
 // oneDNN primitives (and the memory objects wrapping the fixed buffers) are built the first time
 // a batch size is seen and reused for every later step of that size: a training run sees at most
-// three sizes (the batch, the last partial batch, the evaluation chunk).
+// four sizes (the batch, the last partial batch, the evaluation chunk and its last part).
+//
+// Stored vs plain parameters: a dense layer keeps its weights in the layout its kernel runs
+// fastest on (`oi` for oneDNN; transposed and zero-padded for the plain-loop kernel), so a step
+// never reorders them. The plain layout (weights `oi`, then the bias) is what init, tests and
+// model files see; params_to_plain / params_from_plain convert (parameters and gradients alike:
+// both are stored the same way). Padding stays zero: its gradient is zero, so no optimizer moves it.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -45,7 +51,9 @@ std::optional<EltwiseSpec> eltwise_for(const TrainConfig& c);
 
 class Layer {
 public:
-    Layer(std::size_t in, std::size_t out, std::size_t max_batch);
+    // max_batch: the most rows a Train pass sees; max_infer_batch (0: the same) the most an Infer
+    // pass sees (evaluation runs in larger chunks; it needs no gradient buffers).
+    Layer(std::size_t in, std::size_t out, std::size_t max_batch, std::size_t max_infer_batch = 0);
     virtual ~Layer() = default;
     Layer(const Layer&) = delete;
     Layer& operator=(const Layer&) = delete;
@@ -54,10 +62,15 @@ public:
     std::size_t out_features() const { return out_; }
 
     // Trainable parameters (and their gradients) in the network's flat buffers.
+    // Stored (what bind_params receives; padding included) and plain parameter counts.
     virtual std::size_t param_count() const { return 0; }
+    virtual std::size_t plain_param_count() const { return param_count(); }
+    // Stored <-> plain layout, for parameters or gradients (a reorder: never called per step).
+    virtual void params_to_plain(const float* stored, float* plain) const;
+    virtual void params_from_plain(const float* plain, float* stored) const;
     virtual void bind_params(float* /*params*/, float* /*grads*/) {}
     virtual void init_params(Rng& /*rng*/, Init /*init*/) {}
-    // Which parameters get L2 weight decay: fills mask[0, param_count()).
+    // Which stored parameters get L2 weight decay: fills mask[0, param_count()) (padding: 0).
     virtual void decay_mask(std::uint8_t* mask) const;
     // Non-trained state that is part of the model (batchnorm running statistics).
     virtual std::size_t state_count() const { return 0; }
@@ -80,21 +93,35 @@ public:
     float* diff_output() { return dout_buf_.data(); }
 
 protected:
-    std::size_t in_, out_, max_batch_;
-    AlignedBuffer out_buf_;   // max_batch x out
+    std::size_t in_, out_, max_batch_, max_infer_;
+    AlignedBuffer out_buf_;   // max(max_batch, max_infer_batch) x out
     AlignedBuffer dout_buf_;  // max_batch x out
     const float* src_ = nullptr;
     float* diff_src_ = nullptr;
 };
 
-// Dense (oneDNN inner_product) with an optional element-wise activation fused as a post-op.
+// How a dense layer computes. OneDnn: inner_product, weights `oi`, the activation fused as a
+// post-op. Loops: plain loops (engine/dense_kernels.hpp), weights stored transposed (in x
+// padded(out)); for layers so small that oneDNN's fixed cost per call outweighs the arithmetic.
+// Auto picks Loops when in * out <= kSmallDense.
+enum class DenseKernel { Auto, OneDnn, Loops };
+
 class DenseLayer final : public Layer {
 public:
+    // Measured at batch 100, one thread (docs/PERFORMANCE.md, issue 7): the loops take half the
+    // time of oneDNN at 16 x 16, a third less at 689 x 10, break even near 128 x 128.
+    static constexpr std::size_t kSmallDense = 128 * 128;
+
     DenseLayer(DnnlContext& ctx, std::size_t in, std::size_t out, std::size_t max_batch,
-               std::optional<EltwiseSpec> activation);
+               std::optional<EltwiseSpec> activation, DenseKernel kernel = DenseKernel::Auto,
+               std::size_t max_infer_batch = 0);
     ~DenseLayer() override;
 
-    std::size_t param_count() const override { return out_ * in_ + out_; }
+    DenseKernel kernel() const { return kernel_; }
+    std::size_t param_count() const override { return weight_count_ + out_; }
+    std::size_t plain_param_count() const override { return out_ * in_ + out_; }
+    void params_to_plain(const float* stored, float* plain) const override;
+    void params_from_plain(const float* plain, float* stored) const override;
     void bind_params(float* params, float* grads) override;
     void init_params(Rng& rng, Init init) override;
     void decay_mask(std::uint8_t* mask) const override;
@@ -109,7 +136,12 @@ private:
 
     DnnlContext& ctx_;
     std::optional<EltwiseSpec> act_;
-    float* weights_ = nullptr;  // out x in (oneDNN `oi`)
+    DenseKernel kernel_;
+    std::size_t weight_count_ = 0;  // stored weights, padding included
+    float* weights_ = nullptr;      // OneDnn: out x in (`oi`); Loops: in x padded(out), transposed
+    // Loops only: the output gradient with rows padded to whole registers (when out is not a
+    // multiple of them), and the weights transposed back for the input gradient (out x padded(in)).
+    AlignedBuffer dz_padded_, w_transposed_;
     float* bias_ = nullptr;
     float* diff_weights_ = nullptr;
     float* diff_bias_ = nullptr;
@@ -120,7 +152,8 @@ private:
 // Stand-alone activation (used after batchnorm, where it cannot be fused into the dense layer).
 class ActivationLayer final : public Layer {
 public:
-    ActivationLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch, EltwiseSpec spec);
+    ActivationLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch, EltwiseSpec spec,
+                    std::size_t max_infer_batch = 0);
     ~ActivationLayer() override;
     void forward(std::size_t n, Mode mode) override;
     void backward(std::size_t n) override;
@@ -140,7 +173,7 @@ public:
     static constexpr float kEpsilon = 1e-3f;
     static constexpr float kMomentum = 0.99f;
 
-    BatchNormLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch);
+    BatchNormLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch, std::size_t max_infer_batch = 0);
     ~BatchNormLayer() override;
 
     std::size_t param_count() const override { return 2 * out_; }
@@ -175,20 +208,21 @@ private:
 // Maxout: each output unit is the max of `pieces` consecutive inputs (oneDNN has no maxout).
 class MaxoutLayer final : public Layer {
 public:
-    MaxoutLayer(std::size_t units, std::size_t pieces, std::size_t max_batch);
+    MaxoutLayer(std::size_t units, std::size_t pieces, std::size_t max_batch, std::size_t max_infer_batch = 0);
     void forward(std::size_t n, Mode mode) override;
     void backward(std::size_t n) override;
 
 private:
     std::size_t pieces_;
-    std::vector<std::uint32_t> argmax_;  // max_batch x units: winning piece per output
+    std::vector<std::uint32_t> argmax_;  // max rows x units: winning piece per output
 };
 
 // Inverted dropout: in training each unit is zeroed with probability `rate` and the survivors
 // scaled by 1/(1-rate); in inference it is the identity.
 class DropoutLayer final : public Layer {
 public:
-    DropoutLayer(std::size_t features, std::size_t max_batch, float rate, std::uint64_t seed);
+    DropoutLayer(std::size_t features, std::size_t max_batch, float rate, std::uint64_t seed,
+                 std::size_t max_infer_batch = 0);
     void forward(std::size_t n, Mode mode) override;
     void backward(std::size_t n) override;
     const float* mask() const { return mask_.data(); }

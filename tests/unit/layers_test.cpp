@@ -10,10 +10,13 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <span>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace dnnsweep {
@@ -123,7 +126,15 @@ struct Wrt {
     std::span<const float> analytic;
 };
 
-double objective(Layer& layer, std::size_t n, std::span<const float> r) {
+// For layers that store their parameters in another layout than the plain one the test varies:
+// before_forward takes the plain values to the layer, after_backward brings the gradients back.
+struct Hooks {
+    std::function<void()> before_forward = [] {};
+    std::function<void()> after_backward = [] {};
+};
+
+double objective(Layer& layer, std::size_t n, std::span<const float> r, const Hooks& hooks) {
+    hooks.before_forward();
     layer.forward(n, Mode::Train);
     const float* out = layer.output();
     double sum = 0.0;
@@ -141,15 +152,17 @@ std::vector<bool> output_signs(const Layer& layer, std::size_t n) {
 }
 
 void check_gradients(Layer& layer, std::size_t n, const std::vector<Wrt>& wrt, std::uint64_t seed,
-                     bool kinked = false, const Tolerance& tol = {}) {
+                     bool kinked = false, const Tolerance& tol = {}, const Hooks& hooks = {}) {
     Rng rng(seed, Stream::Noise);
     std::vector<float> r(n * layer.out_features());
     fill_uniform(r, rng, -1.0f, 1.0f);
 
+    hooks.before_forward();
     layer.forward(n, Mode::Train);
     const auto base_signs = output_signs(layer, n);
     std::copy(r.begin(), r.end(), layer.diff_output());
     layer.backward(n);
+    hooks.after_backward();
     // Copied: the finite-difference forwards below must not be able to disturb them.
     std::vector<std::vector<float>> analytic;
     for (const auto& w : wrt) analytic.emplace_back(w.analytic.begin(), w.analytic.end());
@@ -163,11 +176,11 @@ void check_gradients(Layer& layer, std::size_t n, const std::vector<Wrt>& wrt, s
             const float saved = v;
             v = saved + h;
             const double step_up = double{v} - double{saved};  // the step f32 actually took
-            const double l_up = objective(layer, n, r);
+            const double l_up = objective(layer, n, r, hooks);
             const bool same_up = output_signs(layer, n) == base_signs;
             v = saved - h;
             const double step_down = double{saved} - double{v};
-            const double l_down = objective(layer, n, r);
+            const double l_down = objective(layer, n, r, hooks);
             const bool same_down = output_signs(layer, n) == base_signs;
             v = saved;
             if (kinked && !(same_up && same_down)) {
@@ -187,6 +200,7 @@ void check_gradients(Layer& layer, std::size_t n, const std::vector<Wrt>& wrt, s
     // Rejecting kink crossings must leave most coordinates checked, or the check says little.
     EXPECT_GT(checked, 0u);
     EXPECT_LE(4 * skipped, checked + skipped) << skipped << " of " << checked + skipped << " skipped";
+    hooks.before_forward();
     layer.forward(n, Mode::Train);  // leave the layer's output at the unperturbed point
 }
 
@@ -205,24 +219,32 @@ std::vector<double> dense_pre_activation(const float* x, const float* w, const f
     return z;
 }
 
-// A dense layer over its own input, input-gradient, parameter and gradient buffers.
+// A dense layer over its own input, input-gradient, parameter and gradient buffers. `params` and
+// `grads` are the plain layout (weights `oi`, then the bias) the test reads and varies; the layer
+// works on `stored` and `stored_grads`, in its kernel's layout. sync() takes params to the layer,
+// backward() runs the layer's and brings the gradients back.
 struct DenseRig {
     DnnlContext ctx;
     std::size_t in, out;
     AlignedBuffer x, dx, params, grads;
     DenseLayer layer;
+    AlignedBuffer stored, stored_grads;
 
     DenseRig(std::size_t in_features, std::size_t out_features, std::size_t max_batch,
-             std::optional<EltwiseSpec> act, std::uint64_t seed, bool first_layer = false)
+             std::optional<EltwiseSpec> act, std::uint64_t seed, bool first_layer = false,
+             DenseKernel kernel = DenseKernel::Auto)
         : in(in_features), out(out_features), x(max_batch * in_features), dx(max_batch * in_features),
           params(out_features * in_features + out_features), grads(params.size()),
-          layer(ctx, in_features, out_features, max_batch, act) {
+          layer(ctx, in_features, out_features, max_batch, act, kernel),
+          stored(layer.param_count()), stored_grads(layer.param_count()) {
+        EXPECT_EQ(layer.plain_param_count(), params.size());
         layer.connect(x.data(), first_layer ? nullptr : dx.data());
-        layer.bind_params(params.data(), grads.data());
+        layer.bind_params(stored.data(), stored_grads.data());
         Rng rng(seed, Stream::Init);
         fill_uniform(weights(), rng, -1.0f, 1.0f);
         fill_uniform(bias(), rng, -0.5f, 0.5f);
         fill_uniform(x.span(), rng, -1.0f, 1.0f);
+        sync();
     }
     std::span<float> weights() { return params.span().first(out * in); }
     std::span<float> bias() { return params.span().subspan(out * in); }
@@ -230,13 +252,36 @@ struct DenseRig {
     std::vector<Wrt> wrt_all(std::size_t n) {
         return {{"input", rows(n), dx.span().first(n * in)}, {"params", params.span(), grads.span()}};
     }
+    void sync() { layer.params_from_plain(params.data(), stored.data()); }
+    void backward(std::size_t n) {
+        layer.backward(n);
+        layer.params_to_plain(stored_grads.data(), grads.data());
+    }
+    Hooks hooks() {
+        return {[this] { sync(); }, [this] { layer.params_to_plain(stored_grads.data(), grads.data()); }};
+    }
 };
 
-class DenseActivationTest : public testing::TestWithParam<ActCase> {};
+const DenseKernel kKernels[] = {DenseKernel::OneDnn, DenseKernel::Loops};
+const char* kernel_name(DenseKernel k) { return k == DenseKernel::OneDnn ? "onednn" : "loops"; }
+
+using DenseCase = std::tuple<ActCase, DenseKernel>;
+std::string dense_case_name(const testing::TestParamInfo<DenseCase>& info) {
+    std::string name = std::get<0>(info.param).label;
+    name += "_";
+    name += kernel_name(std::get<1>(info.param));
+    return name;
+}
+
+class DenseActivationTest : public testing::TestWithParam<DenseCase> {
+protected:
+    const ActCase& act() const { return std::get<0>(GetParam()); }
+    DenseKernel kernel() const { return std::get<1>(GetParam()); }
+};
 
 TEST_P(DenseActivationTest, ForwardMatchesReference) {
-    const ActCase& c = GetParam();
-    DenseRig rig(6, 5, 5, spec_for(c), 11);
+    const ActCase& c = act();
+    DenseRig rig(6, 5, 5, spec_for(c), 11, false, kernel());
     rig.layer.forward(5, Mode::Train);
     const auto z = dense_pre_activation(rig.x.data(), rig.params.data(), rig.bias().data(), 5, 6, 5);
     for (std::size_t i = 0; i < z.size(); ++i)
@@ -244,14 +289,14 @@ TEST_P(DenseActivationTest, ForwardMatchesReference) {
 }
 
 TEST_P(DenseActivationTest, GradientsMatchFiniteDifferences) {
-    const ActCase& c = GetParam();
-    DenseRig rig(6, 5, 5, spec_for(c), 12);
-    check_gradients(rig.layer, 5, rig.wrt_all(5), 13, has_kink(c));
+    const ActCase& c = act();
+    DenseRig rig(6, 5, 5, spec_for(c), 12, false, kernel());
+    check_gradients(rig.layer, 5, rig.wrt_all(5), 13, has_kink(c), {}, rig.hooks());
 }
 
 TEST_P(DenseActivationTest, InferForwardEqualsTrainForward) {
-    const ActCase& c = GetParam();
-    DenseRig rig(6, 5, 5, spec_for(c), 14);
+    const ActCase& c = act();
+    DenseRig rig(6, 5, 5, spec_for(c), 14, false, kernel());
     rig.layer.forward(5, Mode::Train);
     const std::vector<float> train(rig.layer.output(), rig.layer.output() + 25);
     rig.layer.forward(5, Mode::Infer);
@@ -260,86 +305,138 @@ TEST_P(DenseActivationTest, InferForwardEqualsTrainForward) {
 }
 
 TEST_P(DenseActivationTest, FirstLayerSkipsBackwardDataButLearns) {
-    const ActCase& c = GetParam();
-    DenseRig rig(6, 5, 5, spec_for(c), 15, /*first_layer=*/true);
-    check_gradients(rig.layer, 5, {{"params", rig.params.span(), rig.grads.span()}}, 16, has_kink(c));
+    const ActCase& c = act();
+    DenseRig rig(6, 5, 5, spec_for(c), 15, /*first_layer=*/true, kernel());
+    check_gradients(rig.layer, 5, {{"params", rig.params.span(), rig.grads.span()}}, 16, has_kink(c), {},
+                    rig.hooks());
     EXPECT_TRUE(std::all_of(rig.dx.span().begin(), rig.dx.span().end(), [](float v) { return v == 0.0f; }))
         << "a first layer must not write an input gradient";
 }
 
-INSTANTIATE_TEST_SUITE_P(Activations, DenseActivationTest, testing::ValuesIn(kActivations), case_name);
-INSTANTIATE_TEST_SUITE_P(Identity, DenseActivationTest, testing::Values(kIdentity), case_name);
+INSTANTIATE_TEST_SUITE_P(Activations, DenseActivationTest,
+                         testing::Combine(testing::ValuesIn(kActivations), testing::ValuesIn(kKernels)),
+                         dense_case_name);
+INSTANTIATE_TEST_SUITE_P(Identity, DenseActivationTest,
+                         testing::Combine(testing::Values(kIdentity), testing::ValuesIn(kKernels)), dense_case_name);
 
-TEST(DenseLayer, FirstLayerGradientsEqualConnectedLayer) {
+class DenseKernelTest : public testing::TestWithParam<DenseKernel> {};
+std::string kernel_case_name(const testing::TestParamInfo<DenseKernel>& info) { return kernel_name(info.param); }
+
+TEST_P(DenseKernelTest, FirstLayerGradientsEqualConnectedLayer) {
     const ActCase c{"leaky_relu_0_2", Activation::LeakyRelu, 0.2f};
-    DenseRig connected(6, 5, 5, spec_for(c), 17);
-    DenseRig first(6, 5, 5, spec_for(c), 17, /*first_layer=*/true);
+    DenseRig connected(6, 5, 5, spec_for(c), 17, false, GetParam());
+    DenseRig first(6, 5, 5, spec_for(c), 17, /*first_layer=*/true, GetParam());
     Rng rng(18, Stream::Noise);
     std::vector<float> r(25);
     fill_uniform(r, rng, -1.0f, 1.0f);
     for (DenseRig* rig : {&connected, &first}) {
         rig->layer.forward(5, Mode::Train);
         std::copy(r.begin(), r.end(), rig->layer.diff_output());
-        rig->layer.backward(5);
+        rig->backward(5);
     }
     for (std::size_t i = 0; i < connected.grads.size(); ++i)
         EXPECT_FLOAT_EQ(first.grads[i], connected.grads[i]) << "param " << i;
 }
 
-// Primitives are cached per batch size; each size must see its own rows and write only its own.
-TEST(DenseLayer, BatchSizes7Then3Then7) {
+// Forward and backward against double references at sizes 7, 3, 7, 3: primitives are cached per
+// batch size, and each size must see its own rows and write only its own. in x out = 6 x 5 fits
+// one register of the plain-loop kernel; 37 x 21 needs several, with a tail; 20 x 32 exactly two;
+// 38 x 70 is a medium layer for oneDNN.
+void check_batch_sizes(std::size_t in, std::size_t out, DenseKernel kernel) {
+    SCOPED_TRACE(std::to_string(in) + " x " + std::to_string(out));
     const ActCase c{"leaky_relu_0_2", Activation::LeakyRelu, 0.2f};
-    DenseRig rig(6, 5, 7, spec_for(c), 19);
+    DenseRig rig(in, out, 7, spec_for(c), 19, false, kernel);
     Rng rng(20, Stream::Noise);
     for (const std::size_t n : {7u, 3u, 7u, 3u}) {
         SCOPED_TRACE("n = " + std::to_string(n));
         fill_uniform(rig.rows(n), rng, -1.0f, 1.0f);
         rig.layer.forward(n, Mode::Train);
-        const auto z = dense_pre_activation(rig.x.data(), rig.params.data(), rig.bias().data(), n, 6, 5);
+        const auto z = dense_pre_activation(rig.x.data(), rig.params.data(), rig.bias().data(), n, in, out);
         for (std::size_t i = 0; i < z.size(); ++i)
             expect_close(rig.layer.output()[i], act_ref(c, z[i]), 1e-5, "output " + std::to_string(i));
 
-        std::vector<float> r(n * 5);
+        std::vector<float> r(n * out);
         fill_uniform(r, rng, -1.0f, 1.0f);
         std::copy(r.begin(), r.end(), rig.layer.diff_output());
         std::fill_n(rig.dx.data(), rig.dx.size(), -99.0f);
-        rig.layer.backward(n);
+        rig.backward(n);
 
         // dz = R * f'(z); dW = dz^T x; db = sum_rows dz; dx = dz W.
         std::vector<double> dz(z.size());
         for (std::size_t i = 0; i < z.size(); ++i) dz[i] = r[i] * act_ref_derivative(c, z[i]);
-        for (std::size_t j = 0; j < 5; ++j) {
+        for (std::size_t j = 0; j < out; ++j) {
             double db = 0.0;
-            for (std::size_t row = 0; row < n; ++row) db += dz[row * 5 + j];
-            expect_close(rig.grads[30 + j], db, 1e-5, "d bias " + std::to_string(j));
-            for (std::size_t i = 0; i < 6; ++i) {
+            for (std::size_t row = 0; row < n; ++row) db += dz[row * out + j];
+            expect_close(rig.grads[out * in + j], db, 1e-5, "d bias " + std::to_string(j));
+            for (std::size_t i = 0; i < in; ++i) {
                 double dw = 0.0;
-                for (std::size_t row = 0; row < n; ++row) dw += dz[row * 5 + j] * rig.x[row * 6 + i];
-                expect_close(rig.grads[j * 6 + i], dw, 1e-5, "d weight " + std::to_string(j * 6 + i));
+                for (std::size_t row = 0; row < n; ++row) dw += dz[row * out + j] * rig.x[row * in + i];
+                expect_close(rig.grads[j * in + i], dw, 1e-5, "d weight " + std::to_string(j * in + i));
             }
         }
         for (std::size_t row = 0; row < n; ++row)
-            for (std::size_t i = 0; i < 6; ++i) {
+            for (std::size_t i = 0; i < in; ++i) {
                 double d = 0.0;
-                for (std::size_t j = 0; j < 5; ++j) d += dz[row * 5 + j] * rig.params[j * 6 + i];
-                expect_close(rig.dx[row * 6 + i], d, 1e-5, "d input " + std::to_string(row * 6 + i));
+                for (std::size_t j = 0; j < out; ++j) d += dz[row * out + j] * rig.params[j * in + i];
+                expect_close(rig.dx[row * in + i], d, 1e-5, "d input " + std::to_string(row * in + i));
             }
-        for (std::size_t i = n * 6; i < rig.dx.size(); ++i)
+        for (std::size_t i = n * in; i < rig.dx.size(); ++i)
             EXPECT_EQ(rig.dx[i], -99.0f) << "row beyond the batch written at " << i;
+
+        // Padding in the stored layout (where the decay mask and the bias are both 0) stays zero,
+        // in the weights and in their gradients: the optimizer can never move it.
+        std::vector<std::uint8_t> mask(rig.layer.param_count());
+        rig.layer.decay_mask(mask.data());
+        const std::size_t weights_stored = rig.layer.param_count() - out;
+        for (std::size_t i = 0; i < weights_stored; ++i) {
+            if (mask[i] != 0) continue;
+            EXPECT_EQ(rig.stored[i], 0.0f) << "stored weight padding " << i;
+            EXPECT_EQ(rig.stored_grads[i], 0.0f) << "stored gradient padding " << i;
+        }
     }
 }
 
-TEST(DenseLayer, InitParamsBoundsAndDeterminism) {
+TEST_P(DenseKernelTest, BatchSizes7Then3Then7) {
+    check_batch_sizes(6, 5, GetParam());
+    check_batch_sizes(37, 21, GetParam());
+    check_batch_sizes(20, 32, GetParam());  // whole registers: the output gradient is used unpadded
+    if (GetParam() == DenseKernel::OneDnn) check_batch_sizes(38, 70, GetParam());
+}
+
+// Stored <-> plain is exact both ways, and the decay mask marks exactly the plain weights.
+TEST_P(DenseKernelTest, StoredLayoutRoundTripsAndMasksOnlyWeights) {
+    for (const auto& [in, out] : {std::pair<std::size_t, std::size_t>{6, 5}, {37, 21}, {38, 70}}) {
+        SCOPED_TRACE(std::to_string(in) + " x " + std::to_string(out));
+        DenseRig rig(in, out, 4, std::nullopt, 21, false, GetParam());
+        EXPECT_GE(rig.layer.param_count(), rig.layer.plain_param_count());
+        std::vector<float> back(rig.params.size());
+        rig.layer.params_to_plain(rig.stored.data(), back.data());
+        EXPECT_TRUE(std::equal(back.begin(), back.end(), rig.params.span().begin()));
+
+        std::vector<std::uint8_t> mask(rig.layer.param_count(), 7);
+        rig.layer.decay_mask(mask.data());
+        std::vector<float> mask_values(mask.begin(), mask.end()), plain_mask(rig.params.size());
+        rig.layer.params_to_plain(mask_values.data(), plain_mask.data());
+        for (std::size_t i = 0; i < plain_mask.size(); ++i)
+            EXPECT_EQ(plain_mask[i], i < in * out ? 1.0f : 0.0f) << "plain param " << i;
+        EXPECT_EQ(static_cast<std::size_t>(std::count(mask.begin(), mask.end(), std::uint8_t{1})), in * out);
+    }
+}
+
+TEST_P(DenseKernelTest, InitParamsBoundsAndDeterminism) {
     constexpr std::size_t in = 20, out = 30;
-    const auto draw = [](Init init, std::uint64_t seed) {
+    const auto draw = [&](Init init, std::uint64_t seed) {
         DnnlContext ctx;
-        DenseLayer layer(ctx, in, out, 1, std::nullopt);
-        std::vector<float> params(layer.param_count(), 7.0f), grads(layer.param_count());
-        layer.bind_params(params.data(), grads.data());
+        DenseLayer layer(ctx, in, out, 1, std::nullopt, GetParam());
+        std::vector<float> stored(layer.param_count(), 7.0f), grads(layer.param_count());
+        layer.bind_params(stored.data(), grads.data());
         Rng rng(seed, Stream::Init);
         layer.init_params(rng, init);
+        std::vector<float> params(layer.plain_param_count());
+        layer.params_to_plain(stored.data(), params.data());
         return params;
     };
+
     const double glorot = std::sqrt(6.0 / (in + out)), he = std::sqrt(6.0 / in);
     for (const auto& [init, limit] : {std::pair{Init::GlorotUniform, glorot}, std::pair{Init::HeUniform, he}}) {
         SCOPED_TRACE(std::string(name(init)));
@@ -361,12 +458,16 @@ TEST(DenseLayer, InitParamsBoundsAndDeterminism) {
     EXPECT_GT(he, 1.01 * glorot);  // so the max_abs bound above tells the two apart
 }
 
-TEST(DenseLayer, DecayMaskCoversWeightsNotBiases) {
+INSTANTIATE_TEST_SUITE_P(Kernels, DenseKernelTest, testing::ValuesIn(kKernels), kernel_case_name);
+
+TEST(DenseLayer, AutoPicksLoopsForSmallLayersOnly) {
     DnnlContext ctx;
-    const DenseLayer layer(ctx, 6, 5, 4, std::nullopt);
-    std::vector<std::uint8_t> mask(layer.param_count(), 7);
-    layer.decay_mask(mask.data());
-    for (std::size_t i = 0; i < mask.size(); ++i) EXPECT_EQ(mask[i], i < 30 ? 1 : 0) << "param " << i;
+    EXPECT_EQ(DenseLayer(ctx, 16, 16, 4, std::nullopt).kernel(), DenseKernel::Loops);
+    EXPECT_EQ(DenseLayer(ctx, 689, 10, 4, std::nullopt).kernel(), DenseKernel::Loops);
+    EXPECT_EQ(DenseLayer(ctx, 128, 128, 4, std::nullopt).kernel(), DenseKernel::Loops);
+    EXPECT_EQ(DenseLayer(ctx, 129, 128, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
+    EXPECT_EQ(DenseLayer(ctx, 689, 689, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
+    EXPECT_EQ(DenseLayer(ctx, 16, 16, 4, std::nullopt, DenseKernel::OneDnn).kernel(), DenseKernel::OneDnn);
 }
 
 TEST(EltwiseFor, MapsConfigToOneDnnAlgorithms) {
