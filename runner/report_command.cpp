@@ -22,6 +22,7 @@
 #include "outputs/report.hpp"
 #include "outputs/report_files.hpp"
 #include "runner/command.hpp"
+#include "runner/command_line.hpp"
 #include "runner/json_writer.hpp"
 #include "sweeps/config_options.hpp"
 
@@ -412,13 +413,7 @@ ReportCli parse(const std::vector<std::string>& args, po::options_description& o
         "curves", po::value(&cli.curves)->value_name("N")->default_value(5),
         "learning-curve figures for the N best configurations (every not_training one is drawn too)")(
         "help,h", po::bool_switch(&cli.help), "print this help and exit");
-    po::options_description all(options);
-    all.add_options()("results", po::value(&cli.path));
-    po::positional_options_description positional;
-    positional.add("results", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
+    parse_command_line(args, options, cli.path);
     if (cli.help) return cli;
     if (cli.path.empty()) throw po::error("missing the results file (dnnsweep report RESULTS.h5)");
     if (cli.format != "text" && cli.format != "json" && cli.format != "csv")

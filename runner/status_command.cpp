@@ -9,6 +9,7 @@
 
 #include "outputs/report.hpp"
 #include "runner/command.hpp"
+#include "runner/command_line.hpp"
 #include "runner/progress.hpp"
 
 namespace dnnsweep {
@@ -53,14 +54,8 @@ int run_status_command(const std::vector<std::string>& args) {
     bool help = false;
     po::options_description options("Options");
     options.add_options()("help,h", po::bool_switch(&help), "print this help and exit");
-    po::options_description all(options);
-    all.add_options()("results", po::value(&path));
-    po::positional_options_description positional;
-    positional.add("results", 1);
     try {
-        po::variables_map vm;
-        po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-        po::notify(vm);
+        parse_command_line(args, options, path);
         if (help) {
             std::cout << "Usage: dnnsweep status RESULTS.h5\n\n"
                          "Done, failed and remaining units of a sweep and when the last one finished. Works\n"

@@ -24,6 +24,7 @@
 
 #include "engine/config.hpp"
 #include "runner/command.hpp"
+#include "runner/command_line.hpp"
 #include "runner/sbatch_template.hpp"  // generated from slurm/sweep.sbatch (runner/CMakeLists.txt)
 #include "sweeps/grid.hpp"
 #include "sweeps/spec.hpp"
@@ -216,15 +217,7 @@ struct Job {
 
 SubmitCli parse_cli(const std::vector<std::string>& args) {
     SubmitCli cli;
-    po::options_description options = make_options(cli);
-    po::options_description all(options);
-    all.add_options()("spec", po::value(&cli.spec_path));
-    po::positional_options_description positional;
-    positional.add("spec", 1);
-    const int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).style(style).run(), vm);
-    po::notify(vm);
+    const po::variables_map vm = parse_command_line(args, make_options(cli), cli.spec_path);
     if (cli.help) return cli;
     if (cli.spec_path.empty()) throw po::error("missing the sweep spec (dnnsweep submit SPEC.ini --out RESULTS.h5)");
     if (cli.out.empty()) throw po::error("--out is required (the results file)");

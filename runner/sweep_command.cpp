@@ -16,6 +16,7 @@
 
 #include "outputs/results_store.hpp"
 #include "runner/command.hpp"
+#include "runner/command_line.hpp"
 #include "runner/mpi.hpp"
 #include "runner/progress.hpp"
 #include "runner/results_dir.hpp"
@@ -96,15 +97,7 @@ void print_help(std::ostream& out) {
 
 SweepCli parse_cli(const std::vector<std::string>& args) {
     SweepCli cli;
-    po::options_description options = make_options(cli);
-    po::options_description all(options);
-    all.add_options()("spec", po::value(&cli.spec_path));
-    po::positional_options_description positional;
-    positional.add("spec", 1);
-    const int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).style(style).run(), vm);
-    po::notify(vm);
+    parse_command_line(args, make_options(cli), cli.spec_path);
     if (cli.help) return cli;
     if (cli.spec_path.empty()) throw po::error("missing the sweep spec (dnnsweep sweep SPEC.ini --out RESULTS.h5)");
     if (!cli.dry_run && cli.out.empty()) throw po::error("--out is required (the results file)");
