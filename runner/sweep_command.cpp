@@ -189,9 +189,9 @@ int run_sweep(const SweepCli& cli) {
               << " folds = " << study->grid.unit_count() << " units";
     if (cli.array_tasks > 1)
         std::cerr << "; array task " << cli.array_task << " of " << cli.array_tasks << ": " << plan.units << " of them";
-    std::cerr << " (" << plan.todo.size() << " to run) on " << ranks << (ranks == 1 ? " rank" : " ranks") << std::endl;
+    std::cerr << " (" << plan.pending.size() << " to run) on " << ranks << (ranks == 1 ? " rank" : " ranks") << std::endl;
     Progress progress(Progress::parse(cli.progress, stderr), stderr, plan.units, plan.already_done,
-                      plan.todo_flops, cli.progress_interval);
+                      plan.pending_flops, cli.progress_interval);
     const auto t0 = std::chrono::steady_clock::now();
     const double cpu0 = cpu_seconds();
     RunSummary summary;

@@ -56,17 +56,17 @@ Plan make_plan(const Study& s, const std::set<std::uint64_t>& done, int array_ta
         ++mine;
         const std::uint64_t u = schedule[i];
         if (!done.contains(u)) {
-            p.todo.push_back(u);
-            p.todo_flops += s.grid.unit_flops(u, shape_of(s.data));
+            p.pending.push_back(u);
+            p.pending_flops += s.grid.unit_flops(u, shape_of(s.data));
         }
     }
-    p.already_done = mine - p.todo.size();
+    p.already_done = mine - p.pending.size();
     p.units = mine;
     return p;
 }
 
 RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, Progress& progress) {
-    WorkQueue queue(plan.todo, retries);
+    WorkQueue queue(plan.pending, retries);
     RunSummary summary;
     std::vector<std::uint64_t> busy(static_cast<std::size_t>(ranks), protocol::kNoUnit);  // unit per worker
     int closed = 0;
@@ -155,7 +155,7 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
 RunSummary work_alone(const Study& s, const Plan& plan, const std::string& out, const RunInfo& info,
                       const std::string& host, int retries, Progress& progress) {
     set_stop_check([] { return stop_signal() != 0; });
-    WorkQueue queue(plan.todo, retries);
+    WorkQueue queue(plan.pending, retries);
     RunSummary summary;
     ShardWriter shard(shard_path(out, 0, info.run_id), s.spec, info, 0);
     while (stop_signal() == 0) {

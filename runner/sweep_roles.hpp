@@ -13,10 +13,10 @@
 namespace dnnsweep {
 
 struct Plan {
-    std::vector<std::uint64_t> todo;  // longest first
+    std::vector<std::uint64_t> pending;  // longest first
     std::uint64_t units = 0;          // this run's share of the grid (all of it without --array-tasks)
     std::uint64_t already_done = 0;   // of that share
-    double todo_flops = 0.0;
+    double pending_flops = 0.0;
 };
 
 // The units this run is responsible for: all of them, or with array_tasks K every K-th of the

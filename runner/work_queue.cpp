@@ -2,13 +2,13 @@
 
 namespace dnnsweep {
 
-WorkQueue::WorkQueue(std::vector<std::uint64_t> todo, int retries) : todo_(std::move(todo)), retries_(retries) {}
+WorkQueue::WorkQueue(std::vector<std::uint64_t> pending, int retries) : pending_(std::move(pending)), retries_(retries) {}
 
 std::optional<std::uint64_t> WorkQueue::next() {
     // Fresh units first: a retry right after its failure would likely land on the same rank.
     std::optional<std::uint64_t> unit;
-    if (next_ < todo_.size()) {
-        unit = todo_[next_++];
+    if (next_ < pending_.size()) {
+        unit = pending_[next_++];
     } else if (!retry_.empty()) {
         unit = retry_.front();
         retry_.pop_front();

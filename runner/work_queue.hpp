@@ -15,7 +15,7 @@ enum class Outcome { Done, Failed, Stopped };
 
 class WorkQueue {
 public:
-    WorkQueue(std::vector<std::uint64_t> todo, int retries);
+    WorkQueue(std::vector<std::uint64_t> pending, int retries);
 
     // The next unit to hand out, or nullopt when none is left to start (some may still be out).
     std::optional<std::uint64_t> next();
@@ -30,7 +30,7 @@ public:
     std::size_t abandoned() const { return abandoned_; }
 
 private:
-    std::vector<std::uint64_t> todo_;
+    std::vector<std::uint64_t> pending_;
     std::size_t next_ = 0;
     std::deque<std::uint64_t> retry_;
     std::unordered_map<std::uint64_t, int> failures_;
