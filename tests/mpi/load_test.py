@@ -17,6 +17,9 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import mpi_env  # noqa: E402
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -26,9 +29,7 @@ def main():
     ap.add_argument("--units", type=int, default=5000)
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    if os.geteuid() == 0:
-        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    env = mpi_env()
 
     rng = np.random.default_rng(4)
     data = os.path.join(a.workdir, "tiny.txt")

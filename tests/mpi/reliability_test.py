@@ -32,6 +32,9 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import mpi_env, text, write_clusters  # noqa: E402
+
 SPEC = """data = {data}
 folds = 3
 split-seed = 3
@@ -46,25 +49,13 @@ epochs = {epochs}
 METRICS = ("train_acc", "train_loss", "val_acc", "val_loss", "epochs")
 
 
-def write_clusters(path, n=600, features=6, classes=4, seed=2):
-    rng = np.random.default_rng(seed)
-    centres = rng.uniform(0, 10, size=(classes, features))
-    y = rng.integers(0, classes, n)
-    x = centres[y] + rng.normal(0, 1.5, size=(n, features))
-    with open(path, "w") as f:
-        for row, label in zip(x, y):
-            f.write(" ".join(f"{v:.5f}" for v in row) + f" {label}\n")
-
-
 class Env:
     def __init__(self, a):
         self.dnnsweep, self.workdir = a.dnnsweep, a.workdir
         os.makedirs(a.workdir, exist_ok=True)
-        self.env = dict(os.environ, OMP_NUM_THREADS="1")
-        if os.geteuid() == 0:
-            self.env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+        self.env = mpi_env()
         self.data = self.path("clusters.txt")
-        write_clusters(self.data)
+        write_clusters(self.data, n=600, features=6, classes=4, seed=2, spread=1.5)
         self.failed = False
 
     def path(self, name):
@@ -100,10 +91,6 @@ class Env:
 def folds(path):
     with h5py.File(path, "r") as f:  # a plain open, as users do
         return np.asarray(f["folds"])
-
-
-def text(v):
-    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def same_units(e, out, reference, what):

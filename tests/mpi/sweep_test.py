@@ -18,6 +18,9 @@ import sys
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import mpi_env, text, write_clusters  # noqa: E402
+
 SPEC = """# a small grid for the MPI test
 data = {data}
 folds = 3
@@ -33,16 +36,6 @@ epochs = 4
 """
 
 
-def write_clusters(path, n=300, features=4, classes=3, seed=1):
-    rng = np.random.default_rng(seed)
-    centres = rng.uniform(0, 10, size=(classes, features))
-    y = rng.integers(0, classes, n)
-    x = centres[y] + rng.normal(0, 1.0, size=(n, features))
-    with open(path, "w") as f:
-        for row, label in zip(x, y):
-            f.write(" ".join(f"{v:.5f}" for v in row) + f" {label}\n")
-
-
 def run(cmd, env):
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     if p.returncode != 0:
@@ -53,10 +46,6 @@ def run(cmd, env):
 def table(path, name):
     with h5py.File(path, "r") as f:  # a plain open, as h5py and pandas users do
         return np.asarray(f[name])
-
-
-def text(v):
-    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def check(cond, what):
@@ -74,12 +63,10 @@ def main():
     ap.add_argument("--workdir", required=True)
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    if os.geteuid() == 0:
-        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    env = mpi_env()
 
     data = os.path.join(a.workdir, "clusters.txt")
-    write_clusters(data)
+    write_clusters(data, n=300, features=4, classes=3, seed=1, spread=1.0)
     spec = os.path.join(a.workdir, "small.ini")
     with open(spec, "w") as f:
         f.write(SPEC.format(data=data))

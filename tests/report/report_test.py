@@ -29,6 +29,9 @@ import tempfile
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import mpi_env, text, write_clusters  # noqa: E402
+
 SPEC = """# the report tests' sweep
 data = {data}
 folds = 3
@@ -47,32 +50,11 @@ epochs = 5
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def write_clusters(path, n=300, features=4, classes=3, seed=1):
-    rng = np.random.default_rng(seed)
-    centres = rng.uniform(0, 10, size=(classes, features))
-    y = rng.integers(0, classes, n)
-    x = centres[y] + rng.normal(0, 1.0, size=(n, features))
-    with open(path, "w") as f:
-        for row, label in zip(x, y):
-            f.write(" ".join(f"{v:.5f}" for v in row) + f" {label}\n")
-
-
-def env():
-    e = dict(os.environ, OMP_NUM_THREADS="1")
-    if os.geteuid() == 0:
-        e.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    return e
-
-
 def run(cmd, rc=0, cwd=None):
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env(), timeout=300, cwd=cwd)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=mpi_env(), timeout=300, cwd=cwd)
     if p.returncode != rc:
         sys.exit(f"{' '.join(cmd)} exited {p.returncode} (expected {rc}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
     return p
-
-
-def text(v):
-    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def check(cond, what):
@@ -98,7 +80,7 @@ def expected_order(configs):
 
 def case_sweep(a, results):
     data = os.path.join(a.workdir, "clusters.txt")
-    write_clusters(data)
+    write_clusters(data, n=300, features=4, classes=3, seed=1, spread=1.0)
     spec = os.path.join(a.workdir, "report.ini")
     with open(spec, "w") as f:
         f.write(SPEC.format(data=data))

@@ -30,6 +30,9 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import mpi_env, text, write_clusters  # noqa: E402
+
 SMALL = """data = {data}
 folds = 3
 split-seed = 3
@@ -58,27 +61,15 @@ FINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT
                 "DEADLINE", "PREEMPTED"}
 
 
-def write_clusters(path, n=600, features=6, classes=4, seed=2):
-    rng = np.random.default_rng(seed)
-    centres = rng.uniform(0, 10, size=(classes, features))
-    y = rng.integers(0, classes, n)
-    x = centres[y] + rng.normal(0, 1.5, size=(n, features))
-    with open(path, "w") as f:
-        for row, label in zip(x, y):
-            f.write(" ".join(f"{v:.5f}" for v in row) + f" {label}\n")
-
-
 class Env:
     def __init__(self, a):
         self.dnnsweep, self.workdir = a.dnnsweep, os.path.abspath(a.workdir)
         subprocess.run(["rm", "-rf", self.workdir], check=True)
         os.makedirs(self.workdir)
         # The job inherits this environment (sbatch exports it): one thread per rank, mpirun as root.
-        self.env = dict(os.environ, OMP_NUM_THREADS="1")
-        if os.geteuid() == 0:
-            self.env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+        self.env = mpi_env()
         self.data = self.path("clusters.txt")
-        write_clusters(self.data)
+        write_clusters(self.data, n=600, features=6, classes=4, seed=2, spread=1.5)
         self.failed = False
 
     def path(self, *names):
@@ -122,10 +113,6 @@ def wait_job(job_id, timeout, on_poll=None):
 def folds(path):
     with h5py.File(path, "r") as f:  # a plain open, as users do
         return np.asarray(f["folds"]), dict(f.attrs)
-
-
-def text(v):
-    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def check_results(e, out, units, what):

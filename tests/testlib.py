@@ -1,0 +1,31 @@
+"""What the Python tests share: the synthetic dataset they train on, the environment of an
+mpirun as root, and decoding HDF5 strings. Import with the tests/ folder on sys.path."""
+import os
+
+import numpy as np
+
+
+def write_clusters(path, n, features, classes, seed, spread):
+    """A text dataset of `classes` Gaussian clusters (centres in [0, 10), std `spread`): features
+    then an integer label per line, as dnnsweep's --data text files take them."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 10, size=(classes, features))
+    y = rng.integers(0, classes, n)
+    x = centres[y] + rng.normal(0, spread, size=(n, features))
+    with open(path, "w") as f:
+        for row, label in zip(x, y):
+            f.write(" ".join(f"{v:.5f}" for v in row) + f" {label}\n")
+
+
+def mpi_env():
+    """The environment for dnnsweep under mpirun: one OpenMP thread per rank, and, as root (CI),
+    Open MPI's permission to run."""
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    if os.geteuid() == 0:
+        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    return env
+
+
+def text(v):
+    """An HDF5 string field as str (h5py gives bytes for some string types)."""
+    return v.decode() if isinstance(v, bytes) else str(v)
