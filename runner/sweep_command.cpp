@@ -129,8 +129,10 @@ int dry_run(const SweepCli& cli) {
 }
 
 int run_sweep(const SweepCli& cli) {
-    MpiSession mpi;
+    // Before MPI_Init, which can take seconds under a loaded launcher: a stop signal arriving then
+    // must stop the sweep cleanly, not kill the rank (the default action of SIGUSR1).
     install_stop_signals();
+    MpiSession mpi;
     const int rank = mpi.rank(), ranks = mpi.size();
     const std::string host = mpi.host();
 
