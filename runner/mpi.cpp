@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <thread>
 
 namespace dnnsweep {
@@ -28,6 +29,10 @@ MpiSession::MpiSession() {
 }
 
 MpiSession::~MpiSession() {
+    // While an exception unwinds, MPI_Finalize would wait for ranks that are still working (or
+    // stuck in a collective this rank left) and the job would hang: the caller's catch-all ends
+    // the job with MpiSession::abort instead.
+    if (std::uncaught_exceptions() > 0) return;
     int finalized = 0;
     MPI_Finalized(&finalized);
     if (!finalized) MPI_Finalize();

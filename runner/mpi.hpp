@@ -23,7 +23,7 @@ void mpi_check(int rc, const char* what);
 class MpiSession {
 public:
     MpiSession();
-    ~MpiSession();
+    ~MpiSession();  // MPI_Finalize, unless an exception is unwinding (then call abort)
     MpiSession(const MpiSession&) = delete;
     MpiSession& operator=(const MpiSession&) = delete;
 

@@ -28,16 +28,21 @@ void check_batch_sizes(const SweepSpec& spec, const Dataset& data) {
 DataShape shape_of(const Dataset& d) { return {d.size(), d.features(), d.classes}; }
 
 Study load_study(const std::string& spec_path) {
+    Study s = load_study_spec(spec_path);
+    s.data = load_dataset(s.spec.data, s.spec.label_format);
+    try {
+        validate_split(s.spec.split, s.data.y, s.data.classes);
+    } catch (const ConfigError& e) {
+        throw SpecError(s.spec.path + ": " + e.what());
+    }
+    check_batch_sizes(s.spec, s.data);
+    return s;
+}
+
+Study load_study_spec(const std::string& spec_path) {
     SweepSpec spec = load_spec(spec_path);
     Grid grid(spec);
-    Dataset data = load_dataset(spec.data, spec.label_format);
-    try {
-        validate_split(spec.split, data.y, data.classes);
-    } catch (const ConfigError& e) {
-        throw SpecError(spec.path + ": " + e.what());
-    }
-    check_batch_sizes(spec, data);
-    return {std::move(spec), std::move(grid), std::move(data)};
+    return {.spec = std::move(spec), .grid = std::move(grid), .shared = nullptr, .data = {}};
 }
 
 }  // namespace dnnsweep

@@ -20,6 +20,7 @@
 #include "runner/mpi.hpp"
 #include "runner/progress.hpp"
 #include "runner/results_dir.hpp"
+#include "runner/shared_dataset.hpp"
 #include "runner/signals.hpp"
 #include "runner/study.hpp"
 #include "runner/sweep_protocol.hpp"
@@ -162,7 +163,9 @@ int run_sweep(const SweepCli& cli) {
     const std::uint64_t run_nonce = broadcast_word(
         static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) ^
         (static_cast<std::uint64_t>(getpid()) << 48));
-    if (rank != 0) study = load_study(cli.spec_path);  // valid on rank 0, so valid here too
+    // One copy of the rows per node, in shared memory, not one per rank (runner/shared_dataset.hpp);
+    // rank 0's spec is valid, so the others' is too.
+    if (ranks > 1) study = share_study(std::move(study), cli.spec_path);
 
     RunInfo info;
     info.version = DNNSWEEP_VERSION;

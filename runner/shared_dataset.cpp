@@ -1,0 +1,136 @@
+#include "runner/shared_dataset.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+#include "runner/mpi.hpp"
+
+namespace dnnsweep {
+namespace {
+
+// MPI counts are ints: larger datasets go in pieces.
+constexpr std::size_t kChunkBytes = std::size_t{1} << 30;
+
+void broadcast_bytes(std::byte* bytes, std::size_t n, MPI_Comm comm) {
+    for (std::size_t at = 0; at < n; at += kChunkBytes) {
+        const auto count = static_cast<int>(std::min(kChunkBytes, n - at));
+        mpi_check(MPI_Bcast(bytes + at, count, MPI_BYTE, 0, comm), "MPI_Bcast(dataset rows)");
+    }
+}
+
+// The frees below are collective. While an exception unwinds, another rank may still be training
+// and never join them: skip them, as the job is about to end by MPI_Abort (run_sweep_command's
+// catch-all), which releases everything. After MPI_Finalize they would be erroneous.
+bool may_free() {
+    int finalized = 0;
+    return std::uncaught_exceptions() == 0 && MPI_Finalized(&finalized) == MPI_SUCCESS && !finalized;
+}
+
+// A destructor cannot throw: a failed free is reported and otherwise ignored.
+void report_free(int rc, const char* what) {
+    try {
+        mpi_check(rc, what);
+    } catch (const MpiError& e) {
+        std::cerr << "dnnsweep: warning: " << e.what() << std::endl;
+    }
+}
+
+}  // namespace
+
+SharedDataset::Communicator::~Communicator() {
+    if (comm_ != MPI_COMM_NULL && may_free()) report_free(MPI_Comm_free(&comm_), "MPI_Comm_free");
+}
+
+SharedDataset::Window::~Window() {
+    if (win_ != MPI_WIN_NULL && may_free()) report_free(MPI_Win_free(&win_), "MPI_Win_free");
+}
+
+SharedDataset::SharedDataset(const Dataset* data) {
+    int world_rank = 0;
+    mpi_check(MPI_Comm_rank(MPI_COMM_WORLD, &world_rank), "MPI_Comm_rank");
+    if (world_rank == 0 && data == nullptr) throw std::invalid_argument("SharedDataset: rank 0 must pass the dataset");
+    // Keyed by world rank, so world rank 0 is rank 0 of its node and of the leaders. New
+    // communicators inherit MPI_COMM_WORLD's MPI_ERRORS_RETURN.
+    mpi_check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, world_rank, MPI_INFO_NULL, node_.out()),
+              "MPI_Comm_split_type(shared)");
+    int node_rank = 0;
+    mpi_check(MPI_Comm_rank(node_.get(), &node_rank), "MPI_Comm_rank(node)");
+    const bool leader = node_rank == 0;
+    mpi_check(MPI_Comm_split(MPI_COMM_WORLD, leader ? 0 : MPI_UNDEFINED, world_rank, leaders_.out()),
+              "MPI_Comm_split(node leaders)");
+
+    // Everything but the rows and labels, from rank 0 to every rank.
+    std::uint64_t head[4] = {0, 0, 0, 0};
+    if (world_rank == 0) {
+        if (data->y.size() != data->size())
+            throw std::invalid_argument("SharedDataset: " + data->source + " has " + std::to_string(data->size()) +
+                                        " rows but " + std::to_string(data->y.size()) + " labels");
+        head[0] = data->x.rows;
+        head[1] = data->x.cols;
+        head[2] = static_cast<std::uint64_t>(data->classes);
+        head[3] = data->source.size();
+        source_ = data->source;
+    }
+    mpi_check(MPI_Bcast(head, 4, MPI_UINT64_T, 0, MPI_COMM_WORLD), "MPI_Bcast(dataset shape)");
+    rows_count_ = head[0];
+    cols_ = head[1];
+    classes_ = static_cast<int>(head[2]);
+    source_.resize(head[3]);
+    mpi_check(MPI_Bcast(source_.data(), static_cast<int>(source_.size()), MPI_CHAR, 0, MPI_COMM_WORLD),
+              "MPI_Bcast(dataset source)");
+
+    // The leader's segment holds the rows then the labels; the others allocate nothing and read it.
+    const std::size_t x_bytes = rows_count_ * cols_ * sizeof(float), y_bytes = rows_count_ * sizeof(std::int32_t);
+    own_bytes_ = leader ? x_bytes + y_bytes : 0;
+    void* mine = nullptr;
+    const std::string what = "MPI_Win_allocate_shared (the node's shared copy of the dataset, " +
+                             std::to_string(x_bytes + y_bytes) + " bytes)";
+    mpi_check(MPI_Win_allocate_shared(static_cast<MPI_Aint>(own_bytes_), 1, MPI_INFO_NULL, node_.get(), &mine,
+                                      window_.out()),
+              what.c_str());
+    mpi_check(MPI_Win_set_errhandler(window_.get(), MPI_ERRORS_RETURN), "MPI_Win_set_errhandler");
+    MPI_Aint size = 0;
+    int unit = 0;
+    void* segment = nullptr;
+    mpi_check(MPI_Win_shared_query(window_.get(), 0, &size, &unit, &segment), "MPI_Win_shared_query");
+    auto* bytes = static_cast<std::byte*>(segment);
+    if (leader && own_bytes_ > 0) {
+        if (world_rank == 0) {
+            std::memcpy(bytes, data->x.elements(), x_bytes);
+            std::memcpy(bytes + x_bytes, data->y.data(), y_bytes);
+        }
+        broadcast_bytes(bytes, own_bytes_, leaders_.get());  // to the other nodes' leaders
+    }
+    // The leader's stores are complete and visible before any rank of the node reads them.
+    mpi_check(MPI_Win_fence(0, window_.get()), "MPI_Win_fence");
+    if (size > 0) {
+        rows_ = reinterpret_cast<const float*>(bytes);
+        labels_ = reinterpret_cast<const std::int32_t*>(bytes + x_bytes);
+    }
+}
+
+SharedDataset::~SharedDataset() = default;
+
+Dataset SharedDataset::view() const {
+    Dataset d;
+    d.x = Matrix::view(rows_, rows_count_, cols_);
+    if (labels_ != nullptr) d.y.assign(labels_, labels_ + rows_count_);
+    d.classes = classes_;
+    d.source = source_;
+    return d;
+}
+
+Study share_study(std::optional<Study> loaded, const std::string& spec_path) {
+    Study s = loaded ? std::move(*loaded) : load_study_spec(spec_path);
+    auto shared = std::make_shared<const SharedDataset>(loaded ? &s.data : nullptr);
+    s.data = shared->view();  // on rank 0 this frees its own copy of the rows
+    s.shared = std::move(shared);
+    return s;
+}
+
+}  // namespace dnnsweep
