@@ -81,6 +81,12 @@ struct Mean {
 // What the folds that ran show, pooled: the figures the verdict and the causes are read from.
 struct Evidence {
     std::size_t folds = 0, ran = 0, diverged = 0;
+    std::size_t failed = 0;
+    std::size_t pruned = 0;           // pruned folds that ran (at least one epoch)
+    std::size_t not_started = 0;      // pruned folds never started (a sibling was pruned)
+    std::size_t pruned_at_chance = 0; // pruned folds whose training accuracy was below the chance level
+    double pruned_chance_acc = nan;   // their mean training accuracy
+    int pruned_min_epochs = 0, pruned_max_epochs = 0;
     int first_diverged_epoch = 0;
     double train_acc = nan, bias = nan, variance = nan, val_error = nan;
     double grad_ratio = nan;      // median over folds of first/last dense layer grad norm
@@ -89,14 +95,31 @@ struct Evidence {
     double steps_per_epoch = nan; // mean over folds
 };
 
-Evidence gather_evidence(std::span<const FoldOutcome> folds) {
+// `not_training_acc`: the accuracy below which a fold is at chance (chance-factor / classes).
+Evidence gather_evidence(std::span<const FoldOutcome> folds, double not_training_acc) {
     Evidence e;
     e.folds = folds.size();
-    Mean train_acc, bias, variance, val_error, dead, steps;
+    Mean train_acc, bias, variance, val_error, dead, steps, pruned_acc;
     std::vector<double> ratios;
     for (const FoldOutcome& f : folds) {
-        if (f.failed) continue;  // an error, not a training outcome: it says nothing about the model
+        if (f.failed) {  // an error, not a training outcome: it says nothing about the model
+            ++e.failed;
+            continue;
+        }
+        if (f.pruned && f.epochs <= 0) {  // never trained: no figures, only its sibling's verdict
+            ++e.not_started;
+            continue;
+        }
         ++e.ran;
+        if (f.pruned) {
+            ++e.pruned;
+            e.pruned_min_epochs = e.pruned == 1 ? f.epochs : std::min(e.pruned_min_epochs, f.epochs);
+            e.pruned_max_epochs = std::max(e.pruned_max_epochs, f.epochs);
+            if (f.train_acc < not_training_acc) {  // false for NaN: no figure, no claim
+                ++e.pruned_at_chance;
+                pruned_acc.add(f.train_acc);
+            }
+        }
         train_acc.add(f.train_acc);
         bias.add(1.0 - f.train_acc);
         variance.add((1.0 - f.val_acc) - (1.0 - f.train_acc));
@@ -123,6 +146,7 @@ Evidence gather_evidence(std::span<const FoldOutcome> folds) {
     e.val_error = val_error.value();
     e.dead_relu = dead.value();
     e.steps_per_epoch = steps.value();
+    e.pruned_chance_acc = pruned_acc.value();
     if (!ratios.empty()) {
         // Median: one fold with an odd last epoch should not decide the whole configuration.
         const auto mid = ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2);
@@ -186,6 +210,17 @@ std::vector<Cause> find_causes(const TrainConfig& config, const Evidence& e, con
     return causes;
 }
 
+// "3 epochs", "1 epoch", "2 to 5 epochs".
+std::string epochs_text(int lo, int hi) {
+    if (lo == hi) return std::to_string(lo) + (lo == 1 ? " epoch" : " epochs");
+    return std::to_string(lo) + " to " + std::to_string(hi) + " epochs";
+}
+
+// "; 2 not started" when pruned folds were never started.
+std::string not_started_text(const Evidence& e) {
+    return e.not_started > 0 ? "; " + std::to_string(e.not_started) + " not started" : std::string();
+}
+
 // "cause text" plus the other causes' names, so the line stays one line.
 std::string explain(const std::vector<Cause>& causes) {
     std::string s = causes.front().text;
@@ -203,8 +238,24 @@ Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds
                    const DiagnosisThresholds& thresholds) {
     if (classes < 1) throw std::invalid_argument("diagnose: need at least one class, got " + std::to_string(classes));
     check_thresholds(thresholds);
-    const Evidence e = gather_evidence(folds);
+    const double chance = 1.0 / classes;
+    const Evidence e = gather_evidence(folds, thresholds.chance_factor * chance);
     Diagnosis d;
+    if (e.ran == 0 && e.not_started > 0) {
+        // Only folds that pruning never started: a sibling fold was pruned at chance, and its record
+        // is not among these (a sweep still running). The settings' causes are all there is to read.
+        d.verdict = Verdict::NotTraining;
+        d.bias = d.variance = nan;
+        const std::vector<Cause> causes = find_causes(config, e, thresholds);
+        for (const Cause& c : causes) d.causes.push_back(c.id);
+        if (d.causes.empty()) d.causes = {"unknown"};
+        d.reason = "pruned: " + fraction_of(e.not_started, e.folds) +
+                   (e.not_started == 1 ? " was" : " were") +
+                   " not started because a sibling fold was pruned at chance (not recorded yet)" +
+                   (causes.empty() ? std::string() : ": " + explain(causes));
+        if (e.failed > 0) d.reason += " [" + fraction_of(e.failed, e.folds) + " failed and are not counted]";
+        return d;
+    }
     if (e.ran == 0) {
         d.verdict = Verdict::Failed;
         d.bias = d.variance = nan;
@@ -217,17 +268,32 @@ Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds
     d.bias = e.bias;
     d.variance = e.variance;
     const std::string failed_note =
-        e.ran < e.folds ? " [" + fraction_of(e.folds - e.ran, e.folds) + " failed and are not counted]" : "";
+        e.failed > 0 ? " [" + fraction_of(e.failed, e.folds) + " failed and are not counted]" : "";
+    // Pruned folds the verdict below does not already explain: their figures are those of the epoch
+    // they were stopped at (a rule that ranks trainings, as successive halving would, stops folds
+    // that do train, only less well than others).
+    const std::string pruned_note =
+        e.pruned > 0 ? " [" + fraction_of(e.pruned, e.folds) + " pruned after " +
+                           epochs_text(e.pruned_min_epochs, e.pruned_max_epochs) +
+                           ", with the figures of that epoch" + not_started_text(e) + "]"
+                     : "";
     const std::vector<Cause> causes = find_causes(config, e, thresholds);
-    const double chance = 1.0 / classes;
 
     // Step 1 of the recipe: does the training set train at all? A NaN mean (no figures) is not evidence.
-    if (e.train_acc < thresholds.chance_factor * chance || e.diverged > 0) {
+    // A fold pruned at chance is a training that did not start to learn, whatever its siblings did.
+    if (e.train_acc < thresholds.chance_factor * chance || e.diverged > 0 || e.pruned_at_chance > 0) {
         d.verdict = Verdict::NotTraining;
         // A diverged fold's accuracy is that of NaN outputs: say "diverged", not "at chance".
-        const std::string evidence =
-            e.diverged > 0 ? "training diverged"
-                           : "training accuracy " + fixed(e.train_acc) + " is at chance (" + fixed(chance) + ")";
+        std::string evidence;
+        if (e.diverged > 0) {
+            evidence = "training diverged";
+        } else if (e.pruned_at_chance > 0) {
+            evidence = "pruned at chance after " + epochs_text(e.pruned_min_epochs, e.pruned_max_epochs) +
+                       " (training accuracy " + fixed(e.pruned_chance_acc) + ", chance " + fixed(chance) + ", in " +
+                       fraction_of(e.pruned_at_chance, e.folds) + not_started_text(e) + ")";
+        } else {
+            evidence = "training accuracy " + fixed(e.train_acc) + " is at chance (" + fixed(chance) + ")";
+        }
         if (causes.empty()) {
             d.causes = {"unknown"};
             d.reason = evidence +
@@ -237,6 +303,7 @@ Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds
             for (const Cause& c : causes) d.causes.push_back(c.id);
             d.reason = evidence + ": " + explain(causes);
         }
+        if (e.pruned_at_chance == 0 || e.diverged > 0) d.reason += pruned_note;
         d.reason += failed_note;
         return d;
     }
@@ -268,6 +335,7 @@ Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds
         d.verdict = Verdict::Good;
         d.reason = errors + ": good fit" + noise_note + unscaled_note;
     }
+    d.reason += pruned_note;
     d.reason += failed_note;
     return d;
 }

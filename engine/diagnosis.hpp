@@ -29,6 +29,8 @@ struct DiagnosisThresholds {
 struct FoldOutcome {
     RunStatus status = RunStatus::Ok;
     bool failed = false;              // threw (an error, not a training outcome)
+    bool pruned = false;              // stopped by pruning after `epochs` epochs (its figures are that
+                                      // epoch's); epochs 0: never started, a sibling fold was pruned
     double train_acc = 0.0, val_acc = 0.0;
     int epochs = 0;
     int diverged_epoch = 0;

@@ -1,5 +1,6 @@
 #include "outputs/configs.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -7,6 +8,7 @@
 #include <stdexcept>
 
 #include "engine/diagnosis.hpp"
+#include "outputs/unit_status.hpp"
 #include "sweeps/config_options.hpp"
 
 namespace dnnsweep::detail {
@@ -32,8 +34,9 @@ double pstd(const std::vector<double>& v) {
 
 FoldOutcome outcome(const UnitResult& u) {
     FoldOutcome o;
-    o.failed = u.status == "failed";
-    o.status = u.status == "diverged" ? RunStatus::Diverged : RunStatus::Ok;
+    o.failed = u.status == unit_status::kFailed;
+    o.pruned = u.status == unit_status::kPruned;
+    o.status = u.status == unit_status::kDiverged ? RunStatus::Diverged : RunStatus::Ok;
     o.train_acc = u.train_acc;
     o.val_acc = u.val_acc;
     o.epochs = u.epochs;
@@ -86,7 +89,7 @@ std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const
                                      int classes) {
     std::map<std::uint64_t, std::vector<const UnitResult*>> by_config;
     for (const UnitResult& u : units)
-        if (u.status != "stopped") by_config[u.config].push_back(&u);
+        if (unit_status::is_done(u.status)) by_config[u.config].push_back(&u);
 
     std::vector<ConfigSummary> out;
     for (const auto& [config, folds] : by_config) {
@@ -96,19 +99,28 @@ std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const
         s.settings = grid.config(config);
         std::vector<double> train_acc, train_loss, val_acc, val_loss, test_acc;
         std::vector<FoldOutcome> outcomes;
+        const int planned = s.settings.epochs;
         for (const UnitResult* u : folds) {
             s.seconds += u->seconds;
+            s.epochs_trained += u->epochs;
+            s.epochs_planned += planned;
             outcomes.push_back(outcome(*u));
-            if (u->status == "failed") {
+            if (u->status == unit_status::kPruned) {
+                ++s.folds_pruned;
+                s.epochs_saved += std::max(0, planned - u->epochs);
+                if (u->epochs <= 0) continue;  // never started: no figures
+            } else if (unit_status::is_final(u->status)) {
+                ++s.folds_done;
+            } else {  // failed (or a status this version does not know): not a training outcome
                 ++s.folds_failed;
                 continue;
             }
-            ++s.folds_done;
             train_acc.push_back(u->train_acc);
             train_loss.push_back(u->train_loss);
             val_acc.push_back(u->val_acc);
             val_loss.push_back(u->val_loss);
-            test_acc.push_back(u->test_acc);
+            // A pruned fold may have stopped before measuring the test set: no figure, not a NaN mean.
+            if (u->status != unit_status::kPruned || !std::isnan(u->test_acc)) test_acc.push_back(u->test_acc);
         }
         s.mean_train_acc = mean(train_acc);
         s.std_train_acc = pstd(train_acc);
@@ -154,6 +166,7 @@ h5::Table configs_table(const std::vector<ConfigSummary>& configs) {
     };
     add_int("folds_done", &ConfigSummary::folds_done);
     add_int("folds_failed", &ConfigSummary::folds_failed);
+    add_int("folds_pruned", &ConfigSummary::folds_pruned);
     add_real("mean_train_acc", &ConfigSummary::mean_train_acc, "fraction");
     add_real("std_train_acc", &ConfigSummary::std_train_acc, "fraction");
     add_real("mean_val_acc", &ConfigSummary::mean_val_acc, "fraction");
@@ -169,6 +182,13 @@ h5::Table configs_table(const std::vector<ConfigSummary>& configs) {
     add_text("reason", &ConfigSummary::reason);
     add_text("causes", &ConfigSummary::causes);
     add_real("seconds", &ConfigSummary::seconds, "s");
+    const auto add_int64 = [&](const char* name, std::int64_t ConfigSummary::*field) {
+        auto& col = t.add<std::int64_t>(name);
+        for (const ConfigSummary& s : configs) col.push_back(s.*field);
+    };
+    add_int64("epochs_trained", &ConfigSummary::epochs_trained);
+    add_int64("epochs_planned", &ConfigSummary::epochs_planned);
+    add_int64("epochs_saved", &ConfigSummary::epochs_saved);
 
     // An option named like a summary field would make two fields of one name.
     std::set<std::string> names;
@@ -195,6 +215,9 @@ std::vector<ConfigSummary> configs_from_table(const h5::Table& t) {
         }
         s.folds_done = t.get<std::int32_t>("folds_done")[r];
         s.folds_failed = t.get<std::int32_t>("folds_failed")[r];
+        // Files written before pruning existed lack the pruning columns: no fold of theirs was pruned,
+        // and read_results fills the epoch totals from their units.
+        if (t.has("folds_pruned")) s.folds_pruned = t.get<std::int32_t>("folds_pruned")[r];
         s.mean_train_acc = t.get<double>("mean_train_acc")[r];
         s.std_train_acc = t.get<double>("std_train_acc")[r];
         s.mean_val_acc = t.get<double>("mean_val_acc")[r];
@@ -210,6 +233,11 @@ std::vector<ConfigSummary> configs_from_table(const h5::Table& t) {
         s.reason = t.get<std::string>("reason")[r];
         s.causes = t.get<std::string>("causes")[r];
         s.seconds = t.get<double>("seconds")[r];
+        if (t.has("epochs_trained")) {
+            s.epochs_trained = t.get<std::int64_t>("epochs_trained")[r];
+            s.epochs_planned = t.get<std::int64_t>("epochs_planned")[r];
+            s.epochs_saved = t.get<std::int64_t>("epochs_saved")[r];
+        }
     }
     return out;
 }

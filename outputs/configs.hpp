@@ -8,10 +8,11 @@
 
 namespace dnnsweep::detail {
 
-// One summary per configuration with at least one finished unit (status ok, diverged or failed;
-// `stopped` units were abandoned and count for nothing), in configuration order. Means and
+// One summary per configuration with at least one finished unit (status ok, diverged, pruned or
+// failed; `stopped` units were abandoned and count for nothing), in configuration order. Means and
 // population stds (numpy's default, as scikit-learn's cv_results_) are over the folds that trained
-// (ok, diverged); diagnose() sees every finished fold. `units` must belong to `grid`.
+// (ok, diverged, and pruned folds that ran at least one epoch); diagnose() sees every finished
+// fold. Epochs planned per fold are the configuration's `epochs`. `units` must belong to `grid`.
 std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const SweepSpec& spec, const Grid& grid,
                                      int classes);
 

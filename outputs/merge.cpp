@@ -11,6 +11,7 @@
 #include "outputs/results_store.hpp"
 #include "outputs/shard.hpp"
 #include "outputs/tables.hpp"
+#include "outputs/unit_status.hpp"
 
 namespace dnnsweep {
 namespace {
@@ -18,14 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kResultsFormat = "dnnsweep-results 1";
-
-// Which of two records of one unit to keep: a finished one over an abandoned one, a trained one
-// over a failed one (a retry that succeeded); otherwise the first.
-int completeness(const std::string& status) {
-    if (status == "ok" || status == "diverged") return 2;
-    if (status == "failed") return 1;
-    return 0;  // stopped
-}
 
 // Deletes the temporary file unless the merge got as far as renaming it.
 class TempFile {
@@ -84,7 +77,7 @@ void write_results(const std::string& path, const SweepSpec& spec, const Grid& g
     f.set_attr("configs_total", grid.size());
     f.set_attr("folds_per_config", std::int64_t{grid.folds()});
     f.set_attr("units_total", grid.unit_count());
-    const auto done = std::ranges::count_if(units, [](const UnitResult& u) { return u.status != "stopped"; });
+    const auto done = std::ranges::count_if(units, [](const UnitResult& u) { return unit_status::is_done(u.status); });
     f.set_attr("units_done", static_cast<std::uint64_t>(done));
 
     const detail::UnitTables t = detail::unit_tables(units, detail::Flavor::Merged);
@@ -140,7 +133,9 @@ void merge_results(const std::string& out_path, const SweepSpec& spec, const Gri
             throw ResultsError(out_path + ": unit " + std::to_string(u.unit) + " (" + u.unit_id +
                                ") does not belong to this spec's grid");
         const auto [it, inserted] = by_unit.try_emplace(u.unit, std::move(u));
-        if (!inserted && completeness(u.status) > completeness(it->second.status)) it->second = std::move(u);
+        // One rule with the report of a running sweep (outputs/unit_status.hpp).
+        if (!inserted && unit_status::completeness(u.status) > unit_status::completeness(it->second.status))
+            it->second = std::move(u);
     }
     std::vector<UnitResult> units;
     units.reserve(by_unit.size());

@@ -3,8 +3,10 @@
 #include "outputs/hdf5.hpp"
 #include "outputs/results_store.hpp"
 #include "outputs/tables.hpp"
+#include "outputs/unit_status.hpp"
 
 #include <filesystem>
+#include <map>
 
 namespace dnnsweep {
 
@@ -31,7 +33,19 @@ Results read_results(const std::string& path) {
     const h5::Table curves = f.open_dataset("curves").read_all();
     const h5::Table grad_norms = f.open_dataset("grad_norms").read_all();
     r.units = detail::units_from_tables(folds, curves, grad_norms, nullptr);
-    r.configs = detail::configs_from_table(f.open_dataset("configs").read_all());
+    const h5::Table configs = f.open_dataset("configs").read_all();
+    r.configs = detail::configs_from_table(configs);
+    if (!configs.has("epochs_trained")) {
+        // A file written before pruning existed: the epoch totals from its units (none was pruned).
+        std::map<std::uint64_t, ConfigSummary*> by_config;
+        for (ConfigSummary& c : r.configs) by_config[c.config] = &c;
+        for (const UnitResult& u : r.units) {
+            const auto it = by_config.find(u.config);
+            if (it == by_config.end() || !unit_status::is_done(u.status)) continue;
+            it->second->epochs_trained += u.epochs;
+            it->second->epochs_planned += it->second->settings.epochs;
+        }
+    }
     return r;
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -12,6 +13,7 @@
 #include "outputs/configs.hpp"
 #include "outputs/hdf5.hpp"
 #include "outputs/shard.hpp"
+#include "outputs/unit_status.hpp"
 #include "sweeps/config_options.hpp"
 #include "sweeps/grid.hpp"
 #include "sweeps/spec.hpp"
@@ -21,14 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// The merge's rule for two records of one unit (outputs/merge.cpp): a trained record beats a failed
-// one (a retry that succeeded), anything beats an abandoned one; otherwise the first is kept.
-int completeness(const std::string& status) {
-    if (status == "ok" || status == "diverged") return 2;
-    if (status == "failed") return 1;
-    return 0;
-}
 
 std::vector<std::string> shard_paths(const std::string& out_path) {
     std::vector<std::string> paths;
@@ -91,7 +85,8 @@ ReportSource load_report_source(const std::string& path) {
             const auto [it, inserted] = by_unit.try_emplace(u.unit, std::move(u));
             if (inserted) {
                 added = true;
-            } else if (completeness(u.status) > completeness(it->second.status)) {
+            } else if (unit_status::completeness(u.status) > unit_status::completeness(it->second.status)) {
+                // the merge's rule (outputs/unit_status.hpp), so the report shows what the merge will keep
                 it->second = std::move(u);
                 added = true;
             }
@@ -120,7 +115,7 @@ ReportSource load_report_source(const std::string& path) {
         r.units.push_back(std::move(u));
     }
     src.units_done = static_cast<std::uint64_t>(
-        std::ranges::count_if(r.units, [](const UnitResult& u) { return u.status != "stopped"; }));
+        std::ranges::count_if(r.units, [](const UnitResult& u) { return unit_status::is_done(u.status); }));
 
     if (src.shards_read > 0 || by_unit.size() != merged_units) {
         // Units the merged file lacks: summarise and diagnose as the merge will.
@@ -155,9 +150,78 @@ std::string settings_text(const TrainConfig& config, const std::vector<std::stri
     return s.empty() ? "(the only configuration)" : s;
 }
 
+int folds_recorded(const ConfigSummary& c) { return c.folds_done + c.folds_failed + c.folds_pruned; }
+
 double cost_per_fold(const ConfigSummary& c) {
-    const int folds = c.folds_done + c.folds_failed;
+    const int folds = folds_recorded(c);
     return folds > 0 ? c.seconds / folds : 0.0;
+}
+
+PruningSummary pruning_summary(const Results& results) {
+    PruningSummary p;
+    for (const ConfigSummary& c : results.configs) {
+        p.units += c.folds_pruned;
+        p.configs += c.folds_pruned > 0;
+        p.pruned_planned += std::int64_t{c.folds_pruned} * c.settings.epochs;
+        p.saved += c.epochs_saved;
+        p.trained += c.epochs_trained;
+        p.planned += c.epochs_planned;
+    }
+    p.not_started = std::ranges::count_if(
+        results.units, [](const UnitResult& u) { return u.status == unit_status::kPruned && u.epochs <= 0; });
+    return p;
+}
+
+PrunedFolds pruned_folds(const std::vector<UnitResult>& units, std::uint64_t config) {
+    PrunedFolds p;
+    for (const UnitResult& u : units) {
+        if (u.config != config || u.status != unit_status::kPruned) continue;
+        ++p.folds;
+        if (u.epochs <= 0) {
+            ++p.not_started;
+            continue;
+        }
+        p.min_epochs = p.folds - p.not_started == 1 ? u.epochs : std::min(p.min_epochs, u.epochs);
+        p.max_epochs = std::max(p.max_epochs, u.epochs);
+    }
+    return p;
+}
+
+std::string pruned_text(const PrunedFolds& p) {
+    if (p.folds == 0) return {};
+    if (p.max_epochs == 0) return "pruned before it started";
+    const auto n = [](int e) { return std::to_string(e) + (e == 1 ? " epoch" : " epochs"); };
+    return "pruned after " + (p.min_epochs == p.max_epochs ? n(p.max_epochs)
+                                                            : std::to_string(p.min_epochs) + " to " + n(p.max_epochs));
+}
+
+std::string thousands(std::int64_t n) {
+    std::string digits = std::to_string(n < 0 ? -n : n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return (n < 0 ? "-" : "") + out;
+}
+
+namespace {
+std::string percent(std::int64_t part, std::int64_t whole) {
+    if (whole <= 0) return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+    return buf;
+}
+}  // namespace
+
+std::string pruning_text(const PruningSummary& p, std::uint64_t units_recorded) {
+    if (p.units == 0) return {};
+    std::string s = "Pruning: " + thousands(p.units) + (p.units == 1 ? " unit" : " units") + " of " +
+                    thousands(p.configs) + (p.configs == 1 ? " configuration" : " configurations") + " pruned";
+    if (p.not_started > 0) s += " (" + thousands(p.not_started) + " of them never started)";
+    s += ", " + thousands(p.saved) + " of their " + thousands(p.pruned_planned) + " planned epochs saved (" +
+         percent(p.saved, p.pruned_planned) + "); " + percent(p.saved, p.planned) + " of the " + thousands(p.planned) +
+         " epochs planned for the " + thousands(static_cast<std::int64_t>(units_recorded)) + " units recorded";
+    return s;
 }
 
 std::vector<std::size_t> leaderboard_order(const std::vector<ConfigSummary>& configs) {

@@ -41,9 +41,39 @@ std::vector<std::string> varied_options(const std::vector<ConfigSummary>& config
 // "name=value ..." of the given options, or "(the only configuration)" when there are none.
 std::string settings_text(const TrainConfig& config, const std::vector<std::string>& options);
 
-// Training seconds per finished fold: the cost that breaks leaderboard ties (a configuration with
+// Folds of the configuration recorded with a status other than `stopped`: done, failed or pruned.
+// A configuration is complete when this reaches the folds per configuration.
+int folds_recorded(const ConfigSummary& c);
+
+// Training seconds per recorded fold: the cost that breaks leaderboard ties (a configuration with
 // fewer folds done is not cheaper for it).
 double cost_per_fold(const ConfigSummary& c);
+
+// What pruning did, over the units recorded: the epoch figures are the `configs` table's, summed.
+struct PruningSummary {
+    std::int64_t units = 0;           // units recorded `pruned`
+    std::int64_t not_started = 0;     // of them, never started (a sibling fold was pruned)
+    std::int64_t configs = 0;         // configurations with a pruned unit
+    std::int64_t pruned_planned = 0;  // the pruned units' planned epochs
+    std::int64_t saved = 0;           // of those, not trained: what pruning saved
+    std::int64_t trained = 0, planned = 0;  // every recorded unit: epochs run, epochs planned
+};
+PruningSummary pruning_summary(const Results& results);
+
+// One configuration's pruned folds, from its units.
+struct PrunedFolds {
+    int folds = 0;                    // recorded `pruned`
+    int not_started = 0;              // of them, with 0 epochs
+    int min_epochs = 0, max_epochs = 0;  // epochs run by those that started (0 when none did)
+};
+PrunedFolds pruned_folds(const std::vector<UnitResult>& units, std::uint64_t config);
+// "pruned after 3 epochs", "pruned after 2 to 4 epochs", "pruned before it started" (empty when
+// no fold was pruned).
+std::string pruned_text(const PrunedFolds& p);
+// 1234567 -> "1,234,567".
+std::string thousands(std::int64_t n);
+// "Pruning: ..." sentence of the report and status (empty when nothing was pruned).
+std::string pruning_text(const PruningSummary& p, std::uint64_t units_recorded);
 
 // Indices into `configs`, best first: higher mean validation accuracy, NaN (nothing trained) last;
 // exact ties go to the cheaper configuration (cost_per_fold), then to the lower index.

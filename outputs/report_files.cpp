@@ -144,7 +144,7 @@ h5::Table leaderboard_table(const ReportSource& src, const std::vector<std::size
     for (std::size_t i = 0; i < sorted.size(); ++i) rank.push_back(static_cast<std::int64_t>(i + 1));
     for (const h5::Column& c : configs.columns()) t.add_column(c);
     auto& complete = t.add<bool>("complete");
-    for (const ConfigSummary& c : sorted) complete.push_back(c.folds_done + c.folds_failed >= src.folds_per_config);
+    for (const ConfigSummary& c : sorted) complete.push_back(folds_recorded(c) >= src.folds_per_config);
     return t;
 }
 
@@ -207,7 +207,7 @@ void write_html(const std::string& path, const std::string& title, const ReportS
          "text-align:left;font-size:90%}th{background:#f0f0f0}td.n{text-align:right;font-family:monospace}\n"
       << ".partial{background:#fff3cd;border:1px solid #e0c060;padding:.5em 1em}\n"
       << ".v-not_training{color:#b00020}.v-overfitting{color:#c06000}.v-underfitting{color:#806000}"
-         ".v-good{color:#087f23}.v-failed{color:#555}\n"
+         ".v-good{color:#087f23}.v-failed{color:#555}.pruned{color:#555;font-style:italic}\n"
       << "figure{display:inline-block;margin:.5em;vertical-align:top}figure img{max-width:46em;width:100%}"
          "figcaption{font-size:85%;max-width:46em}\n</style></head>\n<body>\n";
     h << "<h1>dnnsweep report: " << html_escape(title) << "</h1>\n<p>" << r.units.size() << " units of "
@@ -218,6 +218,8 @@ void write_html(const std::string& path, const std::string& title, const ReportS
     if (src.partial)
         h << "<p class=\"partial\"><b>PARTIAL</b>: the sweep has not finished (" << src.units_done << " of "
           << src.units_total << " units done); every figure covers the units recorded so far.</p>\n";
+    if (const std::string pruning = pruning_text(pruning_summary(r), src.units_done); !pruning.empty())
+        h << "<p class=\"pruning\">" << html_escape(pruning) << "</p>\n";
 
     h << "<h2>Leaderboard</h2>\n<p>Top " << std::min(top, order.size())
       << " by mean validation accuracy over the folds (&plusmn; population std); ties go to the cheaper "
@@ -229,7 +231,10 @@ void write_html(const std::string& path, const std::string& title, const ReportS
           << fixed(c.std_val_acc) << "</td><td class=\"n\">" << fixed(c.mean_train_acc) << "</td><td class=\"n\">"
           << fixed(c.mean_test_acc) << "</td><td class=\"v-" << html_escape(c.verdict) << "\">"
           << html_escape(c.verdict) << "</td><td class=\"n\">" << fixed(cost_per_fold(c), 3) << "</td><td>"
-          << html_escape(settings_text(c.settings, varied)) << "</td></tr>\n";
+          << html_escape(settings_text(c.settings, varied));
+        if (c.folds_pruned > 0)
+            h << " <span class=\"pruned\">(" << html_escape(pruned_text(pruned_folds(r.units, c.config))) << ")</span>";
+        h << "</td></tr>\n";
     }
     h << "</table>\n<h2>Which settings matter</h2>\n<p>Mean / best validation accuracy of the configurations "
          "with each value; options ranked by the spread between their values' means.</p>\n<table>"

@@ -70,13 +70,18 @@ struct ConfigSummary {
     std::uint64_t config = 0;
     std::string config_id;
     TrainConfig settings;
-    int folds_done = 0, folds_failed = 0;
+    int folds_done = 0;              // ok or diverged
+    int folds_failed = 0;            // threw
+    int folds_pruned = 0;            // stopped by pruning (with those never started: 0 epochs)
     double mean_train_acc = 0, std_train_acc = 0, mean_val_acc = 0, std_val_acc = 0;
     double mean_train_loss = 0, std_train_loss = 0, mean_val_loss = 0, std_val_loss = 0;
     double mean_test_acc = 0;        // NaN without a test set
     double bias = 0, variance = 0;
     std::string verdict, reason, causes;  // causes comma-separated
     double seconds = 0;              // sum over its folds
+    // Over its recorded folds (every status but `stopped`): epochs run; the configuration's `epochs`
+    // for each; and what pruning saved, its `epochs` minus the epochs run of each pruned fold.
+    std::int64_t epochs_trained = 0, epochs_planned = 0, epochs_saved = 0;
 };
 
 // Reads a merged results file.

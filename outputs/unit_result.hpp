@@ -14,11 +14,12 @@ struct UnitResult {
     int fold = 0;
     std::string unit_id;             // Grid::unit_id
     std::string config_id;           // Grid::config_id
-    std::string status;              // "ok", "diverged", "failed" (threw: see error), "stopped"
+    std::string status;              // "ok", "diverged", "pruned" (stopped by pruning: final), "failed"
+                                     // (threw: see error), "stopped" (outputs/unit_status.hpp)
     std::string error;               // the exception's message for "failed", else empty
     double train_acc = 0.0, train_loss = 0.0, val_acc = 0.0, val_loss = 0.0;
     double test_acc = 0.0, test_loss = 0.0;  // NaN without a test set
-    int epochs = 0;                  // epochs run
+    int epochs = 0;                  // epochs run (a pruned unit: before it was pruned, 0 if never started)
     int best_epoch = 0;              // early stopping's kept epoch (= epochs without it)
     int diverged_epoch = 0;
     std::int64_t steps = 0;

@@ -80,6 +80,8 @@ void print_text(const ReportSource& src, std::size_t top, std::ostream& out) {
     if (src.partial)
         out << "PARTIAL: the sweep has not finished (" << src.units_done << " of " << src.units_total
             << " units done" << (src.merged_read ? "" : ", read from its shards") << "); figures cover the units done so far\n";
+    if (const std::string pruning = pruning_text(pruning_summary(r), src.units_done); !pruning.empty())
+        out << pruning << '\n';
 
     const std::vector<std::size_t> order = leaderboard_order(r.configs);
     const std::vector<std::string> names = varied_options(r.configs);
@@ -91,7 +93,9 @@ void print_text(const ReportSource& src, std::size_t top, std::ostream& out) {
         out << "  " << pad(std::to_string(i + 1), 4) << pad(num(c.mean_val_acc) + " +- " + num(c.std_val_acc), 16)
             << pad(num(c.mean_train_acc), 11) << pad(num(c.mean_test_acc), 10) << pad(c.verdict, 14)
             << pad(seconds_text(cost_per_fold(c)), 8) << settings_text(c.settings, names)
-            << (c.folds_done + c.folds_failed < src.folds_per_config ? "  (partial)" : "") << '\n';
+            << (folds_recorded(c) < src.folds_per_config ? "  (partial)" : "");
+        if (c.folds_pruned > 0) out << "  (" << pruned_text(pruned_folds(r.units, c.config)) << ")";
+        out << '\n';
     }
 
     out << "\nWhich settings matter (mean validation accuracy per value, best in brackets; ranked by spread):\n";
@@ -129,6 +133,23 @@ void settings_json(JsonWriter& j, const TrainConfig& c, const std::vector<std::s
     j.end_object();
 }
 
+void epochs_json(JsonWriter& j, const ConfigSummary& c) {
+    j.field("epochs_trained", c.epochs_trained).field("epochs_planned", c.epochs_planned);
+    j.field("epochs_saved", c.epochs_saved);
+}
+
+// "pruned": null, or how many folds and after how many epochs.
+void pruned_json(JsonWriter& j, const std::vector<UnitResult>& units, const ConfigSummary& c) {
+    j.key("pruned");
+    if (c.folds_pruned == 0) {
+        j.value(nullptr);
+        return;
+    }
+    const PrunedFolds p = pruned_folds(units, c.config);
+    j.begin_object().field("folds", p.folds).field("not_started", p.not_started);
+    j.field("min_epochs", p.min_epochs).field("max_epochs", p.max_epochs).end_object();
+}
+
 void print_json(const std::string& path, const ReportSource& src, std::size_t top, std::ostream& out) {
     const Results& r = src.results;
     const std::vector<std::size_t> order = leaderboard_order(r.configs);
@@ -141,6 +162,10 @@ void print_json(const std::string& path, const ReportSource& src, std::size_t to
     j.field("ranks", r.info.ranks).field("started_at", r.info.started_at).field("finished_at", r.info.finished_at);
     j.field("data_source", r.info.data_source).field("samples", r.info.data.samples);
     j.field("features", r.info.data.features).field("classes", r.info.data.classes).end_object();
+    const PruningSummary p = pruning_summary(r);
+    j.key("pruning").begin_object().field("units", p.units).field("not_started", p.not_started);
+    j.field("configs", p.configs).field("pruned_epochs_planned", p.pruned_planned).field("epochs_saved", p.saved);
+    j.field("epochs_trained", p.trained).field("epochs_planned", p.planned).end_object();
 
     j.key("leaderboard").begin_array();
     for (std::size_t i = 0; i < order.size() && i < top; ++i) {
@@ -151,7 +176,10 @@ void print_json(const std::string& path, const ReportSource& src, std::size_t to
         j.field("mean_train_acc", c.mean_train_acc).field("mean_test_acc", c.mean_test_acc);
         j.field("verdict", c.verdict).field("seconds_per_fold", cost_per_fold(c));
         j.field("folds_done", c.folds_done).field("folds_failed", c.folds_failed);
-        j.field("complete", c.folds_done + c.folds_failed >= src.folds_per_config).end_object();
+        j.field("folds_pruned", c.folds_pruned);
+        epochs_json(j, c);
+        pruned_json(j, r.units, c);
+        j.field("complete", folds_recorded(c) >= src.folds_per_config).end_object();
     }
     j.end_array();
 
@@ -173,6 +201,7 @@ void print_json(const std::string& path, const ReportSource& src, std::size_t to
         j.begin_object().field("rank", std::ranges::find(order, i) - order.begin() + 1).field("config", c.config);
         j.field("config_id", c.config_id).field("verdict", c.verdict);
         settings_json(j, c.settings, names);
+        pruned_json(j, r.units, c);
         j.field("reason", c.reason).key("causes").begin_array();
         std::stringstream causes(c.causes);
         for (std::string cause; std::getline(causes, cause, ',');)
@@ -259,9 +288,10 @@ std::vector<Figure> write_plot_plan(const std::string& plan_path, const std::str
         if (lc.epochs.empty()) continue;
         char file[64];
         std::snprintf(file, sizeof file, "curves-%03zu-config-%llu", k + 1, static_cast<unsigned long long>(c.config));
+        const std::string pruned = pruned_text(pruned_folds(r.units, c.config));
         const std::string caption = "#" + std::to_string(k + 1) + " " + c.verdict + ": " +
                                     settings_text(c.settings, names) + " (fold mean, band = min-max over " +
-                                    std::to_string(lc.folds) + " folds)";
+                                    std::to_string(lc.folds) + " folds" + (pruned.empty() ? "" : "; " + pruned) + ")";
         figures.push_back({"Learning curves", file, caption});
         j.begin_object().field("kind", "curves").field("file", file).field("verdict", c.verdict);
         j.field("title", "#" + std::to_string(k + 1) + " " + c.verdict + " - val acc " + num(c.mean_val_acc) + " - " +

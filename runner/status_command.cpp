@@ -1,6 +1,7 @@
 #include "runner/status_command.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <iostream>
 #include <map>
@@ -8,6 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include "outputs/report.hpp"
+#include "outputs/unit_status.hpp"
 #include "runner/command.hpp"
 #include "runner/command_line.hpp"
 #include "runner/progress.hpp"
@@ -27,7 +29,7 @@ void print_status(const ReportSource& src, const std::string& path, std::ostream
     std::map<std::string, std::size_t> by_status;
     double last = 0.0;
     for (const UnitResult& u : src.results.units) {
-        if (u.status == "stopped") continue;
+        if (!unit_status::is_done(u.status)) continue;  // abandoned: to be run again
         ++by_status[u.status];
         last = std::max(last, u.finished_at);
     }
@@ -39,6 +41,20 @@ void print_status(const ReportSource& src, const std::string& path, std::ostream
     for (const auto& [status, n] : by_status) out << " " << status << " " << n;
     if (by_status.empty()) out << " none";
     out << '\n';
+    // Pruned units are done (final, never rerun): they count above, and here for what they saved.
+    const PruningSummary p = pruning_summary(src.results);
+    if (p.planned > 0) {
+        out << "  epochs: " << thousands(p.trained) << " trained of " << thousands(p.planned)
+            << " planned for the units recorded";
+        if (p.units > 0)
+            out << "; pruning saved " << thousands(p.saved) << " ("
+                << static_cast<int>(std::lround(100.0 * static_cast<double>(p.saved) / static_cast<double>(p.planned)))
+                << "%; " << thousands(p.units)
+                << (p.units == 1 ? " unit" : " units") << " of " << thousands(p.configs)
+                << (p.configs == 1 ? " configuration" : " configurations") << " pruned"
+                << (p.not_started > 0 ? ", " + thousands(p.not_started) + " of them never started" : "") << ")";
+        out << '\n';
+    }
     if (last > 0.0)
         out << "  last unit finished: " << local_time(last) << " ("
             << format_duration(static_cast<double>(std::time(nullptr)) - last) << " ago)\n";
@@ -58,7 +74,8 @@ int run_status_command(const std::vector<std::string>& args) {
         parse_command_line(args, options, path);
         if (help) {
             std::cout << "Usage: dnnsweep status RESULTS.h5\n\n"
-                         "Done, failed and remaining units of a sweep and when the last one finished. Works\n"
+                         "Done (ok, diverged, pruned), failed and remaining units of a sweep, the epochs trained\n"
+                         "and saved by pruning, and when the last one finished. Works\n"
                          "while the sweep runs: it reads the shards next to the results file in SWMR mode,\n"
                          "which neither blocks nor disturbs the writers.\n\n"
                          "Exit codes: 0 complete, 3 incomplete (rerun the sweep to resume), 2 bad input.\n\n"

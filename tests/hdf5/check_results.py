@@ -21,9 +21,10 @@ FOLDS_FIELDS = ["unit", "config", "fold", "unit_id", "config_id", "status", "err
 CURVES_FIELDS = ["unit", "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds", "dead_relu",
                  "saturated", "max_abs_input"]
 GRAD_FIELDS = ["unit", "epoch", "layer", "norm"]
-SUMMARY_FIELDS = ["folds_done", "folds_failed", "mean_train_acc", "std_train_acc", "mean_val_acc", "std_val_acc",
-                  "mean_train_loss", "std_train_loss", "mean_val_loss", "std_val_loss", "mean_test_acc", "bias",
-                  "variance", "verdict", "reason", "causes", "seconds"]
+SUMMARY_FIELDS = ["folds_done", "folds_failed", "folds_pruned", "mean_train_acc", "std_train_acc", "mean_val_acc",
+                  "std_val_acc", "mean_train_loss", "std_train_loss", "mean_val_loss", "std_val_loss", "mean_test_acc",
+                  "bias", "variance", "verdict", "reason", "causes", "seconds", "epochs_trained", "epochs_planned",
+                  "epochs_saved"]
 # A few hyperparameter columns (the C++ test checks that every option of the table has one).
 OPTION_FIELDS = ["layers", "width", "activation", "learning-rate", "batch-size", "nesterov", "dropout", "seed"]
 
@@ -116,6 +117,10 @@ def main():
                       f"config {c} std_{metric} (population, ddof=0)")
             check(row["folds_done"] == len(ran), f"config {c} folds_done")
             check(row["folds_failed"] == (1 if c == 2 else 0), f"config {c} folds_failed")
+            check(row["folds_pruned"] == 0 and row["epochs_saved"] == 0, f"config {c}: nothing pruned")
+            mine = folds[folds["config"] == c]
+            check(row["epochs_trained"] == int(np.sum(mine["epochs"])), f"config {c} epochs_trained")
+            check(row["epochs_planned"] == 3 * len(mine), f"config {c} epochs_planned (3 per recorded fold)")
             check(math.isnan(row["mean_test_acc"]), f"config {c} mean_test_acc NaN")
             check(text(row["config_id"]) == text(folds[folds["config"] == c]["config_id"][0]), "config ids")
 

@@ -96,4 +96,41 @@ inline UnitResult sample_unit(const Grid& grid, std::uint64_t u, int rank, const
     return r;
 }
 
+// Unit u recorded `pruned` after `epochs_run` epochs (at most the configuration's `epochs`), with
+// its curve up to there: training accuracy `train_acc` (at chance for 10 classes below 0.15) and a
+// gradient norm that vanishes toward the input (ratio 1e-6, a `vanishing_gradient` cause). With
+// epochs_run 0: the fold that was never started because a sibling was pruned: NaN figures, no
+// history, no steps.
+inline UnitResult pruned_unit(const Grid& grid, std::uint64_t u, int rank, int epochs_run, double train_acc = 0.11) {
+    UnitResult r = sample_unit(grid, u, rank, "ok");
+    r.status = "pruned";
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    r.history.clear();
+    r.epochs = r.best_epoch = epochs_run;
+    r.steps = 40 * epochs_run;
+    r.seconds = 0.2 * epochs_run;
+    if (epochs_run == 0) {
+        r.train_acc = r.train_loss = r.val_acc = r.val_loss = nan;
+        return r;
+    }
+    const int layers = grid.config(grid.unit(u).config).layers;
+    for (int e = 1; e <= epochs_run; ++e) {
+        EpochMetrics m;
+        m.epoch = e;
+        m.train_acc = train_acc + 0.001 * e;
+        m.val_acc = train_acc - 0.01 + 0.001 * e;
+        m.train_loss = 2.30 - 0.001 * e;
+        m.val_loss = 2.31 - 0.001 * e;
+        m.seconds = 0.2;
+        m.health.max_abs_input = 1.0;
+        for (int l = 0; l <= layers; ++l) m.health.grad_norm.push_back(l == layers ? 1.0 : 1e-6);
+        r.history.push_back(m);
+    }
+    r.train_acc = r.history.back().train_acc;
+    r.val_acc = r.history.back().val_acc;
+    r.train_loss = r.history.back().train_loss;
+    r.val_loss = r.history.back().val_loss;
+    return r;
+}
+
 }  // namespace dnnsweep::testing

@@ -111,6 +111,75 @@ TEST(ReportLogic, LearningCurveBandOverFoldsSkipsNaN) {
     EXPECT_TRUE(learning_curves(units, 8).epochs.empty());
 }
 
+UnitResult unit(std::uint64_t config, int fold, const std::string& status, int epochs) {
+    UnitResult u;
+    u.config = config;
+    u.fold = fold;
+    u.status = status;
+    u.epochs = epochs;
+    return u;
+}
+
+TEST(ReportLogic, PrunedFoldsCountAsRecordedAndCheap) {
+    std::vector<ConfigSummary> configs = {config(0, 0.8, 6.0, "good", 1, "mse"),
+                                          config(1, 0.8, 6.0, "not_training", 2, "mse")};
+    configs[0].folds_done = 3;  // 2 s per fold
+    configs[1].folds_done = 1;
+    configs[1].folds_pruned = 3;  // 1.5 s per recorded fold: pruned folds are folds too
+    EXPECT_EQ(folds_recorded(configs[1]), 4);
+    EXPECT_DOUBLE_EQ(cost_per_fold(configs[1]), 1.5);
+    EXPECT_EQ(leaderboard_order(configs), (std::vector<std::size_t>{1, 0}));
+}
+
+TEST(ReportLogic, PrunedFoldsOfAConfiguration) {
+    const std::vector<UnitResult> units = {unit(4, 0, "pruned", 3), unit(4, 1, "pruned", 0), unit(4, 2, "pruned", 5),
+                                           unit(4, 3, "ok", 20),    unit(5, 0, "pruned", 0), unit(6, 0, "ok", 20)};
+    const PrunedFolds p4 = pruned_folds(units, 4);
+    EXPECT_EQ(p4.folds, 3);
+    EXPECT_EQ(p4.not_started, 1);
+    EXPECT_EQ(p4.min_epochs, 3);
+    EXPECT_EQ(p4.max_epochs, 5);
+    EXPECT_EQ(pruned_text(p4), "pruned after 3 to 5 epochs");
+    EXPECT_EQ(pruned_text(pruned_folds(units, 5)), "pruned before it started");
+    EXPECT_EQ(pruned_text(pruned_folds(units, 6)), "");
+    EXPECT_EQ(pruned_text(pruned_folds({unit(7, 0, "pruned", 1)}, 7)), "pruned after 1 epoch");
+}
+
+TEST(ReportLogic, PruningSummaryAddsTheConfigsEpochs) {
+    Results r;
+    r.configs = {config(0, 0.9, 1, "good", 1, "crossentropy"), config(1, 0.1, 1, "not_training", 2, "mse"),
+                 config(2, 0.1, 1, "not_training", 3, "mse")};
+    for (ConfigSummary& c : r.configs) set_config_option(c.settings, "epochs", "40");
+    r.configs[0].epochs_trained = r.configs[0].epochs_planned = 400;  // 10 folds, none pruned
+    r.configs[1].folds_pruned = 10;  // pruned after 3 epochs, 9 never started
+    r.configs[1].epochs_trained = 3;
+    r.configs[1].epochs_planned = 400;
+    r.configs[1].epochs_saved = 397;
+    r.configs[2].folds_pruned = 2;  // 8 folds trained 40, 2 pruned after 3
+    r.configs[2].epochs_trained = 326;
+    r.configs[2].epochs_planned = 400;
+    r.configs[2].epochs_saved = 74;
+    r.units = {unit(1, 0, "pruned", 3)};
+    for (int f = 1; f < 10; ++f) r.units.push_back(unit(1, f, "pruned", 0));
+    const PruningSummary p = pruning_summary(r);
+    EXPECT_EQ(p.units, 12);
+    EXPECT_EQ(p.not_started, 9);
+    EXPECT_EQ(p.configs, 2);
+    EXPECT_EQ(p.pruned_planned, 480);
+    EXPECT_EQ(p.saved, 471);
+    EXPECT_EQ(p.trained, 729);
+    EXPECT_EQ(p.planned, 1200);
+    EXPECT_EQ(pruning_text(p, 30),
+              "Pruning: 12 units of 2 configurations pruned (9 of them never started), 471 of their 480 planned epochs "
+              "saved (98%); 39% of the 1,200 epochs planned for the 30 units recorded");
+    EXPECT_EQ(pruning_text(PruningSummary{}, 30), "");
+    EXPECT_EQ(thousands(0), "0");
+    EXPECT_EQ(thousands(999), "999");
+    EXPECT_EQ(thousands(1000), "1,000");
+    EXPECT_EQ(thousands(1234567), "1,234,567");
+    EXPECT_EQ(thousands(-1234), "-1,234");
+}
+
 TEST(ReportFiles, CsvQuotingAndNumbers) {
     h5::Table t;
     t.add<std::string>("reason") = {"plain", "a, b", "say \"hi\""};

@@ -223,6 +223,95 @@ TEST(Diagnosis, FailedFoldsAreLeftOutAndAllFailedIsFailed) {
     EXPECT_EQ(diagnose(TrainConfig{}, std::vector<FoldOutcome>{}, kClasses).verdict, Verdict::Failed);
 }
 
+// A fold pruned after `epochs` epochs (its figures are that epoch's); epochs 0: never started.
+FoldOutcome pruned(int epochs, double train_acc, double val_acc) {
+    FoldOutcome f = fold(train_acc, val_acc);
+    f.pruned = true;
+    f.epochs = epochs;
+    f.steps = 80 * epochs;
+    if (epochs == 0) {
+        f.train_acc = f.val_acc = std::nan("");
+        f.steps = 0;
+        f.last_health = Health{};
+        f.last_health.max_abs_input = std::nan("");
+        f.last_health.dead_relu = std::nan("");
+    }
+    return f;
+}
+
+// The 11-layer sigmoid row pruned by the chance rule after 3 epochs, its other folds never started:
+// the configuration is still not_training, with the cause its short history gives.
+TEST(Diagnosis, PrunedAtChanceIsNotTrainingWithItsCauses) {
+    const TrainConfig c = seed_config(11, Activation::Sigmoid, Optimizer::Sgd);
+    std::vector<FoldOutcome> folds = {pruned(3, 0.112, 0.105), pruned(0, 0, 0), pruned(0, 0, 0)};
+    folds[0].last_health.grad_norm = {2e-9, 1e-7, 1e-4, 0.3};
+    const Diagnosis d = diagnose(c, folds, kClasses);
+    EXPECT_EQ(d.verdict, Verdict::NotTraining);
+    EXPECT_EQ(d.causes, std::vector<std::string>{"vanishing_gradient"});
+    EXPECT_NEAR(d.bias, 1.0 - 0.112, 1e-12);  // the folds that ran only: never-started ones have no figures
+    EXPECT_NEAR(d.variance, 0.112 - 0.105, 1e-12);
+    EXPECT_EQ(d.reason.rfind("pruned at chance after 3 epochs (training accuracy 0.11, chance 0.10, in 1 of 3 "
+                             "folds; 2 not started): the gradient vanishes",
+                             0),
+              0u)
+        << d.reason;
+    EXPECT_FALSE(contains(d.reason, "failed")) << d.reason;  // never-started folds are not failures
+
+    // One epoch is enough history; the mse row gets its setting's cause first.
+    TrainConfig mse = seed_config(3, Activation::Relu, Optimizer::Sgd);
+    mse.loss = Loss::Mse;
+    const Diagnosis one = diagnose(mse, std::vector<FoldOutcome>{pruned(1, 0.098, 0.1)}, kClasses);
+    EXPECT_EQ(one.verdict, Verdict::NotTraining);
+    EXPECT_EQ(one.causes, std::vector<std::string>{"mse_softmax"});
+    EXPECT_TRUE(contains(one.reason, "pruned at chance after 1 epoch (training accuracy 0.10, chance 0.10, in the "
+                                     "only fold)"))
+        << one.reason;
+}
+
+// A fold pruned at chance while its siblings trained (an unlucky start): still not_training, the
+// means over every fold that ran.
+TEST(Diagnosis, OnePrunedAtChanceAmongTrainedFolds) {
+    const std::vector<FoldOutcome> folds = {fold(0.95, 0.93), pruned(2, 0.10, 0.09), fold(0.96, 0.94)};
+    const Diagnosis d = diagnose(TrainConfig{}, folds, kClasses);
+    EXPECT_EQ(d.verdict, Verdict::NotTraining);
+    EXPECT_NEAR(d.bias, 1.0 - (0.95 + 0.10 + 0.96) / 3, 1e-12);
+    EXPECT_TRUE(contains(d.reason, "pruned at chance after 2 epochs")) << d.reason;
+    EXPECT_TRUE(contains(d.reason, "in 1 of 3 folds)")) << d.reason;
+}
+
+// Successive halving prunes folds that train, only less well: the verdict comes from the figures,
+// and the reason says which folds stopped early.
+TEST(Diagnosis, PrunedAboveChanceKeepsTheFiguresVerdict) {
+    const std::vector<FoldOutcome> folds = {pruned(3, 0.80, 0.79), pruned(9, 0.85, 0.84)};
+    const Diagnosis d = diagnose(TrainConfig{}, folds, kClasses);
+    EXPECT_EQ(d.verdict, Verdict::Underfitting);
+    EXPECT_TRUE(contains(d.reason, "[all 2 folds pruned after 3 to 9 epochs, with the figures of that epoch]"))
+        << d.reason;
+    std::vector<FoldOutcome> mixed = {fold(0.99, 0.97), pruned(4, 0.97, 0.96), fold(0.0, 0.0)};
+    mixed[2].failed = true;
+    const Diagnosis m = diagnose(TrainConfig{}, mixed, kClasses);
+    EXPECT_EQ(m.verdict, Verdict::Good);
+    EXPECT_TRUE(contains(m.reason, "[1 of 3 folds pruned after 4 epochs, with the figures of that epoch]")) << m.reason;
+    EXPECT_TRUE(contains(m.reason, "[1 of 3 folds failed and are not counted]")) << m.reason;
+}
+
+// Only never-started folds recorded (the pruned sibling not yet visible, as in a running sweep's
+// shards): not_training from the pruning, the settings' causes, no figures; never "good".
+TEST(Diagnosis, OnlyNeverStartedFolds) {
+    TrainConfig mse;
+    mse.loss = Loss::Mse;
+    const std::vector<FoldOutcome> folds = {pruned(0, 0, 0), pruned(0, 0, 0)};
+    const Diagnosis d = diagnose(mse, folds, kClasses);
+    EXPECT_EQ(d.verdict, Verdict::NotTraining);
+    EXPECT_TRUE(std::isnan(d.bias));
+    EXPECT_TRUE(std::isnan(d.variance));
+    EXPECT_EQ(d.causes, std::vector<std::string>{"mse_softmax"});
+    EXPECT_EQ(d.reason.rfind("pruned: all 2 folds were not started", 0), 0u) << d.reason;
+    const Diagnosis plain = diagnose(TrainConfig{}, std::vector<FoldOutcome>{pruned(0, 0, 0)}, kClasses);
+    EXPECT_EQ(plain.verdict, Verdict::NotTraining);
+    EXPECT_EQ(plain.causes, std::vector<std::string>{"unknown"});
+}
+
 // The seed table (docs: ../shared/docs/seed-experiments.md) with the accuracies our engine measures
 // at 20 epochs and health figures from its runs (grad norms of the 11-layer sigmoid net, 1 step per
 // epoch with the full batch).

@@ -11,7 +11,9 @@
 #include <random>
 #include <thread>
 
+#include "outputs/configs.hpp"
 #include "outputs/hdf5.hpp"
+#include "outputs/unit_status.hpp"
 #include "sweeps/config_options.hpp"
 #include "tests/hdf5/sample_units.hpp"
 
@@ -21,6 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::sample_info;
 using testing::sample_spec;
+using testing::pruned_unit;
 using testing::sample_unit;
 
 // A fresh directory per test, removed afterwards.
@@ -275,6 +278,135 @@ TEST_F(ResultsStoreTest, MergeRefusesAnotherSpecsShardAndLeavesTheFile) {
     EXPECT_THROW(merge_results(out, spec_, grid_, info_), ResultsError);
     EXPECT_EQ(fs::last_write_time(out), before);
     EXPECT_EQ(read_results(out).units.size(), 1u);
+}
+
+TEST(UnitStatus, FinalBeatsFailedBeatsStopped) {
+    using namespace unit_status;
+    for (const std::string_view s : {kOk, kDiverged, kPruned}) {
+        EXPECT_TRUE(is_final(s)) << s;
+        EXPECT_TRUE(is_done(s)) << s;
+        EXPECT_GT(completeness(s), completeness(kFailed)) << s;
+        EXPECT_EQ(completeness(s), completeness(kOk)) << s;  // between finals: the first record stays
+    }
+    EXPECT_FALSE(is_final(kFailed));
+    EXPECT_TRUE(is_done(kFailed));
+    EXPECT_GT(completeness(kFailed), completeness(kStopped));
+    EXPECT_FALSE(is_final(kStopped));
+    EXPECT_FALSE(is_done(kStopped));
+    EXPECT_FALSE(is_done(""));
+}
+
+// Records of one unit in several shards: a pruned record is final like ok, so it replaces a failed
+// or stopped one and is not replaced by a later ok one (pruned units are never rerun).
+TEST_F(ResultsStoreTest, MergeKeepsAPrunedRecordAsFinal) {
+    const std::string out = path("results.h5");
+    {
+        ShardWriter a(shard_path(out, 1, "runA"), spec_, info_, 1);
+        a.append(sample_unit(grid_, 0, 1, "failed"));
+        a.append(pruned_unit(grid_, 1, 1, 2));
+        a.append(sample_unit(grid_, 2, 1, "stopped"));
+        a.append(pruned_unit(grid_, 3, 1, 0));
+        ShardWriter b(shard_path(out, 2, "runA"), spec_, info_, 2);
+        b.append(pruned_unit(grid_, 0, 2, 1));       // replaces the failure
+        b.append(sample_unit(grid_, 1, 2, "ok"));    // the first final record stays
+        b.append(pruned_unit(grid_, 2, 2, 3));       // replaces the abandoned run
+        b.append(sample_unit(grid_, 3, 2, "stopped"));
+    }
+    merge_results(out, spec_, grid_, info_);
+    const Results r = read_results(out);
+    ASSERT_EQ(r.units.size(), 4u);
+    expect_same(r.units[0], pruned_unit(grid_, 0, 2, 1));
+    expect_same(r.units[1], pruned_unit(grid_, 1, 1, 2));
+    expect_same(r.units[2], pruned_unit(grid_, 2, 2, 3));
+    expect_same(r.units[3], pruned_unit(grid_, 3, 1, 0));
+    EXPECT_TRUE(r.units[3].history.empty());
+    EXPECT_TRUE(std::isnan(r.units[3].train_acc));
+    const h5::File f = h5::File::open(out, h5::File::Access::ReadOnly);
+    EXPECT_EQ(f.attr_uint("units_done"), 4u);  // pruned units are done
+}
+
+// The `configs` summary of pruned folds: counted, averaged when they trained, diagnosed, and their
+// epochs accounted for; through the merged file and back.
+TEST_F(ResultsStoreTest, SummaryOfPrunedConfigurations) {
+    const std::string out = path("results.h5");
+    const int planned = grid_.config(0).epochs;  // 3, every configuration
+    ASSERT_EQ(planned, 3);
+    const std::vector<UnitResult> units = {
+        pruned_unit(grid_, 0, 1, 2),               // config 0: pruned at chance after 2 epochs...
+        pruned_unit(grid_, 1, 1, 0),               // ...its sibling never started
+        sample_unit(grid_, 2, 1),                  // config 1: one fold trained, one pruned at chance
+        pruned_unit(grid_, 3, 1, 1),
+        sample_unit(grid_, 4, 1),                  // config 2: one pruned above chance (halving)
+        pruned_unit(grid_, 5, 1, 2, 0.70),
+        pruned_unit(grid_, 6, 1, 0),               // config 3: only a never-started fold so far
+    };
+    {
+        ShardWriter w(shard_path(out, 1, "r"), spec_, info_, 1);
+        for (const UnitResult& u : units) w.append(u);
+    }
+    merge_results(out, spec_, grid_, info_);
+    const Results r = read_results(out);
+    ASSERT_EQ(r.configs.size(), 4u);
+
+    const ConfigSummary& c0 = r.configs[0];
+    EXPECT_EQ(c0.folds_done, 0);
+    EXPECT_EQ(c0.folds_failed, 0);
+    EXPECT_EQ(c0.folds_pruned, 2);
+    EXPECT_DOUBLE_EQ(c0.mean_train_acc, units[0].train_acc);  // the fold that trained, alone
+    EXPECT_EQ(c0.std_train_acc, 0.0);
+    EXPECT_DOUBLE_EQ(c0.mean_val_loss, units[0].val_loss);
+    EXPECT_EQ(c0.epochs_trained, 2);
+    EXPECT_EQ(c0.epochs_planned, 2 * planned);
+    EXPECT_EQ(c0.epochs_saved, (planned - 2) + planned);
+    EXPECT_EQ(c0.verdict, "not_training");
+    EXPECT_EQ(c0.causes, "vanishing_gradient");  // from the pruned epochs' gradient norms
+    EXPECT_EQ(c0.reason.rfind("pruned at chance after 2 epochs (training accuracy 0.11, chance 0.10, in 1 of 2 "
+                              "folds; 1 not started)", 0), 0u) << c0.reason;
+    EXPECT_NEAR(c0.bias, 1.0 - units[0].train_acc, 1e-12);
+    EXPECT_DOUBLE_EQ(c0.seconds, units[0].seconds + units[1].seconds);
+
+    const ConfigSummary& c1 = r.configs[1];
+    EXPECT_EQ(c1.folds_done, 1);
+    EXPECT_EQ(c1.folds_pruned, 1);
+    EXPECT_DOUBLE_EQ(c1.mean_val_acc, mean({units[2].val_acc, units[3].val_acc}));
+    EXPECT_DOUBLE_EQ(c1.std_val_acc, pstd({units[2].val_acc, units[3].val_acc}));
+    EXPECT_EQ(c1.epochs_trained, planned + 1);
+    EXPECT_EQ(c1.epochs_saved, planned - 1);
+    EXPECT_EQ(c1.verdict, "not_training");
+    EXPECT_NE(c1.reason.find("pruned at chance after 1 epoch "), std::string::npos) << c1.reason;
+
+    const ConfigSummary& c2 = r.configs[2];
+    EXPECT_EQ(c2.folds_pruned, 1);
+    EXPECT_DOUBLE_EQ(c2.mean_train_acc, mean({units[4].train_acc, units[5].train_acc}));
+    EXPECT_NE(c2.verdict, "not_training");
+    EXPECT_NE(c2.reason.find("[1 of 2 folds pruned after 2 epochs"), std::string::npos) << c2.reason;
+    EXPECT_EQ(c2.epochs_saved, 1);
+
+    const ConfigSummary& c3 = r.configs[3];
+    EXPECT_EQ(c3.folds_pruned, 1);
+    EXPECT_EQ(c3.folds_done, 0);
+    EXPECT_TRUE(std::isnan(c3.mean_val_acc));
+    EXPECT_TRUE(std::isnan(c3.bias));
+    EXPECT_EQ(c3.verdict, "not_training");
+    EXPECT_EQ(c3.reason.rfind("pruned: the only fold was not started", 0), 0u) << c3.reason;
+    EXPECT_EQ(c3.epochs_trained, 0);
+    EXPECT_EQ(c3.epochs_planned, planned);
+    EXPECT_EQ(c3.epochs_saved, planned);
+
+    // The summary the merge wrote is the one computed from the units.
+    const std::vector<ConfigSummary> direct = detail::summarize(r.units, spec_, grid_, info_.data.classes);
+    ASSERT_EQ(direct.size(), r.configs.size());
+    for (std::size_t i = 0; i < direct.size(); ++i) {
+        EXPECT_EQ(direct[i].folds_pruned, r.configs[i].folds_pruned);
+        EXPECT_EQ(direct[i].epochs_trained, r.configs[i].epochs_trained);
+        EXPECT_EQ(direct[i].epochs_planned, r.configs[i].epochs_planned);
+        EXPECT_EQ(direct[i].epochs_saved, r.configs[i].epochs_saved);
+        EXPECT_EQ(direct[i].reason, r.configs[i].reason);
+    }
+    const h5::File f = h5::File::open(out, h5::File::Access::ReadOnly);
+    const h5::Table t = f.open_dataset("configs").read_all();
+    EXPECT_EQ(t.get<std::int32_t>("folds_pruned"), (std::vector<std::int32_t>{2, 1, 1, 1}));
+    EXPECT_EQ(t.get<std::int64_t>("epochs_saved"), (std::vector<std::int64_t>{4, 2, 1, 3}));
 }
 
 // A writer killed with SIGKILL at random moments: the shard still reads (SWMR), with only complete

@@ -1,0 +1,41 @@
+#pragma once
+// The statuses of a unit record (`UnitResult::status`, the `folds` table's `status` field) and the
+// one rule that orders two records of the same unit. The merge (outputs/merge.cpp) and the report of
+// a running sweep (outputs/report.cpp) both keep one record per unit by this rule, so they agree.
+//
+//   ok        trained its planned epochs (or until early stopping): a result
+//   diverged  its loss became NaN/Inf: a result
+//   pruned    stopped by pruning (engine/pruning.hpp): a result, final, never rerun on resume;
+//             `epochs` is what it trained (0, NaN figures and no curve when it was never started
+//             because a sibling fold of its configuration was pruned)
+//   failed    threw (see `error`): not a training outcome; rerun with --retries, replaced by a
+//             final record of the same unit
+//   stopped   abandoned by a signal: not a result, counts for nothing; rerun on resume
+#include <string_view>
+
+namespace dnnsweep::unit_status {
+
+inline constexpr std::string_view kOk = "ok";
+inline constexpr std::string_view kDiverged = "diverged";
+inline constexpr std::string_view kPruned = "pruned";
+inline constexpr std::string_view kFailed = "failed";
+inline constexpr std::string_view kStopped = "stopped";
+
+// A final record: the unit's outcome, never replaced and never run again.
+inline bool is_final(std::string_view status) {
+    return status == kOk || status == kDiverged || status == kPruned;
+}
+
+// Recorded and not abandoned: what `units_done`, `dnnsweep status` and a resume count as done.
+inline bool is_done(std::string_view status) { return !status.empty() && status != kStopped; }
+
+// Which of two records of one unit to keep: a final one over a failed one (a retry that succeeded),
+// a failed one over an abandoned one; between equals, the first recorded. An unknown status (a
+// newer dnnsweep's) ranks with `failed`: kept over nothing final, replaced by anything final.
+inline int completeness(std::string_view status) {
+    if (is_final(status)) return 2;
+    if (status == kStopped || status.empty()) return 0;
+    return 1;  // failed
+}
+
+}  // namespace dnnsweep::unit_status
