@@ -43,8 +43,12 @@ void restart_out(const std::string& out) {
     if (fs::exists(parts_dir(out))) move_aside(parts_dir(out), "replaced", "--restart");
 }
 
-std::set<std::uint64_t> check_out(const std::string& out, const SweepSpec& spec) {
-    std::set<std::uint64_t> done;
+Recorded check_out(const std::string& out, const SweepSpec& spec) {
+    Recorded done;
+    const auto record = [&](const UnitResult& u) {
+        done.units.insert(u.unit);
+        if (u.status == "pruned") done.pruned.insert(u.unit);
+    };
     const auto refuse = [&](const std::string& file, const std::string& hash) {
         throw ResultsError(file + ": holds the results of another sweep spec (hash " + hash + ", this spec " +
                            spec.hash + "); choose another --out, or --restart to move the old results aside");
@@ -58,7 +62,7 @@ std::set<std::uint64_t> check_out(const std::string& out, const SweepSpec& spec)
         }
         if (previous) {
             if (previous->spec_hash != spec.hash) refuse(out, previous->spec_hash);
-            for (const UnitResult& u : previous->units) done.insert(u.unit);
+            for (const UnitResult& u : previous->units) record(u);
         }
     }
     const fs::path parts = parts_dir(out);
@@ -79,7 +83,7 @@ std::set<std::uint64_t> check_out(const std::string& out, const SweepSpec& spec)
         }
         if (contents->spec_hash != spec.hash) refuse(shard.string(), contents->spec_hash);
         for (const UnitResult& u : contents->units)
-            if (u.status != "stopped") done.insert(u.unit);
+            if (u.status != "stopped") record(u);
     }
     return done;
 }

@@ -12,11 +12,17 @@ namespace dnnsweep {
 // --restart: the previous results and shards go aside (`*.replaced-<time>`), never deleted.
 void restart_out(const std::string& out);
 
+// The units a previous run recorded (resume): all of them, and those of them recorded pruned.
+struct Recorded {
+    std::set<std::uint64_t> units;
+    std::set<std::uint64_t> pruned;
+};
+
 // Refuses an --out that cannot be ours before anything runs: results or shards of another spec, or
 // a folder where the shards cannot be written (ResultsError). A file a crash left unreadable is
 // moved aside (`*.unreadable-<time>`, with a warning on stderr); its units run again. Returns the
-// units already recorded (resume).
-std::set<std::uint64_t> check_out(const std::string& out, const SweepSpec& spec);
+// units already recorded.
+Recorded check_out(const std::string& out, const SweepSpec& spec);
 
 // Array tasks of one sweep merge into the same file as they finish: one merge at a time (an
 // advisory lock next to the results), so the last one to merge sees every task's shards complete.

@@ -139,7 +139,7 @@ int run_sweep(const SweepCli& cli) {
 
     // Step 1: rank 0 validates everything a user can get wrong, then tells the others to go on.
     std::optional<Study> study;
-    std::set<std::uint64_t> done;
+    Recorded done;
     std::string error;
     if (rank == 0) {
         try {
@@ -229,7 +229,9 @@ int run_sweep(const SweepCli& cli) {
     }
     const std::uint64_t recorded = plan.already_done + summary.done + summary.failed;
     std::cout << "results: " << cli.out << " (" << recorded << " of " << plan.units << " units"
-              << (cli.array_tasks > 1 ? " of this array task" : "") << ", " << summary.failed << " failed)" << std::endl;
+              << (cli.array_tasks > 1 ? " of this array task" : "") << ", " << summary.failed << " failed"
+              << (summary.pruned > 0 ? ", " + std::to_string(summary.pruned) + " pruned in this run" : std::string()) << ")"
+              << std::endl;
     if (summary.stopped) {
         std::cerr << "dnnsweep sweep: stopped" << (stop_signal() ? std::string(" by ") + signal_label(stop_signal()) : "")
                   << ": " << plan.units - recorded << " units not run yet; run the same command again to resume"

@@ -10,8 +10,11 @@
 //  3. A worker (rank >= 1) sends kRequest {last unit, its status, its training seconds, the
 //     seconds its shard append took} to rank 0; its first request carries kNoUnit. Before sending a report, the worker has already appended that unit to its
 //     own shard and flushed it: a reported unit is durable.
-//  4. The coordinator answers each request with kAssign {unit} while units remain, else kStop {}.
-//     A unit that failed (threw) goes back in the queue while it has retries left (--retries).
+//  4. The coordinator answers each request with kAssign {unit, task} while units remain, else
+//     kStop {}. Task kTrain: train it. Task kRecordPruned (`prune = chance`): another fold of its
+//     configuration was reported Pruned, so the worker records this one as pruned, zero epochs,
+//     without training it. A unit that failed (threw) goes back in the queue while it has retries
+//     left (--retries).
 //     It never blocks in a spinning MPI call: it polls (MPI_Iprobe) and sleeps with backoff, so
 //     it stays well under 5% of a core while the workers train.
 //  Stopping (SIGTERM, SIGINT, SIGUSR1 to any rank, or to mpirun, which forwards them): the
@@ -36,10 +39,11 @@ inline constexpr std::uint64_t kGo = 1, kQuit = 0;
 
 // Words of each message (all MPI_UINT64_T).
 inline constexpr std::size_t kRequestWords = 4;  // {unit or kNoUnit, UnitStatus, bits of two doubles: seconds}
-inline constexpr std::size_t kAssignWords = 1;   // {unit}
+inline constexpr std::size_t kAssignWords = 2;   // {unit, task}
+inline constexpr std::uint64_t kTrain = 0, kRecordPruned = 1;  // the task word of kAssign
 inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed, kAbort: {0}
 
 // What a finished unit's report says, for the coordinator's progress counts.
-enum class UnitStatus : std::uint64_t { None = 0, Ok = 1, Diverged = 2, Failed = 3, Stopped = 4 };
+enum class UnitStatus : std::uint64_t { None = 0, Ok = 1, Diverged = 2, Failed = 3, Stopped = 4, Pruned = 5 };
 
 }  // namespace dnnsweep::protocol

@@ -19,6 +19,7 @@ protocol::UnitStatus status_of(const UnitResult& r) {
     if (r.status == "failed") return protocol::UnitStatus::Failed;
     if (r.status == "diverged") return protocol::UnitStatus::Diverged;
     if (r.status == "stopped") return protocol::UnitStatus::Stopped;
+    if (r.status == "pruned") return protocol::UnitStatus::Pruned;
     return protocol::UnitStatus::Ok;
 }
 
@@ -26,6 +27,7 @@ Outcome outcome_of(protocol::UnitStatus s) {
     switch (s) {
         case protocol::UnitStatus::Failed: return Outcome::Failed;
         case protocol::UnitStatus::Stopped: return Outcome::Stopped;
+        case protocol::UnitStatus::Pruned: return Outcome::Pruned;
         default: return Outcome::Done;
     }
 }
@@ -45,10 +47,17 @@ bool worker_should_stop() {
     return g_abort_received;
 }
 
+WorkQueue make_queue(const Study& s, const Plan& plan, int retries) {
+    return WorkQueue(plan.pending, retries, [&grid = s.grid](std::uint64_t u) { return grid.unit(u).config; },
+                     plan.pruned_configs);
+}
+
 }  // namespace
 
-Plan make_plan(const Study& s, const std::set<std::uint64_t>& done, int array_task, int array_tasks) {
+Plan make_plan(const Study& s, const Recorded& recorded, int array_task, int array_tasks) {
     Plan p;
+    for (const std::uint64_t u : recorded.pruned) p.pruned_configs.insert(s.grid.unit(u).config);
+    const std::set<std::uint64_t>& done = recorded.units;
     const auto schedule = s.grid.schedule(shape_of(s.data));
     std::uint64_t mine = 0;
     for (std::size_t i = 0; i < schedule.size(); ++i) {
@@ -66,7 +75,7 @@ Plan make_plan(const Study& s, const std::set<std::uint64_t>& done, int array_ta
 }
 
 RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, Progress& progress) {
-    WorkQueue queue(plan.pending, retries);
+    WorkQueue queue = make_queue(s, plan, retries);
     RunSummary summary;
     std::vector<std::uint64_t> busy(static_cast<std::size_t>(ranks), protocol::kNoUnit);  // unit per worker
     int closed = 0;
@@ -102,10 +111,11 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
                 summary.record_seconds += std::bit_cast<double>(report[3]);
                 ++summary.reports;
             }
-            const std::optional<std::uint64_t> next = summary.stopped ? std::nullopt : queue.next();
+            const std::optional<Assignment> next = summary.stopped ? std::nullopt : queue.next();
             if (next) {
-                busy[static_cast<std::size_t>(worker)] = *next;
-                send_words({*next}, worker, protocol::kAssign);
+                busy[static_cast<std::size_t>(worker)] = next->unit;
+                send_words({next->unit, next->record_pruned ? protocol::kRecordPruned : protocol::kTrain}, worker,
+                           protocol::kAssign);
             } else {
                 send_words({0}, worker, protocol::kStop);
             }
@@ -121,6 +131,7 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
         }
     }
     summary.done = queue.final_done();
+    summary.pruned = queue.final_pruned();
     summary.failed = queue.final_failed();
     summary.abandoned = queue.abandoned();
     return summary;
@@ -139,7 +150,8 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
             if (tag == protocol::kStop) break;
             if (tag != protocol::kAssign) throw MpiError("worker: unexpected message tag " + std::to_string(tag));
             g_abort_received = false;
-            const UnitResult r = run_unit(s.spec, s.grid, s.data, words[0], rank, host);
+            const UnitResult r = run_unit(s.spec, s.grid, s.data, words[0], rank, host,
+                                          words[1] == protocol::kRecordPruned ? UnitTask::RecordPruned : UnitTask::Train);
             // A unit cut short by a stop is not a result: it is not recorded, and runs again on resume.
             const auto record_start = std::chrono::steady_clock::now();
             if (r.status != "stopped") shard.append(r);
@@ -155,20 +167,22 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
 RunSummary work_alone(const Study& s, const Plan& plan, const std::string& out, const RunInfo& info,
                       const std::string& host, int retries, Progress& progress) {
     set_stop_check([] { return stop_signal() != 0; });
-    WorkQueue queue(plan.pending, retries);
+    WorkQueue queue = make_queue(s, plan, retries);
     RunSummary summary;
     ShardWriter shard(shard_path(out, 0, info.run_id), s.spec, info, 0);
     while (stop_signal() == 0) {
-        const std::optional<std::uint64_t> u = queue.next();
-        if (!u) break;
-        const UnitResult r = run_unit(s.spec, s.grid, s.data, *u, 0, host);
+        const std::optional<Assignment> a = queue.next();
+        if (!a) break;
+        const UnitResult r = run_unit(s.spec, s.grid, s.data, a->unit, 0, host,
+                                      a->record_pruned ? UnitTask::RecordPruned : UnitTask::Train);
         if (r.status != "stopped") shard.append(r);
         summary.unit_seconds += r.seconds;
-        if (queue.report(*u, outcome_of(status_of(r))))
-            progress.unit_done(r.status == "failed", s.grid.unit_flops(*u, shape_of(s.data)));
+        if (queue.report(a->unit, outcome_of(status_of(r))))
+            progress.unit_done(r.status == "failed", s.grid.unit_flops(a->unit, shape_of(s.data)));
     }
     summary.stopped = stop_signal() != 0;
     summary.done = queue.final_done();
+    summary.pruned = queue.final_pruned();
     summary.failed = queue.final_failed();
     summary.abandoned = queue.abandoned();
     return summary;

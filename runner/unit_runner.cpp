@@ -1,33 +1,36 @@
 #include "runner/unit_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <limits>
 #include <new>
 
 #include "engine/folds.hpp"
+#include "engine/pruning.hpp"
 #include "engine/trainer.hpp"
 
 namespace dnnsweep {
+namespace {
 
-UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data, std::uint64_t unit, int rank,
-                    const std::string& host) {
-    const UnitRef ref = grid.unit(unit);
-    UnitResult r;
-    r.unit = unit;
-    r.config = ref.config;
-    r.fold = ref.fold;
-    r.unit_id = grid.unit_id(unit);
-    r.config_id = grid.config_id(ref.config);
-    r.rank = rank;
-    r.host = host;
-    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-    r.train_acc = r.train_loss = r.val_acc = r.val_loss = r.test_acc = r.test_loss = nan;
+// Prepares the unit's data and trains it into `r`; an exception becomes status "failed".
+void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, const Dataset& data, const UnitRef& ref) {
     try {
         const TrainConfig config = grid.config(ref.config);
         const UnitData d = prepare_unit(config, data, spec.split, ref.fold);
-        TrainResult t = train_model(config, d.train, d.val, d.test);
-        r.status = std::string(name(t.status));
+        const std::size_t batch = config.batch_size == 0 ? d.train.size()
+                                                         : std::min<std::size_t>(static_cast<std::size_t>(config.batch_size), d.train.size());
+        const auto steps_per_epoch = static_cast<std::int64_t>((d.train.size() + batch - 1) / std::max<std::size_t>(batch, 1));
+        bool pruned = false;
+        EpochMetrics first;
+        const EpochCallback prune_check = [&](const EpochMetrics& m) {
+            if (m.epoch == 1) first = m;
+            pruned = !hopeless_at_chance(config, first, m, steps_per_epoch, data.classes, spec.thresholds, spec.prune).empty();
+            return !pruned;
+        };
+        TrainResult t = train_model(config, d.train, d.val, d.test, prune_check);
+        // The callback's false ends the run as Stopped; a signal's stop is Stopped too, without `pruned`.
+        r.status = pruned && t.status == RunStatus::Stopped ? std::string("pruned") : std::string(name(t.status));
         r.train_acc = t.train_acc;
         r.train_loss = t.train_loss;
         r.val_acc = t.val_acc;
@@ -47,6 +50,27 @@ UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data
         r.status = "failed";
         r.error = e.what();
     }
+}
+
+}  // namespace
+
+UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data, std::uint64_t unit, int rank,
+                    const std::string& host, UnitTask task) {
+    const UnitRef ref = grid.unit(unit);
+    UnitResult r;
+    r.unit = unit;
+    r.config = ref.config;
+    r.fold = ref.fold;
+    r.unit_id = grid.unit_id(unit);
+    r.config_id = grid.config_id(ref.config);
+    r.rank = rank;
+    r.host = host;
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    r.train_acc = r.train_loss = r.val_acc = r.val_loss = r.test_acc = r.test_loss = nan;
+    if (task == UnitTask::RecordPruned)
+        r.status = "pruned";  // zero epochs: a sibling fold already showed the configuration does not train
+    else
+        train_into(r, spec, grid, data, ref);
     r.finished_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     return r;
 }

@@ -10,9 +10,15 @@
 
 namespace dnnsweep {
 
+// How a unit is to be run: trained, or (chance pruning) recorded as pruned without training
+// because another fold of its configuration was pruned.
+enum class UnitTask { Train, RecordPruned };
+
 // Never throws for a unit that fails: an exception while preparing or training (a oneDNN error,
 // out of memory, a configuration the data cannot support) becomes status "failed" with its message.
+// With the spec's `prune = chance`, a training the rule calls hopeless (engine/pruning.hpp) ends at
+// epoch `prune-after` with status "pruned".
 UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data, std::uint64_t unit, int rank,
-                    const std::string& host);
+                    const std::string& host, UnitTask task = UnitTask::Train);
 
 }  // namespace dnnsweep

@@ -2,9 +2,14 @@
 
 namespace dnnsweep {
 
-WorkQueue::WorkQueue(std::vector<std::uint64_t> pending, int retries) : pending_(std::move(pending)), retries_(retries) {}
+WorkQueue::WorkQueue(std::vector<std::uint64_t> pending, int retries, std::function<std::uint64_t(std::uint64_t)> config_of,
+                     std::set<std::uint64_t> pruned_configs)
+    : config_of_(std::move(config_of)),
+      pruned_configs_(std::move(pruned_configs)),
+      pending_(std::move(pending)),
+      retries_(retries) {}
 
-std::optional<std::uint64_t> WorkQueue::next() {
+std::optional<Assignment> WorkQueue::next() {
     // Fresh units first: a retry right after its failure would likely land on the same rank.
     std::optional<std::uint64_t> unit;
     if (next_ < pending_.size()) {
@@ -13,14 +18,20 @@ std::optional<std::uint64_t> WorkQueue::next() {
         unit = retry_.front();
         retry_.pop_front();
     }
-    if (unit) ++out_;
-    return unit;
+    if (!unit) return std::nullopt;
+    ++out_;
+    return Assignment{*unit, pruned_configs_.contains(config_of_(*unit))};
 }
 
 bool WorkQueue::report(std::uint64_t unit, Outcome outcome) {
     --out_;
     switch (outcome) {
         case Outcome::Done: ++done_; return true;
+        case Outcome::Pruned:
+            ++done_;
+            ++pruned_;
+            pruned_configs_.insert(config_of_(unit));
+            return true;
         case Outcome::Stopped: ++abandoned_; return false;
         case Outcome::Failed:
             if (++failures_[unit] <= retries_) {

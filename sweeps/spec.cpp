@@ -56,10 +56,10 @@ double positive_real(std::string_view s) {
     return v;
 }
 
-const std::array<StudyKey, 15>& study_keys() {
+const std::array<StudyKey, 18>& study_keys() {
     using S = SweepSpec;
     using V = std::string_view;
-    static const std::array<StudyKey, 15> keys{{
+    static const std::array<StudyKey, 18> keys{{
         {"data", [](S& s, V v) { s.data = std::string(v); }, [](const S& s) { return s.data; }},
         {"label-format", [](S& s, V v) { s.label_format = parse_label_format(std::string(v)); },
          [](const S& s) -> std::string {
@@ -109,6 +109,17 @@ const std::array<StudyKey, 15>& study_keys() {
              if (s.thresholds.few_updates < 0) throw ConfigError("must be >= 0, got " + std::string(v));
          },
          [](const S& s) { return std::to_string(s.thresholds.few_updates); }},
+        {"prune", [](S& s, V v) { s.prune.mode = parse_prune_mode(v); },
+         [](const S& s) { return std::string(name(s.prune.mode)); }},
+        {"prune-after",
+         [](S& s, V v) {
+             s.prune.after = parse_int(v);
+             if (s.prune.after < 2)
+                 throw ConfigError("must be >= 2 (the training loss is compared with epoch 1's), got " + std::string(v));
+         },
+         [](const S& s) { return std::to_string(s.prune.after); }},
+        {"prune-loss-drop", [](S& s, V v) { s.prune.min_loss_drop = fraction_in(v, 0.0, false, 1.0, false); },
+         [](const S& s) { return real_text(s.prune.min_loss_drop); }},
     }};
     return keys;
 }

@@ -262,3 +262,30 @@ TEST(Spec, EveryTableOptionIsAKey) {
 
 }  // namespace
 }  // namespace dnnsweep
+
+namespace dnnsweep {
+namespace {
+
+TEST(Spec, PruneKeys) {
+    const SweepSpec defaults = parse("");
+    EXPECT_EQ(defaults.prune.mode, PruneMode::Chance);  // the default: stop what does not train
+    EXPECT_EQ(defaults.prune.after, 3);
+    const SweepSpec spec = parse("prune = none\nprune-after = 5\nprune-loss-drop = 0.2\n");
+    EXPECT_EQ(spec.prune.mode, PruneMode::None);
+    EXPECT_EQ(spec.prune.after, 5);
+    EXPECT_DOUBLE_EQ(spec.prune.min_loss_drop, 0.2);
+    // Pruning changes what is recorded: a results file belongs to one pruning setting.
+    EXPECT_NE(spec.hash, defaults.hash);
+    EXPECT_NE(parse("prune-after = 4\n").hash, defaults.hash);
+}
+
+TEST(Spec, PruneKeyErrors) {
+    expect_error("prune = sometimes\n", "t.ini:1: prune: must be none or chance", "sometimes");
+    expect_error("prune-after = 1\n", "t.ini:1: prune-after: must be >= 2", "epoch 1");
+    expect_error("prune-after = three\n", "t.ini:1: prune-after:");
+    expect_error("prune-loss-drop = 1.5\n", "t.ini:1: prune-loss-drop: must be in [0, 1]");
+    expect_error("prune = chance, none\n", "t.ini:1: prune:");
+}
+
+}  // namespace
+}  // namespace dnnsweep

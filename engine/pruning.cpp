@@ -1,0 +1,44 @@
+#include "engine/pruning.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dnnsweep {
+
+PruneMode parse_prune_mode(std::string_view s) {
+    if (s == "none") return PruneMode::None;
+    if (s == "chance") return PruneMode::Chance;
+    throw ConfigError("must be none or chance, got '" + std::string(s) + "'");
+}
+
+std::string_view name(PruneMode m) {
+    switch (m) {
+        case PruneMode::None: return "none";
+        case PruneMode::Chance: return "chance";
+    }
+    return "?";
+}
+
+std::vector<std::string> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
+                                            std::int64_t steps_per_epoch, int classes,
+                                            const DiagnosisThresholds& thresholds, const PruneSettings& settings) {
+    if (settings.mode != PruneMode::Chance || classes < 1 || first.epoch != 1 || now.epoch != settings.after) return {};
+    // A loss that is not finite is the trainer's business: it ends the run as diverged.
+    if (!std::isfinite(first.train_loss) || !std::isfinite(now.train_loss)) return {};
+    const bool at_chance = now.train_acc < thresholds.chance_factor / static_cast<double>(classes);
+    const bool flat = now.train_loss > (1.0 - settings.min_loss_drop) * first.train_loss;
+    if (!at_chance || !flat) return {};
+
+    FoldOutcome so_far;
+    so_far.train_acc = now.train_acc;
+    so_far.val_acc = now.val_acc;
+    so_far.epochs = now.epoch;
+    so_far.steps = steps_per_epoch * now.epoch;
+    so_far.last_health = now.health;
+    Diagnosis d = diagnose(config, std::span<const FoldOutcome>(&so_far, 1), classes, thresholds);
+    if (d.verdict != Verdict::NotTraining) return {};
+    std::erase(d.causes, std::string("unknown"));
+    return d.causes;
+}
+
+}  // namespace dnnsweep

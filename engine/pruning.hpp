@@ -1,0 +1,39 @@
+#pragma once
+// Pruning: stopping a training that the recipe of ../shared/docs/seed-experiments.md already calls
+// hopeless ("look at the training set first"): still at chance after a few epochs, its loss hardly
+// moving, and the diagnosis naming a cause that does not go away by itself (mse on softmax,
+// vanishing gradients, dead ReLUs, unscaled inputs, too few updates). Such a network does not
+// recover, and every further epoch is wasted cluster time. A plateau with no such cause (a shallow
+// sigmoid network at lr 0.1 sits at chance for its first epochs, then trains) is left alone.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/config.hpp"
+#include "engine/diagnosis.hpp"
+#include "engine/trainer.hpp"
+
+namespace dnnsweep {
+
+enum class PruneMode { None, Chance };
+PruneMode parse_prune_mode(std::string_view s);  // "none" | "chance"; ConfigError otherwise
+std::string_view name(PruneMode m);
+
+struct PruneSettings {
+    PruneMode mode = PruneMode::Chance;
+    int after = 3;               // `prune-after`: the epoch at which the chance rule looks (>= 2)
+    double min_loss_drop = 0.1;  // `prune-loss-drop`: the fraction of its epoch-1 training loss a
+                                 // training must have shed by then to be spared
+};
+
+// The chance rule, applied when `now` is epoch `after` (`first` is epoch 1) of a run making
+// `steps_per_epoch` optimizer steps per epoch. Hopeless when all of: training accuracy below
+// chance_factor / classes (the diagnosis' own not-training level, 1.5 / classes by default); the
+// training loss above (1 - min_loss_drop) times epoch 1's; and the diagnosis of the run so far
+// gives not_training with a named cause. Returns those causes (empty: keep training).
+std::vector<std::string> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
+                                            std::int64_t steps_per_epoch, int classes,
+                                            const DiagnosisThresholds& thresholds, const PruneSettings& settings);
+
+}  // namespace dnnsweep
