@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "engine/diagnosis.hpp"
+#include "engine/pruning.hpp"
 #include "outputs/unit_status.hpp"
 #include "sweeps/config_options.hpp"
 
@@ -83,6 +84,22 @@ std::string cell_text(const h5::Column& c, std::size_t row) {
         c.data);
 }
 
+// The epochs a unit's record cost. With successive halving a promoted unit was also trained on
+// every lower rung, each time from its first epoch (runner/halving_queue.hpp). The rung it ended
+// on: a record paused there ("pruned") trained all of that rung's epochs; one that ended by itself
+// (early stopping, divergence) did so on the first rung reaching its epochs -- or on the next one
+// when it ended ok exactly at a rung's epochs (trained for that rung, it would have been paused).
+int epochs_spent(const UnitResult& u, const TrainConfig& config, const PruneSettings& prune) {
+    if (prune.mode != PruneMode::Halving || u.epochs <= 0) return u.epochs;
+    const std::vector<int> rungs = halving_rungs(config.epochs, prune);
+    std::size_t k = 0;
+    while (k + 1 < rungs.size() && rungs[k] < u.epochs) ++k;
+    if (u.status == unit_status::kOk && rungs[k] == u.epochs && k + 1 < rungs.size()) ++k;
+    int spent = u.epochs;
+    for (std::size_t j = 0; j < k; ++j) spent += rungs[j];
+    return spent;
+}
+
 }  // namespace
 
 std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const SweepSpec& spec, const Grid& grid,
@@ -102,12 +119,13 @@ std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const
         const int planned = s.settings.epochs;
         for (const UnitResult* u : folds) {
             s.seconds += u->seconds;
-            s.epochs_trained += u->epochs;
+            const int spent = epochs_spent(*u, s.settings, spec.prune);
+            s.epochs_trained += spent;
             s.epochs_planned += planned;
             outcomes.push_back(outcome(*u));
             if (u->status == unit_status::kPruned) {
                 ++s.folds_pruned;
-                s.epochs_saved += std::max(0, planned - u->epochs);
+                s.epochs_saved += std::max(0, planned - spent);
                 if (u->epochs <= 0) continue;  // never started: no figures
             } else if (unit_status::is_final(u->status)) {
                 ++s.folds_done;

@@ -134,7 +134,7 @@ void merge_results(const std::string& out_path, const SweepSpec& spec, const Gri
                                ") does not belong to this spec's grid");
         const auto [it, inserted] = by_unit.try_emplace(u.unit, std::move(u));
         // One rule with the report of a running sweep (outputs/unit_status.hpp).
-        if (!inserted && unit_status::completeness(u.status) > unit_status::completeness(it->second.status))
+        if (!inserted && unit_status::replaces(u.status, u.epochs, it->second.status, it->second.epochs))
             it->second = std::move(u);
     }
     std::vector<UnitResult> units;

@@ -85,7 +85,7 @@ ReportSource load_report_source(const std::string& path) {
             const auto [it, inserted] = by_unit.try_emplace(u.unit, std::move(u));
             if (inserted) {
                 added = true;
-            } else if (unit_status::completeness(u.status) > unit_status::completeness(it->second.status)) {
+            } else if (unit_status::replaces(u.status, u.epochs, it->second.status, it->second.epochs)) {
                 // the merge's rule (outputs/unit_status.hpp), so the report shows what the merge will keep
                 it->second = std::move(u);
                 added = true;

@@ -5,9 +5,11 @@
 //
 //   ok        trained its planned epochs (or until early stopping): a result
 //   diverged  its loss became NaN/Inf: a result
-//   pruned    stopped by pruning (engine/pruning.hpp): a result, final, never rerun on resume;
+//   pruned    stopped by pruning (engine/pruning.hpp): a result, never rerun on resume;
 //             `epochs` is what it trained (0, NaN figures and no curve when it was never started
-//             because a sibling fold of its configuration was pruned)
+//             because a sibling fold of its configuration was pruned). With successive halving a
+//             unit is recorded pruned at each rung it reaches; a promotion's longer training
+//             replaces that record (`replaces` below)
 //   failed    threw (see `error`): not a training outcome; rerun with --retries, replaced by a
 //             final record of the same unit
 //   stopped   abandoned by a signal: not a result, counts for nothing; rerun on resume
@@ -36,6 +38,14 @@ inline int completeness(std::string_view status) {
     if (is_final(status)) return 2;
     if (status == kStopped || status.empty()) return 0;
     return 1;  // failed
+}
+
+// Whether a record (status, epochs) replaces the kept record of the same unit: more complete, or as
+// complete and trained longer (successive halving records a unit at every rung it reaches, and
+// the longest training is its result); between equals the first recorded stays.
+inline bool replaces(std::string_view status, int epochs, std::string_view kept_status, int kept_epochs) {
+    const int c = completeness(status), kept = completeness(kept_status);
+    return c > kept || (c == kept && c == 2 && epochs > kept_epochs);
 }
 
 }  // namespace dnnsweep::unit_status

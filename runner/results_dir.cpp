@@ -14,6 +14,7 @@
 
 #include "outputs/results_store.hpp"
 #include "outputs/shard.hpp"
+#include "outputs/unit_status.hpp"
 
 namespace dnnsweep {
 namespace fs = std::filesystem;
@@ -47,7 +48,12 @@ Recorded check_out(const std::string& out, const SweepSpec& spec) {
     Recorded done;
     const auto record = [&](const UnitResult& u) {
         done.units.insert(u.unit);
-        if (u.status == "pruned") done.pruned.insert(u.unit);
+        const auto [it, inserted] = done.records.try_emplace(u.unit);
+        if (!inserted && !unit_status::replaces(u.status, u.epochs, it->second.status, it->second.epochs)) return;
+        it->second.status = u.status;
+        it->second.epochs = u.epochs;
+        it->second.val_acc.clear();
+        for (const EpochMetrics& m : u.history) it->second.val_acc.push_back(m.val_acc);
     };
     const auto refuse = [&](const std::string& file, const std::string& hash) {
         throw ResultsError(file + ": holds the results of another sweep spec (hash " + hash + ", this spec " +
@@ -85,6 +91,8 @@ Recorded check_out(const std::string& out, const SweepSpec& spec) {
         for (const UnitResult& u : contents->units)
             if (u.status != "stopped") record(u);
     }
+    for (const auto& [unit, r] : done.records)
+        if (r.status == unit_status::kPruned) done.pruned.insert(unit);
     return done;
 }
 

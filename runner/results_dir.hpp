@@ -2,8 +2,10 @@
 // The --out of a sweep as a place on disk: checking it belongs to this spec before anything runs,
 // salvaging what a crash left unreadable, --restart, and the lock that serialises merges.
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "sweeps/spec.hpp"
 
@@ -12,10 +14,19 @@ namespace dnnsweep {
 // --restart: the previous results and shards go aside (`*.replaced-<time>`), never deleted.
 void restart_out(const std::string& out);
 
-// The units a previous run recorded (resume): all of them, and those of them recorded pruned.
+// A unit's record that counts (outputs/unit_status.hpp: the merge's rule), as a resume needs it.
+struct RecordedUnit {
+    std::string status;
+    int epochs = 0;
+    std::vector<double> val_acc;  // per epoch: successive halving ranks by it at each rung
+};
+
+// The units a previous run recorded (resume): all of them, those of them recorded pruned, and
+// each one's record.
 struct Recorded {
     std::set<std::uint64_t> units;
     std::set<std::uint64_t> pruned;
+    std::map<std::uint64_t, RecordedUnit> records;
 };
 
 // Refuses an --out that cannot be ours before anything runs: results or shards of another spec, or

@@ -1,9 +1,14 @@
 #include "runner/signals.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <mutex>
+#include <string_view>
+#include <system_error>
+#include <thread>
 
 #include "runner/command.hpp"
 
@@ -12,26 +17,46 @@ namespace {
 
 std::atomic<int> g_signal{0};
 std::atomic<int> g_interrupts{0};
-static_assert(std::atomic<int>::is_always_lock_free, "a signal handler may only touch lock-free atomics");
 
-extern "C" void on_stop_signal(int sig) {
-    if (sig == SIGINT && g_interrupts.fetch_add(1) >= 1) {
-        constexpr char msg[] = "dnnsweep: second SIGINT: exiting now\n";
-        [[maybe_unused]] const auto n = write(STDERR_FILENO, msg, sizeof msg - 1);
-        _exit(exit_code::interrupted);
+sigset_t signal_set(StopSignals which) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    if (which == StopSignals::Sweep) sigaddset(&set, SIGUSR1);
+    return set;
+}
+
+void say(std::string_view message) {
+    [[maybe_unused]] const auto n = write(STDERR_FILENO, message.data(), message.size());
+}
+
+[[noreturn]] void take_stop_signals(sigset_t set, StopSignals which) {
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0) continue;
+        int expected = 0;
+        const bool first = g_signal.compare_exchange_strong(expected, sig);
+        if (which == StopSignals::Train) {
+            if (!first) _exit(128 + sig);
+            say("dnnsweep train: stopping after this epoch (signal again to abort)\n");
+        } else if (sig == SIGINT && g_interrupts.fetch_add(1) >= 1) {
+            say("dnnsweep: second SIGINT: exiting now\n");
+            _exit(exit_code::interrupted);
+        }
     }
-    int expected = 0;
-    g_signal.compare_exchange_strong(expected, sig);
 }
 
 }  // namespace
 
-void install_stop_signals() {
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    for (const int sig : {SIGTERM, SIGINT, SIGUSR1}) sigaction(sig, &sa, nullptr);
+void install_stop_signals(StopSignals which) {
+    static std::once_flag once;
+    std::call_once(once, [which] {
+        const sigset_t set = signal_set(which);
+        if (const int rc = pthread_sigmask(SIG_BLOCK, &set, nullptr); rc != 0)
+            throw std::system_error(rc, std::generic_category(), "blocking the stop signals");
+        std::thread(take_stop_signals, set, which).detach();
+    });
 }
 
 int stop_signal() { return g_signal.load(std::memory_order_relaxed); }

@@ -130,8 +130,8 @@ int dry_run(const SweepCli& cli) {
 }
 
 int run_sweep(const SweepCli& cli) {
-    // Before MPI_Init, which can take seconds under a loaded launcher: a stop signal arriving then
-    // must stop the sweep cleanly, not kill the rank (the default action of SIGUSR1).
+    // Before MPI_Init, which can take seconds under a loaded launcher (a stop signal arriving then
+    // must stop the sweep cleanly, not kill the rank) and starts threads of its own.
     install_stop_signals();
     MpiSession mpi;
     const int rank = mpi.rank(), ranks = mpi.size();
@@ -144,6 +144,10 @@ int run_sweep(const SweepCli& cli) {
     if (rank == 0) {
         try {
             study = load_study(cli.spec_path);
+            if (cli.array_tasks > 1 && study->spec.prune.mode == PruneMode::Halving)
+                throw ConfigError("array-tasks: " + cli.spec_path +
+                                  " has prune = halving, which ranks every configuration against the others "
+                                  "from one coordinator: run it as one MPI job (or use prune = chance)");
             if (cli.restart) restart_out(cli.out);
             done = check_out(cli.out, study->spec);
         } catch (const SpecError& e) {
@@ -189,7 +193,7 @@ int run_sweep(const SweepCli& cli) {
         return exit_code::ok;  // rank 0 decides the job's exit code
     }
 
-    const Plan plan = make_plan(*study, done, cli.array_task, cli.array_tasks);
+    const Plan plan = make_plan(*study, std::move(done), cli.array_task, cli.array_tasks);
     std::cerr << "dnnsweep sweep: " << study->grid.size() << " configurations x " << study->grid.folds()
               << " folds = " << study->grid.unit_count() << " units";
     if (cli.array_tasks > 1)
@@ -230,8 +234,8 @@ int run_sweep(const SweepCli& cli) {
     const std::uint64_t recorded = plan.already_done + summary.done + summary.failed;
     std::cout << "results: " << cli.out << " (" << recorded << " of " << plan.units << " units"
               << (cli.array_tasks > 1 ? " of this array task" : "") << ", " << summary.failed << " failed"
-              << (summary.pruned > 0 ? ", " + std::to_string(summary.pruned) + " pruned in this run" : std::string()) << ")"
-              << std::endl;
+              << (summary.pruned > 0 ? ", " + std::to_string(summary.pruned) + " pruned in this run" : std::string()) << "; "
+              << summary.epochs_trained << " epochs trained in this run)" << std::endl;
     if (summary.stopped) {
         std::cerr << "dnnsweep sweep: stopped" << (stop_signal() ? std::string(" by ") + signal_label(stop_signal()) : "")
                   << ": " << plan.units - recorded << " units not run yet; run the same command again to resume"

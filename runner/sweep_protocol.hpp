@@ -8,18 +8,22 @@
 //  2. Rank 0 (the coordinator) orders the units still to do longest expected cost first
 //     (Grid::schedule: FLOP estimate), skipping those already recorded in the results.
 //  3. A worker (rank >= 1) sends kRequest {last unit, its status, its training seconds, the
-//     seconds its shard append took} to rank 0; its first request carries kNoUnit. Before sending a report, the worker has already appended that unit to its
-//     own shard and flushed it: a reported unit is durable.
-//  4. The coordinator answers each request with kAssign {unit, task} while units remain, else
-//     kStop {}. Task kTrain: train it. Task kRecordPruned (`prune = chance`): another fold of its
-//     configuration was reported Pruned, so the worker records this one as pruned, zero epochs,
-//     without training it. A unit that failed (threw) goes back in the queue while it has retries
-//     left (--retries).
+//     seconds its shard append took, the epochs it trained, its validation accuracy at its last
+//     epoch} to rank 0; its first request carries kNoUnit. Before sending a report, the worker has
+//     already appended that unit to its own shard and flushed it: a reported unit is durable.
+//  4. The coordinator answers each request with kAssign {unit, task, epochs} while units remain,
+//     else kStop {}. Task kTrain: train it for `epochs` (0: its configuration's own). Task
+//     kRecordPruned (`prune = chance`): another fold of its configuration was reported Pruned, so
+//     the worker records this one as pruned, zero epochs, without training it. A unit that failed
+//     (threw) goes back in the queue while it has retries left (--retries). With `prune =
+//     halving` (runner/halving_queue.hpp) a unit comes back once per rung it reaches (epochs = the
+//     rung's), and a request that finds nothing to hand out while units are still out is left
+//     unanswered until a report brings a promotion or the last unit is in (then kStop).
 //     It never blocks in a spinning MPI call: it polls (MPI_Iprobe) and sleeps with backoff, so
 //     it stays well under 5% of a core while the workers train.
 //  Stopping (SIGTERM, SIGINT, SIGUSR1 to any rank, or to mpirun, which forwards them): the
 //     coordinator, on its own signal or on a worker's report of status Stopped, sends kAbort {}
-//     to every busy worker and answers every further request with kStop. A worker checks for a
+//     to every busy worker and answers every further request, and any left waiting, with kStop. A worker checks for a
 //     signal or a kAbort before every mini-batch (engine/stop.hpp); the unit it abandons is not
 //     recorded (it runs again on resume) and is reported as Stopped. A kAbort that crosses a
 //     worker's request is discarded. Then steps 5-6 as usual, and rank 0 exits with code 3.
@@ -38,8 +42,9 @@ inline constexpr std::uint64_t kNoUnit = std::numeric_limits<std::uint64_t>::max
 inline constexpr std::uint64_t kGo = 1, kQuit = 0;
 
 // Words of each message (all MPI_UINT64_T).
-inline constexpr std::size_t kRequestWords = 4;  // {unit or kNoUnit, UnitStatus, bits of two doubles: seconds}
-inline constexpr std::size_t kAssignWords = 2;   // {unit, task}
+inline constexpr std::size_t kRequestWords = 6;  // {unit or kNoUnit, UnitStatus, bits of two doubles: seconds,
+                                                 //  epochs, bits of a double: validation accuracy}
+inline constexpr std::size_t kAssignWords = 3;   // {unit, task, epochs}
 inline constexpr std::uint64_t kTrain = 0, kRecordPruned = 1;  // the task word of kAssign
 inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed, kAbort: {0}
 

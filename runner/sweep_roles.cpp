@@ -2,6 +2,9 @@
 
 #include <bit>
 #include <chrono>
+#include <deque>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <tuple>
 
@@ -10,6 +13,7 @@
 #include "runner/signals.hpp"
 #include "runner/sweep_protocol.hpp"
 #include "runner/unit_runner.hpp"
+#include "runner/halving_queue.hpp"
 #include "runner/work_queue.hpp"
 
 namespace dnnsweep {
@@ -47,14 +51,22 @@ bool worker_should_stop() {
     return g_abort_received;
 }
 
-WorkQueue make_queue(const Study& s, const Plan& plan, int retries) {
-    return WorkQueue(plan.pending, retries, [&grid = s.grid](std::uint64_t u) { return grid.unit(u).config; },
-                     plan.pruned_configs);
+// The spec's scheduler: successive halving, or every unit once (with chance pruning's skips).
+std::unique_ptr<Scheduler> make_scheduler(const Study& s, const Plan& plan, int retries) {
+    if (s.spec.prune.mode == PruneMode::Halving)
+        return std::make_unique<HalvingQueue>(s.grid, plan.share, plan.recorded, s.spec.prune, retries);
+    return std::make_unique<WorkQueue>(plan.pending, retries,
+                                       [&grid = s.grid](std::uint64_t u) { return grid.unit(u).config; },
+                                       plan.pruned_configs);
+}
+
+double last_val_acc(const UnitResult& r) {
+    return r.history.empty() ? std::numeric_limits<double>::quiet_NaN() : r.history.back().val_acc;
 }
 
 }  // namespace
 
-Plan make_plan(const Study& s, const Recorded& recorded, int array_task, int array_tasks) {
+Plan make_plan(const Study& s, Recorded recorded, int array_task, int array_tasks) {
     Plan p;
     for (const std::uint64_t u : recorded.pruned) p.pruned_configs.insert(s.grid.unit(u).config);
     const std::set<std::uint64_t>& done = recorded.units;
@@ -64,6 +76,7 @@ Plan make_plan(const Study& s, const Recorded& recorded, int array_task, int arr
         if (static_cast<int>(i % static_cast<std::size_t>(array_tasks)) != array_task) continue;
         ++mine;
         const std::uint64_t u = schedule[i];
+        p.share.push_back(u);
         if (!done.contains(u)) {
             p.pending.push_back(u);
             p.pending_flops += s.grid.unit_flops(u, shape_of(s.data));
@@ -71,13 +84,15 @@ Plan make_plan(const Study& s, const Recorded& recorded, int array_task, int arr
     }
     p.already_done = mine - p.pending.size();
     p.units = mine;
+    p.recorded = std::move(recorded);
     return p;
 }
 
 RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, Progress& progress) {
-    WorkQueue queue = make_queue(s, plan, retries);
+    const std::unique_ptr<Scheduler> queue = make_scheduler(s, plan, retries);
     RunSummary summary;
     std::vector<std::uint64_t> busy(static_cast<std::size_t>(ranks), protocol::kNoUnit);  // unit per worker
+    std::deque<int> waiting;  // workers whose request found nothing to hand out yet (halving)
     int closed = 0;
     Backoff backoff;
     // Stopping: a signal here, or a worker that reports it stopped (it got the signal). Busy
@@ -88,8 +103,25 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
         for (int w = 1; w < ranks; ++w)
             if (busy[static_cast<std::size_t>(w)] != protocol::kNoUnit) send_words({0}, w, protocol::kAbort);
     };
+    // Answers one worker's request: a unit, kStop, or (nothing now, more may come) not yet.
+    const auto answer = [&](int worker) {
+        const std::optional<Assignment> next = summary.stopped ? std::nullopt : queue->next();
+        if (next) {
+            busy[static_cast<std::size_t>(worker)] = next->unit;
+            send_words({next->unit, next->record_pruned ? protocol::kRecordPruned : protocol::kTrain,
+                        static_cast<std::uint64_t>(next->epochs)},
+                       worker, protocol::kAssign);
+            return true;
+        }
+        if (summary.stopped || queue->exhausted()) {
+            send_words({0}, worker, protocol::kStop);
+            return true;
+        }
+        return false;
+    };
     while (closed < ranks - 1) {
         if (stop_signal() != 0) begin_stop();
+        while (!waiting.empty() && answer(waiting.front())) waiting.pop_front();
         MPI_Status status;
         if (!probe_any(status)) {
             backoff.wait();
@@ -104,21 +136,17 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
             if (report[0] != protocol::kNoUnit) {
                 const auto unit_status = static_cast<protocol::UnitStatus>(report[1]);
                 if (unit_status == protocol::UnitStatus::Stopped) begin_stop();
-                if (queue.report(report[0], outcome_of(unit_status)))
+                const UnitReport r{report[0], outcome_of(unit_status), static_cast<int>(report[4]),
+                                   std::bit_cast<double>(report[5])};
+                if (queue->report(r))
                     progress.unit_done(unit_status == protocol::UnitStatus::Failed,
                                        s.grid.unit_flops(report[0], shape_of(s.data)));
                 summary.unit_seconds += std::bit_cast<double>(report[2]);
                 summary.record_seconds += std::bit_cast<double>(report[3]);
+                summary.epochs_trained += r.epochs;
                 ++summary.reports;
             }
-            const std::optional<Assignment> next = summary.stopped ? std::nullopt : queue.next();
-            if (next) {
-                busy[static_cast<std::size_t>(worker)] = next->unit;
-                send_words({next->unit, next->record_pruned ? protocol::kRecordPruned : protocol::kTrain}, worker,
-                           protocol::kAssign);
-            } else {
-                send_words({0}, worker, protocol::kStop);
-            }
+            if (!answer(worker)) waiting.push_back(worker);
             summary.handling_seconds +=
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - handling_start).count();
             ++summary.requests;
@@ -130,10 +158,10 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
                            std::to_string(worker));
         }
     }
-    summary.done = queue.final_done();
-    summary.pruned = queue.final_pruned();
-    summary.failed = queue.final_failed();
-    summary.abandoned = queue.abandoned();
+    summary.done = queue->done();
+    summary.pruned = queue->pruned();
+    summary.failed = queue->failed();
+    summary.abandoned = queue->abandoned();
     return summary;
 }
 
@@ -141,7 +169,7 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
     set_stop_check(worker_should_stop);
     {
         ShardWriter shard(shard_path(out, rank, info.run_id), s.spec, info, rank);
-        std::vector<std::uint64_t> report{protocol::kNoUnit, static_cast<std::uint64_t>(protocol::UnitStatus::None), 0, 0};
+        std::vector<std::uint64_t> report{protocol::kNoUnit, static_cast<std::uint64_t>(protocol::UnitStatus::None), 0, 0, 0, 0};
         for (;;) {
             send_words(report, 0, protocol::kRequest);
             auto [tag, words] = recv_polling(protocol::kAssignWords, 0);
@@ -151,14 +179,16 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
             if (tag != protocol::kAssign) throw MpiError("worker: unexpected message tag " + std::to_string(tag));
             g_abort_received = false;
             const UnitResult r = run_unit(s.spec, s.grid, s.data, words[0], rank, host,
-                                          words[1] == protocol::kRecordPruned ? UnitTask::RecordPruned : UnitTask::Train);
+                                          words[1] == protocol::kRecordPruned ? UnitTask::RecordPruned : UnitTask::Train,
+                                          static_cast<int>(words[2]));
             // A unit cut short by a stop is not a result: it is not recorded, and runs again on resume.
             const auto record_start = std::chrono::steady_clock::now();
             if (r.status != "stopped") shard.append(r);
             const double record_seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - record_start).count();
             report = {words[0], static_cast<std::uint64_t>(status_of(r)), std::bit_cast<std::uint64_t>(r.seconds),
-                      std::bit_cast<std::uint64_t>(record_seconds)};
+                      std::bit_cast<std::uint64_t>(record_seconds), static_cast<std::uint64_t>(r.epochs),
+                      std::bit_cast<std::uint64_t>(last_val_acc(r))};
         }
     }  // the shard is closed before rank 0 is told so
     send_words({0}, 0, protocol::kClosed);
@@ -167,24 +197,25 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
 RunSummary work_alone(const Study& s, const Plan& plan, const std::string& out, const RunInfo& info,
                       const std::string& host, int retries, Progress& progress) {
     set_stop_check([] { return stop_signal() != 0; });
-    WorkQueue queue = make_queue(s, plan, retries);
+    const std::unique_ptr<Scheduler> queue = make_scheduler(s, plan, retries);
     RunSummary summary;
     ShardWriter shard(shard_path(out, 0, info.run_id), s.spec, info, 0);
     while (stop_signal() == 0) {
-        const std::optional<Assignment> a = queue.next();
+        const std::optional<Assignment> a = queue->next();  // alone, nothing is out: none means done
         if (!a) break;
         const UnitResult r = run_unit(s.spec, s.grid, s.data, a->unit, 0, host,
-                                      a->record_pruned ? UnitTask::RecordPruned : UnitTask::Train);
+                                      a->record_pruned ? UnitTask::RecordPruned : UnitTask::Train, a->epochs);
         if (r.status != "stopped") shard.append(r);
         summary.unit_seconds += r.seconds;
-        if (queue.report(a->unit, outcome_of(status_of(r))))
+        summary.epochs_trained += r.epochs;
+        if (queue->report({a->unit, outcome_of(status_of(r)), r.epochs, last_val_acc(r)}))
             progress.unit_done(r.status == "failed", s.grid.unit_flops(a->unit, shape_of(s.data)));
     }
     summary.stopped = stop_signal() != 0;
-    summary.done = queue.final_done();
-    summary.pruned = queue.final_pruned();
-    summary.failed = queue.final_failed();
-    summary.abandoned = queue.abandoned();
+    summary.done = queue->done();
+    summary.pruned = queue->pruned();
+    summary.failed = queue->failed();
+    summary.abandoned = queue->abandoned();
     return summary;
 }
 

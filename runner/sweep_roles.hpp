@@ -14,8 +14,10 @@
 namespace dnnsweep {
 
 struct Plan {
-    std::vector<std::uint64_t> pending;  // longest first
+    std::vector<std::uint64_t> share;    // this run's units, recorded or not, longest first
+    std::vector<std::uint64_t> pending;  // of them, those not recorded yet
     std::set<std::uint64_t> pruned_configs;  // configurations with a unit already recorded pruned
+    Recorded recorded;                   // what earlier runs recorded (successive halving resumes from it)
     std::uint64_t units = 0;          // this run's share of the grid (all of it without --array-tasks)
     std::uint64_t already_done = 0;   // of that share
     double pending_flops = 0.0;
@@ -24,12 +26,13 @@ struct Plan {
 // The units this run is responsible for: all of them, or with array_tasks K every K-th of the
 // longest-first schedule from position array_task (so the K tasks get similar total cost, and a
 // task's share never depends on what is already done), minus those already recorded.
-Plan make_plan(const Study& s, const Recorded& recorded, int array_task, int array_tasks);
+Plan make_plan(const Study& s, Recorded recorded, int array_task, int array_tasks);
 
 // What rank 0 saw of the run, for the closing lines and the exit code.
 struct RunSummary {
     std::size_t done = 0, pruned = 0, failed = 0, abandoned = 0;  // done includes pruned
     double unit_seconds = 0.0;      // the workers' training seconds, summed
+    std::int64_t epochs_trained = 0;  // epochs the workers trained in this run (halving: every rung's)
     double record_seconds = 0.0;    // the workers' shard appends, summed
     double handling_seconds = 0.0;  // rank 0's time answering requests (receive, bookkeeping, send)
     std::size_t requests = 0, reports = 0;  // requests answered; of them, reports of a finished unit

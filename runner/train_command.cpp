@@ -8,8 +8,6 @@
 #include <stdexcept>
 #include <string_view>
 
-#include <unistd.h>
-
 #include <boost/program_options.hpp>
 
 #include "engine/config.hpp"
@@ -17,6 +15,7 @@
 #include "engine/trainer.hpp"
 #include "runner/command.hpp"
 #include "runner/json_writer.hpp"
+#include "runner/signals.hpp"
 #include "runner/train_options.hpp"
 
 namespace dnnsweep {
@@ -174,43 +173,10 @@ void write_result_json(std::ostream& out, const TrainCli& cli, const DataInfo& i
     out << '\n';
 }
 
-// SIGINT/SIGTERM during training: finish the current epoch, then stop the run (status "stopped")
-// and still report it. The handler resets itself, so a second signal terminates at once.
-volatile std::sig_atomic_t g_stop_signal = 0;
-
-void on_stop_signal(int sig) {
-    g_stop_signal = sig;
-    static constexpr char kMsg[] = "dnnsweep train: stopping after this epoch (signal again to abort)\n";
-    const ssize_t written = ::write(STDERR_FILENO, kMsg, sizeof kMsg - 1);  // async-signal-safe
-    static_cast<void>(written);
-}
-
-class StopOnSignal {
-public:
-    StopOnSignal() {
-        g_stop_signal = 0;
-        struct sigaction sa {};
-        sa.sa_handler = on_stop_signal;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = SA_RESETHAND;
-        sigaction(SIGINT, &sa, &old_int_);
-        sigaction(SIGTERM, &sa, &old_term_);
-    }
-    ~StopOnSignal() {
-        sigaction(SIGINT, &old_int_, nullptr);
-        sigaction(SIGTERM, &old_term_, nullptr);
-    }
-    StopOnSignal(const StopOnSignal&) = delete;
-    StopOnSignal& operator=(const StopOnSignal&) = delete;
-
-    int signal() const { return g_stop_signal; }
-
-private:
-    struct sigaction old_int_ {};
-    struct sigaction old_term_ {};
-};
-
 int train(const std::vector<std::string>& args) {
+    // SIGINT/SIGTERM: finish the current epoch, then stop the run (status "stopped") and still
+    // report it; a second signal exits at once (runner/signals.hpp).
+    install_stop_signals(StopSignals::Train);
     const TrainCli cli = parse_cli(args);
     if (cli.help) {
         print_help(std::cout);
@@ -238,13 +204,12 @@ int train(const std::vector<std::string>& args) {
                   << "config: " << describe_config(cli.config) << std::endl;
     }
 
-    const StopOnSignal stop;
     const EpochCallback on_epoch = [&](const EpochMetrics& m) {
         if (progress) std::cout << epoch_line(m, cli.config.epochs, has_val) << std::endl;
-        return stop.signal() == 0;
+        return dnnsweep::stop_signal() == 0;
     };
     const TrainResult result = train_model(cli.config, data.train, data.val, on_epoch);
-    const int stop_signal = stop.signal();
+    const int stop_signal = dnnsweep::stop_signal();
 
     if (cli.json)
         write_result_json(std::cout, cli, info, result, stop_signal);

@@ -14,9 +14,12 @@ namespace dnnsweep {
 namespace {
 
 // Prepares the unit's data and trains it into `r`; an exception becomes status "failed".
-void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, const Dataset& data, const UnitRef& ref) {
+void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, const Dataset& data, const UnitRef& ref,
+                int epochs) {
     try {
-        const TrainConfig config = grid.config(ref.config);
+        TrainConfig config = grid.config(ref.config);
+        const bool rung = epochs > 0 && epochs < config.epochs;
+        if (rung) config.epochs = epochs;  // the same first epochs as the full training: determinism
         const UnitData d = prepare_unit(config, data, spec.split, ref.fold);
         const std::size_t batch = config.batch_size == 0 ? d.train.size()
                                                          : std::min<std::size_t>(static_cast<std::size_t>(config.batch_size), d.train.size());
@@ -31,6 +34,7 @@ void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, const Da
         TrainResult t = train_model(config, d.train, d.val, d.test, prune_check);
         // The callback's false ends the run as Stopped; a signal's stop is Stopped too, without `pruned`.
         r.status = pruned && t.status == RunStatus::Stopped ? std::string("pruned") : std::string(name(t.status));
+        if (rung && t.status == RunStatus::Ok && t.epochs() == epochs) r.status = "pruned";
         r.train_acc = t.train_acc;
         r.train_loss = t.train_loss;
         r.val_acc = t.val_acc;
@@ -55,7 +59,7 @@ void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, const Da
 }  // namespace
 
 UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data, std::uint64_t unit, int rank,
-                    const std::string& host, UnitTask task) {
+                    const std::string& host, UnitTask task, int epochs) {
     const UnitRef ref = grid.unit(unit);
     UnitResult r;
     r.unit = unit;
@@ -70,7 +74,7 @@ UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data
     if (task == UnitTask::RecordPruned)
         r.status = "pruned";  // zero epochs: a sibling fold already showed the configuration does not train
     else
-        train_into(r, spec, grid, data, ref);
+        train_into(r, spec, grid, data, ref, epochs);
     r.finished_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     return r;
 }

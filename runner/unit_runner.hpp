@@ -17,8 +17,10 @@ enum class UnitTask { Train, RecordPruned };
 // Never throws for a unit that fails: an exception while preparing or training (a oneDNN error,
 // out of memory, a configuration the data cannot support) becomes status "failed" with its message.
 // With the spec's `prune = chance`, a training the rule calls hopeless (engine/pruning.hpp) ends at
-// epoch `prune-after` with status "pruned".
+// epoch `prune-after` with status "pruned". epochs > 0 (a successive-halving rung) trains at most
+// that many epochs; a unit that trains them all, fewer than its configuration's, is "pruned" (paused
+// on the rung: a promotion trains it again, longer).
 UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data, std::uint64_t unit, int rank,
-                    const std::string& host, UnitTask task = UnitTask::Train);
+                    const std::string& host, UnitTask task = UnitTask::Train, int epochs = 0);
 
 }  // namespace dnnsweep

@@ -23,9 +23,10 @@ std::optional<Assignment> WorkQueue::next() {
     return Assignment{*unit, pruned_configs_.contains(config_of_(*unit))};
 }
 
-bool WorkQueue::report(std::uint64_t unit, Outcome outcome) {
+bool WorkQueue::report(const UnitReport& r) {
+    const std::uint64_t unit = r.unit;
     --out_;
-    switch (outcome) {
+    switch (r.outcome) {
         case Outcome::Done: ++done_; return true;
         case Outcome::Pruned:
             ++done_;

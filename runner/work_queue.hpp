@@ -7,21 +7,15 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <optional>
 #include <set>
 #include <unordered_map>
 #include <vector>
 
+#include "runner/scheduler.hpp"
+
 namespace dnnsweep {
 
-enum class Outcome { Done, Pruned, Failed, Stopped };
-
-struct Assignment {
-    std::uint64_t unit = 0;
-    bool record_pruned = false;  // a sibling fold was pruned: record this one as pruned, untrained
-};
-
-class WorkQueue {
+class WorkQueue final : public Scheduler {
 public:
     // config_of: a unit's configuration; pruned_configs: those with a unit already recorded pruned
     // (a resumed sweep does not train their other folds either).
@@ -29,18 +23,21 @@ public:
               std::set<std::uint64_t> pruned_configs = {});
 
     // The next unit to hand out, or nullopt when none is left to start (some may still be out).
-    std::optional<Assignment> next();
-    // A handed-out unit came back. Failed: requeued while it has retries left (returns false: not
-    // final), else final. Stopped: abandoned by a stop request, not final, not requeued (the
-    // next run picks it up). Pruned: final, and its configuration's unstarted units are not
-    // trained. Returns whether this is the unit's final outcome in this run.
-    bool report(std::uint64_t unit, Outcome outcome);
+    std::optional<Assignment> next() override;
+    // Failed: requeued while it has retries left (returns false: not final), else final. Stopped:
+    // abandoned by a stop request, not final, not requeued (the next run picks it up). Pruned:
+    // final, and its configuration's unstarted units are not trained. Returns whether this is the
+    // unit's final outcome in this run.
+    bool report(const UnitReport& r) override;
+    // Nothing left to start: a worker asking is told to stop even while a unit that may still
+    // fail is out (its retry goes to whichever worker is still there).
+    bool exhausted() const override { return next_ >= pending_.size() && retry_.empty(); }
 
-    std::size_t out() const { return out_; }          // handed out, not yet reported
-    std::size_t final_done() const { return done_; }  // ok, diverged or pruned
-    std::size_t final_pruned() const { return pruned_; }
-    std::size_t final_failed() const { return failed_; }
-    std::size_t abandoned() const { return abandoned_; }
+    std::size_t out() const { return out_; }  // handed out, not yet reported
+    std::size_t done() const override { return done_; }
+    std::size_t pruned() const override { return pruned_; }
+    std::size_t failed() const override { return failed_; }
+    std::size_t abandoned() const override { return abandoned_; }
 
 private:
     std::function<std::uint64_t(std::uint64_t)> config_of_;

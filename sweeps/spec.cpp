@@ -56,10 +56,10 @@ double positive_real(std::string_view s) {
     return v;
 }
 
-const std::array<StudyKey, 18>& study_keys() {
+const std::array<StudyKey, 20>& study_keys() {
     using S = SweepSpec;
     using V = std::string_view;
-    static const std::array<StudyKey, 18> keys{{
+    static const std::array<StudyKey, 20> keys{{
         {"data", [](S& s, V v) { s.data = std::string(v); }, [](const S& s) { return s.data; }},
         {"label-format", [](S& s, V v) { s.label_format = parse_label_format(std::string(v)); },
          [](const S& s) -> std::string {
@@ -120,6 +120,18 @@ const std::array<StudyKey, 18>& study_keys() {
          [](const S& s) { return std::to_string(s.prune.after); }},
         {"prune-loss-drop", [](S& s, V v) { s.prune.min_loss_drop = fraction_in(v, 0.0, false, 1.0, false); },
          [](const S& s) { return real_text(s.prune.min_loss_drop); }},
+        {"halving-min-epochs",
+         [](S& s, V v) {
+             s.prune.halving_min_epochs = parse_int(v);
+             if (s.prune.halving_min_epochs < 1) throw ConfigError("must be >= 1, got " + std::string(v));
+         },
+         [](const S& s) { return std::to_string(s.prune.halving_min_epochs); }},
+        {"halving-eta",
+         [](S& s, V v) {
+             s.prune.halving_eta = parse_int(v);
+             if (s.prune.halving_eta < 2) throw ConfigError("must be >= 2, got " + std::string(v));
+         },
+         [](const S& s) { return std::to_string(s.prune.halving_eta); }},
     }};
     return keys;
 }

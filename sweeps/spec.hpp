@@ -51,7 +51,8 @@ struct SweepSpec {
     std::optional<std::uint64_t> sample;  // `sample`: a seeded random subset of this many configurations
     std::uint64_t sample_seed = 0;    // `sample-seed`
     DiagnosisThresholds thresholds;   // `chance-factor`, `underfit-error`, `overfit-gap`, ... (diagnosis.hpp names)
-    PruneSettings prune;              // `prune`, `prune-after`, `prune-loss-drop` (engine/pruning.hpp)
+    PruneSettings prune;              // `prune`, `prune-after`, `prune-loss-drop`, `halving-min-epochs`,
+                                      // `halving-eta` (engine/pruning.hpp)
     int threads = 1;                  // `threads`: per rank; not part of a configuration's identity
 };
 

@@ -173,6 +173,10 @@ def dryrun(e):
         r = e.dnn("submit", spec, "--out", out, *bad)
         e.check(r.returncode == 2 and r.stderr.count("\n") == 1 and "error" in r.stderr,
                 f"{' '.join(bad)}: exit 2 with one line ({r.returncode}: {r.stderr.strip()})")
+    halving = e.spec("halving.ini", SMALL + "prune = halving\n")
+    r = e.dnn("submit", halving, "--out", out, "--array", "2", "--dry-run")
+    e.check(r.returncode == 2 and r.stderr.count("\n") == 1 and "prune = halving" in r.stderr,
+            f"--array with a halving spec: exit 2 with one line ({r.returncode}: {r.stderr.strip()})")
     template = e.path("site.sbatch")
     with open(template, "w") as f:
         f.write("#!/bin/bash\n#SBATCH --nodes={{nodes}}\n#SBATCH --partition={{partition}}\nmodule load mpi\n"

@@ -63,6 +63,21 @@ TEST(Pruning, APlateauWithoutACauseIsSpared) {
                     .empty());
 }
 
+TEST(Pruning, FewUpdatesAloneIsSpared) {
+    // A full batch at epoch 3 has made 3 optimizer steps: too few to judge it by (seed row 5 and
+    // a full-batch Adam run climb slowly for the whole 20 epochs).
+    TrainConfig c = config_of(3, Activation::Sigmoid, Loss::CrossEntropy);
+    c.batch_size = 0;
+    const EpochMetrics first = epoch(1, 2.3382, 0.097, kHealthy), now = epoch(3, 2.3162, 0.101, kHealthy);
+    EXPECT_TRUE(hopeless_at_chance(c, first, now, 1, kClasses, {}, {}).empty());
+    // With another cause, few_updates comes along.
+    c.loss = Loss::Mse;
+    const auto causes = hopeless_at_chance(c, epoch(1, 0.0912, 0.1, kHealthy), epoch(3, 0.0905, 0.1, kHealthy), 1,
+                                           kClasses, {}, {});
+    EXPECT_TRUE(has(causes, "mse_softmax"));
+    EXPECT_TRUE(has(causes, "few_updates"));
+}
+
 TEST(Pruning, EachConditionIsNeeded) {
     const TrainConfig c = config_of(3, Activation::Sigmoid, Loss::Mse);
     const EpochMetrics first = epoch(1, 0.0912, 0.102, kHealthy);
@@ -104,7 +119,20 @@ TEST(Pruning, ModeNames) {
     EXPECT_EQ(parse_prune_mode("none"), PruneMode::None);
     EXPECT_EQ(parse_prune_mode("chance"), PruneMode::Chance);
     EXPECT_EQ(name(PruneMode::Chance), "chance");
+    EXPECT_EQ(parse_prune_mode("halving"), PruneMode::Halving);
     EXPECT_THROW(parse_prune_mode("sometimes"), ConfigError);
+}
+
+TEST(Pruning, HalvingRungs) {
+    PruneSettings s;  // min 1, eta 3
+    EXPECT_EQ(halving_rungs(20, s), (std::vector<int>{1, 3, 9, 20}));
+    EXPECT_EQ(halving_rungs(9, s), (std::vector<int>{1, 3, 9}));
+    EXPECT_EQ(halving_rungs(1, s), (std::vector<int>{1}));
+    s.halving_min_epochs = 2;
+    s.halving_eta = 2;
+    EXPECT_EQ(halving_rungs(10, s), (std::vector<int>{2, 4, 8, 10}));
+    s.halving_min_epochs = 30;
+    EXPECT_EQ(halving_rungs(20, s), (std::vector<int>{20}));
 }
 
 }  // namespace

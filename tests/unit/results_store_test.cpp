@@ -308,7 +308,7 @@ TEST_F(ResultsStoreTest, MergeKeepsAPrunedRecordAsFinal) {
         a.append(pruned_unit(grid_, 3, 1, 0));
         ShardWriter b(shard_path(out, 2, "runA"), spec_, info_, 2);
         b.append(pruned_unit(grid_, 0, 2, 1));       // replaces the failure
-        b.append(sample_unit(grid_, 1, 2, "ok"));    // the first final record stays
+        b.append(sample_unit(grid_, 1, 2, "ok"));    // final and longer: replaces it (a halving promotion)
         b.append(pruned_unit(grid_, 2, 2, 3));       // replaces the abandoned run
         b.append(sample_unit(grid_, 3, 2, "stopped"));
     }
@@ -316,7 +316,7 @@ TEST_F(ResultsStoreTest, MergeKeepsAPrunedRecordAsFinal) {
     const Results r = read_results(out);
     ASSERT_EQ(r.units.size(), 4u);
     expect_same(r.units[0], pruned_unit(grid_, 0, 2, 1));
-    expect_same(r.units[1], pruned_unit(grid_, 1, 1, 2));
+    expect_same(r.units[1], sample_unit(grid_, 1, 2, "ok"));
     expect_same(r.units[2], pruned_unit(grid_, 2, 2, 3));
     expect_same(r.units[3], pruned_unit(grid_, 3, 1, 0));
     EXPECT_TRUE(r.units[3].history.empty());
@@ -327,6 +327,18 @@ TEST_F(ResultsStoreTest, MergeKeepsAPrunedRecordAsFinal) {
 
 // The `configs` summary of pruned folds: counted, averaged when they trained, diagnosed, and their
 // epochs accounted for; through the merged file and back.
+// Successive halving records a unit at each rung: the longest final record is its result; between
+// records of equal length the first stays.
+TEST(UnitStatus, LongerFinalRecordReplaces) {
+    EXPECT_TRUE(unit_status::replaces("pruned", 3, "pruned", 1));
+    EXPECT_TRUE(unit_status::replaces("ok", 9, "pruned", 3));
+    EXPECT_FALSE(unit_status::replaces("pruned", 1, "pruned", 3));
+    EXPECT_FALSE(unit_status::replaces("ok", 9, "ok", 9));
+    EXPECT_FALSE(unit_status::replaces("failed", 9, "pruned", 1));  // final beats failed, whatever its length
+    EXPECT_TRUE(unit_status::replaces("pruned", 0, "failed", 5));
+    EXPECT_FALSE(unit_status::replaces("failed", 5, "failed", 0));  // longer only matters between finals
+}
+
 TEST_F(ResultsStoreTest, SummaryOfPrunedConfigurations) {
     const std::string out = path("results.h5");
     const int planned = grid_.config(0).epochs;  // 3, every configuration

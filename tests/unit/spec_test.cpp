@@ -277,10 +277,16 @@ TEST(Spec, PruneKeys) {
     // Pruning changes what is recorded: a results file belongs to one pruning setting.
     EXPECT_NE(spec.hash, defaults.hash);
     EXPECT_NE(parse("prune-after = 4\n").hash, defaults.hash);
+    const SweepSpec halving = parse("prune = halving\nhalving-min-epochs = 2\nhalving-eta = 4\n");
+    EXPECT_EQ(halving.prune.mode, PruneMode::Halving);
+    EXPECT_EQ(halving.prune.halving_min_epochs, 2);
+    EXPECT_EQ(halving.prune.halving_eta, 4);
 }
 
 TEST(Spec, PruneKeyErrors) {
-    expect_error("prune = sometimes\n", "t.ini:1: prune: must be none or chance", "sometimes");
+    expect_error("prune = sometimes\n", "t.ini:1: prune: must be none, chance or halving", "sometimes");
+    expect_error("halving-eta = 1\n", "t.ini:1: halving-eta: must be >= 2");
+    expect_error("halving-min-epochs = 0\n", "t.ini:1: halving-min-epochs: must be >= 1");
     expect_error("prune-after = 1\n", "t.ini:1: prune-after: must be >= 2", "epoch 1");
     expect_error("prune-after = three\n", "t.ini:1: prune-after:");
     expect_error("prune-loss-drop = 1.5\n", "t.ini:1: prune-loss-drop: must be in [0, 1]");
