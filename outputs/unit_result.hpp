@@ -24,6 +24,8 @@ struct UnitResult {
     int diverged_epoch = 0;
     std::int64_t steps = 0;
     double seconds = 0.0;            // training wall time
+    double setup_seconds = 0.0;      // preparing it: the fold's rows, input scaling, the model's build
+                                     // (not recorded: for the run's closing figures)
     int rank = 0;
     std::string host;
     double finished_at = 0.0;        // seconds since the Unix epoch

@@ -9,7 +9,7 @@
 //     (Grid::schedule: FLOP estimate), skipping those already recorded in the results.
 //  3. A worker (rank >= 1) sends kRequest {last unit, its status, its training seconds, the
 //     seconds its shard append took, the epochs it trained, its validation accuracy at its last
-//     epoch} to rank 0; its first request carries kNoUnit. Before sending a report, the worker has
+//     epoch, the seconds its preparation took} to rank 0; its first request carries kNoUnit. Before sending a report, the worker has
 //     already appended that unit to its own shard and flushed it: a reported unit is durable.
 //  4. The coordinator answers each request with kAssign {unit, task, epochs} while units remain,
 //     else kStop {}. Task kTrain: train it for `epochs` (0: its configuration's own). Task
@@ -42,8 +42,9 @@ inline constexpr std::uint64_t kNoUnit = std::numeric_limits<std::uint64_t>::max
 inline constexpr std::uint64_t kGo = 1, kQuit = 0;
 
 // Words of each message (all MPI_UINT64_T).
-inline constexpr std::size_t kRequestWords = 6;  // {unit or kNoUnit, UnitStatus, bits of two doubles: seconds,
-                                                 //  epochs, bits of a double: validation accuracy}
+inline constexpr std::size_t kRequestWords = 7;  // {unit or kNoUnit, UnitStatus, bits of two doubles: seconds,
+                                                 //  epochs, bits of two doubles: validation accuracy,
+                                                 //  set-up seconds}
 inline constexpr std::size_t kAssignWords = 3;   // {unit, task, epochs}
 inline constexpr std::uint64_t kTrain = 0, kRecordPruned = 1;  // the task word of kAssign
 inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed, kAbort: {0}

@@ -143,6 +143,7 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
                                        s.grid.unit_flops(report[0], shape_of(s.data)));
                 summary.unit_seconds += std::bit_cast<double>(report[2]);
                 summary.record_seconds += std::bit_cast<double>(report[3]);
+                summary.setup_seconds += std::bit_cast<double>(report[6]);
                 summary.epochs_trained += r.epochs;
                 ++summary.reports;
             }
@@ -169,7 +170,7 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
     set_stop_check(worker_should_stop);
     {
         ShardWriter shard(shard_path(out, rank, info.run_id), s.spec, info, rank);
-        std::vector<std::uint64_t> report{protocol::kNoUnit, static_cast<std::uint64_t>(protocol::UnitStatus::None), 0, 0, 0, 0};
+        std::vector<std::uint64_t> report{protocol::kNoUnit, static_cast<std::uint64_t>(protocol::UnitStatus::None), 0, 0, 0, 0, 0};
         for (;;) {
             send_words(report, 0, protocol::kRequest);
             auto [tag, words] = recv_polling(protocol::kAssignWords, 0);
@@ -188,7 +189,7 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - record_start).count();
             report = {words[0], static_cast<std::uint64_t>(status_of(r)), std::bit_cast<std::uint64_t>(r.seconds),
                       std::bit_cast<std::uint64_t>(record_seconds), static_cast<std::uint64_t>(r.epochs),
-                      std::bit_cast<std::uint64_t>(last_val_acc(r))};
+                      std::bit_cast<std::uint64_t>(last_val_acc(r)), std::bit_cast<std::uint64_t>(r.setup_seconds)};
         }
     }  // the shard is closed before rank 0 is told so
     send_words({0}, 0, protocol::kClosed);
@@ -207,6 +208,7 @@ RunSummary work_alone(const Study& s, const Plan& plan, const std::string& out, 
                                       a->record_pruned ? UnitTask::RecordPruned : UnitTask::Train, a->epochs);
         if (r.status != "stopped") shard.append(r);
         summary.unit_seconds += r.seconds;
+        summary.setup_seconds += r.setup_seconds;
         summary.epochs_trained += r.epochs;
         if (queue->report({a->unit, outcome_of(status_of(r)), r.epochs, last_val_acc(r)}))
             progress.unit_done(r.status == "failed", s.grid.unit_flops(a->unit, shape_of(s.data)));

@@ -34,6 +34,7 @@ struct RunSummary {
     double unit_seconds = 0.0;      // the workers' training seconds, summed
     std::int64_t epochs_trained = 0;  // epochs the workers trained in this run (halving: every rung's)
     double record_seconds = 0.0;    // the workers' shard appends, summed
+    double setup_seconds = 0.0;     // the workers' unit preparation (rows, scaling, model build), summed
     double handling_seconds = 0.0;  // rank 0's time answering requests (receive, bookkeeping, send)
     std::size_t requests = 0, reports = 0;  // requests answered; of them, reports of a finished unit
     bool stopped = false;

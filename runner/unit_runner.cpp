@@ -71,10 +71,14 @@ UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data
     r.host = host;
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();
     r.train_acc = r.train_loss = r.val_acc = r.val_loss = r.test_acc = r.test_loss = nan;
-    if (task == UnitTask::RecordPruned)
+    if (task == UnitTask::RecordPruned) {
         r.status = "pruned";  // zero epochs: a sibling fold already showed the configuration does not train
-    else
+    } else {
+        const auto start = std::chrono::steady_clock::now();
         train_into(r, spec, grid, data, ref, epochs);
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        r.setup_seconds = std::max(0.0, wall - r.seconds);
+    }
     r.finished_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     return r;
 }

@@ -12,6 +12,7 @@ the 3-rank command on its finished file: nothing is trained twice and the file i
 import argparse
 import hashlib
 import os
+import re
 import subprocess
 import sys
 
@@ -77,7 +78,11 @@ def main():
         subprocess.run(["rm", "-rf", path + ".parts"], check=True)
 
     mpirun = ["mpirun", "-np", "3", "--oversubscribe"]
-    run(mpirun + [a.dnnsweep, "sweep", spec, "--out", many, "--progress", "lines"], env)
+    first = run(mpirun + [a.dnnsweep, "sweep", spec, "--out", many, "--progress", "lines"], env)
+    setup = re.search(r"unit set-up \(fold rows, input scaling, model build\) ([0-9.]+)% of the units' time",
+                      first.stderr)
+    check(setup is not None and 0.0 < float(setup.group(1)) < 100.0,
+          f"the closing lines give the units' set-up share ({setup.group(0) if setup else 'missing'})")
     run([a.dnnsweep, "sweep", spec, "--out", one, "--progress", "none"], env)
 
     grid, folds = 4, 3
