@@ -143,7 +143,7 @@ bool HalvingQueue::report(const UnitReport& r) {
             if (!x.has_record) ++new_results_;
             break;
     }
-    x.has_record = true;
+    x.has_record = x.reported = true;
     advance();
     const bool first = !x.counted;
     x.counted = true;
@@ -156,7 +156,7 @@ bool HalvingQueue::exhausted() const {
 
 std::size_t HalvingQueue::pruned() const {
     return static_cast<std::size_t>(std::ranges::count_if(
-        units_, [](const auto& kv) { return kv.second.has_record && !kv.second.final; }));
+        units_, [](const auto& kv) { return kv.second.reported && !kv.second.final; }));
 }
 
 std::vector<std::size_t> HalvingQueue::reached_per_rung() const { return counted_; }

@@ -47,7 +47,7 @@ public:
     bool exhausted() const override;
 
     std::size_t done() const override { return new_results_; }  // units first recorded in this run
-    std::size_t pruned() const override;  // recorded units paused on a rung (not promoted further)
+    std::size_t pruned() const override;  // units this run recorded that stay paused on a rung
     std::size_t failed() const override { return failed_; }
     std::size_t abandoned() const override { return abandoned_; }
 
@@ -64,6 +64,7 @@ private:
         std::size_t rung = 0;         // the rung it was last handed out for
         bool counted = false;         // counted by the progress (recorded before, or reported)
         bool has_record = false;      // recorded, by this run or an earlier one
+        bool reported = false;        // recorded by this run
     };
     struct Config {
         std::vector<std::uint64_t> units;  // grid unit indices, fold order

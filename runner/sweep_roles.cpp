@@ -9,11 +9,11 @@
 #include <tuple>
 
 #include "engine/stop.hpp"
+#include "runner/halving_queue.hpp"
 #include "runner/mpi.hpp"
 #include "runner/signals.hpp"
 #include "runner/sweep_protocol.hpp"
 #include "runner/unit_runner.hpp"
-#include "runner/halving_queue.hpp"
 #include "runner/work_queue.hpp"
 
 namespace dnnsweep {
