@@ -115,7 +115,7 @@ Evidence gather_evidence(std::span<const FoldOutcome> folds, double not_training
             ++e.pruned;
             e.pruned_min_epochs = e.pruned == 1 ? f.epochs : std::min(e.pruned_min_epochs, f.epochs);
             e.pruned_max_epochs = std::max(e.pruned_max_epochs, f.epochs);
-            if (f.train_acc < not_training_acc) {  // false for NaN: no figure, no claim
+            if (f.pruned_at_chance && f.train_acc < not_training_acc) {  // false for NaN: no figure, no claim
                 ++e.pruned_at_chance;
                 pruned_acc.add(f.train_acc);
             }

@@ -29,6 +29,9 @@ struct DiagnosisThresholds {
 struct FoldOutcome {
     RunStatus status = RunStatus::Ok;
     bool failed = false;              // threw (an error, not a training outcome)
+    bool pruned_at_chance = false;    // pruned by the chance rule (engine/pruning.hpp): judged not to
+                                      // train, whatever its siblings did (a unit paused by successive
+                                      // halving is `pruned` only: ranked low, not judged)
     bool pruned = false;              // stopped by pruning after `epochs` epochs (its figures are that
                                       // epoch's); epochs 0: never started, a sibling fold was pruned
     double train_acc = 0.0, val_acc = 0.0;

@@ -33,10 +33,11 @@ double pstd(const std::vector<double>& v) {
     return std::sqrt(ss / static_cast<double>(v.size()));
 }
 
-FoldOutcome outcome(const UnitResult& u) {
+FoldOutcome outcome(const UnitResult& u, PruneMode mode) {
     FoldOutcome o;
-    o.failed = u.status == unit_status::kFailed;
+    o.failed = !unit_status::is_final(u.status);  // failed, or a status this version does not know
     o.pruned = u.status == unit_status::kPruned;
+    o.pruned_at_chance = o.pruned && mode == PruneMode::Chance;
     o.status = u.status == unit_status::kDiverged ? RunStatus::Diverged : RunStatus::Ok;
     o.train_acc = u.train_acc;
     o.val_acc = u.val_acc;
@@ -122,7 +123,7 @@ std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const
             const int spent = epochs_spent(*u, s.settings, spec.prune);
             s.epochs_trained += spent;
             s.epochs_planned += planned;
-            outcomes.push_back(outcome(*u));
+            outcomes.push_back(outcome(*u, spec.prune.mode));
             if (u->status == unit_status::kPruned) {
                 ++s.folds_pruned;
                 s.epochs_saved += std::max(0, planned - spent);

@@ -5,8 +5,8 @@
 //
 //   ok        trained its planned epochs (or until early stopping): a result
 //   diverged  its loss became NaN/Inf: a result
-//   pruned    stopped by pruning (engine/pruning.hpp): a result, never rerun on resume;
-//             `epochs` is what it trained (0, NaN figures and no curve when it was never started
+//   pruned    stopped by pruning (engine/pruning.hpp): a result; with `prune = chance` never rerun
+//             on resume; `epochs` is what it trained (0, NaN figures and no curve when it was never started
 //             because a sibling fold of its configuration was pruned). With successive halving a
 //             unit is recorded pruned at each rung it reaches; a promotion's longer training
 //             replaces that record (`replaces` below)
@@ -23,7 +23,7 @@ inline constexpr std::string_view kPruned = "pruned";
 inline constexpr std::string_view kFailed = "failed";
 inline constexpr std::string_view kStopped = "stopped";
 
-// A final record: the unit's outcome, never replaced and never run again.
+// A final record: the unit's outcome, replaced only by a longer one (successive halving, below).
 inline bool is_final(std::string_view status) {
     return status == kOk || status == kDiverged || status == kPruned;
 }
@@ -42,10 +42,13 @@ inline int completeness(std::string_view status) {
 
 // Whether a record (status, epochs) replaces the kept record of the same unit: more complete, or as
 // complete and trained longer (successive halving records a unit at every rung it reaches, and
-// the longest training is its result); between equals the first recorded stays.
+// the longest training is its result), or as long but no longer paused (a promoted unit that
+// early-stops exactly at its old rung's epochs: ok replaces pruned); otherwise the first stays.
 inline bool replaces(std::string_view status, int epochs, std::string_view kept_status, int kept_epochs) {
     const int c = completeness(status), kept = completeness(kept_status);
-    return c > kept || (c == kept && c == 2 && epochs > kept_epochs);
+    if (c != kept) return c > kept;
+    if (c != 2) return false;
+    return epochs > kept_epochs || (epochs == kept_epochs && kept_status == kPruned && status != kPruned);
 }
 
 }  // namespace dnnsweep::unit_status

@@ -223,10 +223,11 @@ TEST(Diagnosis, FailedFoldsAreLeftOutAndAllFailedIsFailed) {
     EXPECT_EQ(diagnose(TrainConfig{}, std::vector<FoldOutcome>{}, kClasses).verdict, Verdict::Failed);
 }
 
-// A fold pruned after `epochs` epochs (its figures are that epoch's); epochs 0: never started.
+// A fold pruned by the chance rule after `epochs` epochs (its figures are that epoch's); epochs 0:
+// never started.
 FoldOutcome pruned(int epochs, double train_acc, double val_acc) {
     FoldOutcome f = fold(train_acc, val_acc);
-    f.pruned = true;
+    f.pruned = f.pruned_at_chance = true;
     f.epochs = epochs;
     f.steps = 80 * epochs;
     if (epochs == 0) {
@@ -373,6 +374,18 @@ TEST(Diagnosis, SeedTableRows) {
     const Diagnosis d9 = row(r9, f9);
     EXPECT_NE(d9.verdict, Verdict::NotTraining);
     EXPECT_TRUE(contains(d9.reason, "normalization none")) << d9.reason;
+}
+
+// Successive halving pauses a fold that ranked low after one epoch: a low accuracy then is no
+// judgement that it does not train, so the figures decide, not the pruning.
+TEST(Diagnosis, PausedByHalvingIsNotJudgedAtChance) {
+    const TrainConfig c = seed_config(3, Activation::Relu, Optimizer::Adam);
+    FoldOutcome paused = pruned(1, 0.12, 0.11);
+    paused.pruned_at_chance = false;
+    const std::vector<FoldOutcome> folds{paused, fold(0.95, 0.93)};
+    const Diagnosis d = diagnose(c, folds, 10);
+    EXPECT_EQ(d.reason.find("pruned at chance"), std::string::npos) << d.reason;
+    EXPECT_NE(d.reason.find("pruned after 1 epoch"), std::string::npos) << d.reason;
 }
 
 }  // namespace

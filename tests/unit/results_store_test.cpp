@@ -337,6 +337,9 @@ TEST(UnitStatus, LongerFinalRecordReplaces) {
     EXPECT_FALSE(unit_status::replaces("failed", 9, "pruned", 1));  // final beats failed, whatever its length
     EXPECT_TRUE(unit_status::replaces("pruned", 0, "failed", 5));
     EXPECT_FALSE(unit_status::replaces("failed", 5, "failed", 0));  // longer only matters between finals
+    // Promoted, early-stopped exactly where it had been paused: the ok record is its result.
+    EXPECT_TRUE(unit_status::replaces("ok", 3, "pruned", 3));
+    EXPECT_FALSE(unit_status::replaces("pruned", 3, "ok", 3));
 }
 
 TEST_F(ResultsStoreTest, SummaryOfPrunedConfigurations) {
