@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -131,12 +132,16 @@ void add_gaussian_noise(Matrix& x, double stddev, std::uint64_t seed) {
     }
     if (stddev == 0.0) return;
     Rng rng(seed, Stream::Noise);
-    for (float& v : x.data) v += static_cast<float>(rng.normal() * stddev);
+    for (std::size_t r = 0; r < x.rows; ++r) {  // row(): a view refuses the write, never skips it
+        float* row = x.row(r);
+        for (std::size_t c = 0; c < x.cols; ++c) row[c] += static_cast<float>(rng.normal() * stddev);
+    }
 }
 
 float max_abs(const Matrix& x) {
     float m = 0.0f;
-    for (const float v : x.data) {
+    const float* const elements = x.elements();  // owned or viewed alike
+    for (const float v : std::span(elements, x.rows * x.cols)) {
         if (std::isnan(v)) return v;  // a health figure: a NaN input must show, not be skipped
         m = std::max(m, std::fabs(v));
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/folds.hpp"
+#include "engine/preprocess.hpp"
 #include "engine/trainer.hpp"
 
 namespace dnnsweep {
@@ -57,6 +58,14 @@ TEST(MatrixView, RefusesWritesThroughTheView) {
     EXPECT_THROW(m.row(0), std::logic_error);
     EXPECT_THROW(m.at(0, 0), std::logic_error);
     EXPECT_EQ(std::as_const(m).at(0, 0), 1.0f);
+}
+
+// The preprocessing helpers read a view like an owned matrix, and refuse to write into one.
+TEST(MatrixView, PreprocessingReadsViewsAndRefusesToWriteThem) {
+    const std::vector<float> elements{1.0f, -300.0f, 2.0f, 4.0f};
+    Matrix view = Matrix::view(elements.data(), 2, 2);
+    EXPECT_EQ(max_abs(view), 300.0f);  // the unscaled_inputs health figure, not 0
+    EXPECT_THROW(add_gaussian_noise(view, 1.0, 7), std::logic_error);
 }
 
 TEST(MatrixView, AViewedDatasetPreparesAndTrainsBitIdentically) {
