@@ -105,6 +105,16 @@ std::uint64_t broadcast_word(std::uint64_t word) {
     return word;
 }
 
-void barrier() { mpi_check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+void barrier() {
+    MPI_Request request = MPI_REQUEST_NULL;
+    mpi_check(MPI_Ibarrier(MPI_COMM_WORLD, &request), "MPI_Ibarrier");
+    Backoff backoff;
+    for (;;) {
+        int done = 0;
+        mpi_check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+        if (done) return;
+        backoff.wait();
+    }
+}
 
 }  // namespace dnnsweep

@@ -63,6 +63,7 @@ private:
 
 // Broadcast of a small status word from rank 0 (e.g. "the inputs are valid, go on").
 std::uint64_t broadcast_word(std::uint64_t word);
+// Every rank waits here for the others, sleeping between polls (MPI_Barrier spins a core).
 void barrier();
 
 }  // namespace dnnsweep

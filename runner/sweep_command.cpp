@@ -190,6 +190,7 @@ int run_sweep(const SweepCli& cli) {
 
     if (rank != 0) {
         work(*study, cli.out, info, rank, host);
+        barrier();  // asleep while rank 0 merges: freeing the shared dataset and MPI_Finalize would spin
         return exit_code::ok;  // rank 0 decides the job's exit code
     }
 
@@ -239,6 +240,7 @@ int run_sweep(const SweepCli& cli) {
         const MergeLock lock(cli.out);
         merge_results(cli.out, study->spec, study->grid, info);
     }
+    barrier();  // the workers wait for the merge here
     const std::uint64_t recorded = plan.already_done + summary.done + summary.failed;
     std::cout << "results: " << cli.out << " (" << recorded << " of " << plan.units << " units"
               << (cli.array_tasks > 1 ? " of this array task" : "") << ", " << summary.failed << " failed"
