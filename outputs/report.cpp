@@ -204,14 +204,12 @@ std::string thousands(std::int64_t n) {
     return (n < 0 ? "-" : "") + out;
 }
 
-namespace {
 std::string percent(std::int64_t part, std::int64_t whole) {
     if (whole <= 0) return "-";
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.0f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
     return buf;
 }
-}  // namespace
 
 std::string pruning_text(const PruningSummary& p, std::uint64_t units_recorded) {
     if (p.units == 0) return {};

@@ -1,7 +1,6 @@
 #include "runner/status_command.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <ctime>
 #include <iostream>
 #include <map>
@@ -47,9 +46,8 @@ void print_status(const ReportSource& src, const std::string& path, std::ostream
         out << "  epochs: " << thousands(p.trained) << " trained of " << thousands(p.planned)
             << " planned for the units recorded";
         if (p.units > 0)
-            out << "; pruning saved " << thousands(p.saved) << " ("
-                << static_cast<int>(std::lround(100.0 * static_cast<double>(p.saved) / static_cast<double>(p.planned)))
-                << "%; " << thousands(p.units)
+            out << "; pruning saved " << thousands(p.saved) << " (" << percent(p.saved, p.planned) << "; "
+                << thousands(p.units)
                 << (p.units == 1 ? " unit" : " units") << " of " << thousands(p.configs)
                 << (p.configs == 1 ? " configuration" : " configurations") << " pruned"
                 << (p.not_started > 0 ? ", " + thousands(p.not_started) + " of them never started" : "") << ")";
