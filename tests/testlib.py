@@ -1,6 +1,8 @@
 """What the Python tests share: the synthetic dataset they train on, the environment of an
-mpirun as root, and decoding HDF5 strings. Import with the tests/ folder on sys.path."""
+mpirun as root, decoding HDF5 strings, the ok/FAILED line of each claim, and a clean results path.
+Import with the tests/ folder on sys.path."""
 import os
+import shutil
 
 import numpy as np
 
@@ -29,3 +31,21 @@ def mpi_env():
 def text(v):
     """An HDF5 string field as str (h5py gives bytes for some string types)."""
     return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def check(cond, what):
+    """One "ok"/"FAILED" line per claim; check.failed says whether any failed (the exit code)."""
+    print(("ok      " if cond else "FAILED  ") + what, flush=True)
+    if not cond:
+        check.failed = True
+    return cond
+
+
+check.failed = False
+
+
+def fresh(path):
+    """A results file and its shards folder removed, for a sweep that must start from nothing."""
+    if os.path.exists(path):
+        os.remove(path)
+    shutil.rmtree(path + ".parts", ignore_errors=True)

@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import write_clusters  # noqa: E402
+from testlib import check, write_clusters  # noqa: E402
 
 SPEC = """data = mnist
 folds = 2
@@ -33,15 +33,6 @@ batch-size = 100
 epochs = 30
 prune = none
 """
-
-
-def check(cond, what):
-    print(("ok      " if cond else "FAILED  ") + what, flush=True)
-    if not cond:
-        check.failed = True
-
-
-check.failed = False
 
 
 def wait_for(p, text, timeout):

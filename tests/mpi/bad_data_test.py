@@ -12,18 +12,9 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import mpi_env  # noqa: E402
+from testlib import check, mpi_env  # noqa: E402
 
 SPEC = "data = {data}\nfolds = 2\nlayers = 1\nwidth = 4\nepochs = 1\n"
-
-
-def check(cond, what):
-    print(("ok      " if cond else "FAILED  ") + what, flush=True)
-    if not cond:
-        check.failed = True
-
-
-check.failed = False
 
 
 def main():

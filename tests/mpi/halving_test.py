@@ -21,7 +21,6 @@ import argparse
 import math
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -31,7 +30,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import mpi_env, text  # noqa: E402
+from testlib import check, fresh, mpi_env, text  # noqa: E402
 
 SPEC = """# 18 configurations of equal cost: the schedule keeps their order
 data = mnist
@@ -47,21 +46,6 @@ halving-min-epochs = 1
 halving-eta = 3
 """
 RUNGS, ETA, FOLDS, CONFIGS = [1, 3, 9], 3, 2, 18
-
-
-def check(cond, what):
-    print(("ok      " if cond else "FAILED  ") + what, flush=True)
-    if not cond:
-        check.failed = True
-
-
-check.failed = False
-
-
-def fresh(path):
-    if os.path.exists(path):
-        os.remove(path)
-    shutil.rmtree(path + ".parts", ignore_errors=True)
 
 
 def sweep(cmd, env):

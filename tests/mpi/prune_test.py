@@ -22,7 +22,6 @@ digits with 3 folds, at width 128 to keep it short. Checks, on 1 rank and on 3 r
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -30,7 +29,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import mpi_env, text  # noqa: E402
+from testlib import check, fresh, mpi_env, text  # noqa: E402
 
 SPEC = """# seed rows 1-4 (MSE, cross-entropy, 3 and 11 sigmoid / relu layers) at width 128
 data = mnist
@@ -56,24 +55,9 @@ def run(cmd, env):
     return p
 
 
-def check(cond, what):
-    print(("ok      " if cond else "FAILED  ") + what, flush=True)
-    if not cond:
-        check.failed = True
-
-
-check.failed = False
-
-
 def read(path):
     with h5py.File(path, "r") as f:
         return np.asarray(f["configs"]), np.asarray(f["folds"])
-
-
-def fresh(path):
-    if os.path.exists(path):
-        os.remove(path)
-    shutil.rmtree(path + ".parts", ignore_errors=True)
 
 
 def expected_prune(c):

@@ -20,7 +20,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import mpi_env, text, write_clusters  # noqa: E402
+from testlib import check, mpi_env, text, write_clusters  # noqa: E402
 
 SPEC = """# a small grid for the MPI test
 data = {data}
@@ -47,15 +47,6 @@ def run(cmd, env):
 def table(path, name):
     with h5py.File(path, "r") as f:  # a plain open, as h5py and pandas users do
         return np.asarray(f[name])
-
-
-def check(cond, what):
-    print(("ok      " if cond else "FAILED  ") + what, flush=True)
-    if not cond:
-        check.failed = True
-
-
-check.failed = False
 
 
 def main():

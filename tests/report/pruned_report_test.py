@@ -23,16 +23,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import text, write_clusters  # noqa: E402
-
-
-def check(cond, what):
-    print(("ok      " if cond else "FAILED  ") + what, flush=True)
-    if not cond:
-        check.failed = True
-
-
-check.failed = False
+from testlib import check, text, write_clusters  # noqa: E402
 
 
 def run(cmd, rc=0):

@@ -30,7 +30,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import mpi_env, text, write_clusters  # noqa: E402
+from testlib import check, mpi_env, text, write_clusters  # noqa: E402
 
 SPEC = """# the report tests' sweep
 data = {data}
@@ -55,15 +55,6 @@ def run(cmd, rc=0, cwd=None):
     if p.returncode != rc:
         sys.exit(f"{' '.join(cmd)} exited {p.returncode} (expected {rc}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
     return p
-
-
-def check(cond, what):
-    print(("ok      " if cond else "FAILED  ") + what, flush=True)
-    if not cond:
-        check.failed = True
-
-
-check.failed = False
 
 
 def tables(path):
