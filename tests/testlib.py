@@ -1,6 +1,7 @@
 """What the Python tests share: the synthetic dataset they train on, the environment of an
 mpirun as root, decoding HDF5 strings, the ok/FAILED line of each claim, and a clean results path.
 Import with the tests/ folder on sys.path."""
+import argparse
 import os
 import shutil
 
@@ -49,3 +50,13 @@ def fresh(path):
     if os.path.exists(path):
         os.remove(path)
     shutil.rmtree(path + ".parts", ignore_errors=True)
+
+
+def test_args():
+    """The arguments of a test script run by ctest: --dnnsweep (the binary) and --workdir (created)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dnnsweep", required=True)
+    ap.add_argument("--workdir", required=True)
+    a = ap.parse_args()
+    os.makedirs(a.workdir, exist_ok=True)
+    return a

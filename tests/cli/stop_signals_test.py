@@ -10,7 +10,6 @@
 - `dnnsweep train`, SIGTERM after its first epoch: it finishes the epoch, says so on stderr,
   reports the run as stopped by SIGTERM and exits 143; two SIGINTs: it exits 130 at once.
 """
-import argparse
 import os
 import random
 import shutil
@@ -20,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import check, write_clusters  # noqa: E402
+from testlib import check, test_args, write_clusters  # noqa: E402
 
 SPEC = """data = mnist
 folds = 2
@@ -49,11 +48,7 @@ def wait_for(p, text, timeout):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dnnsweep", required=True)
-    ap.add_argument("--workdir", required=True)
-    a = ap.parse_args()
-    os.makedirs(a.workdir, exist_ok=True)
+    a = test_args()
     env = dict(os.environ, OMP_NUM_THREADS="1")
     data = os.path.join(a.workdir, "clusters.txt")
     write_clusters(data, n=2000, features=8, classes=4, seed=3, spread=2.0)

@@ -6,23 +6,18 @@ reason, no hang.
 
     bad_data_test.py --dnnsweep build/runner/dnnsweep --workdir DIR
 """
-import argparse
 import os
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import check, mpi_env  # noqa: E402
+from testlib import check, mpi_env, test_args  # noqa: E402
 
 SPEC = "data = {data}\nfolds = 2\nlayers = 1\nwidth = 4\nepochs = 1\n"
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dnnsweep", required=True)
-    ap.add_argument("--workdir", required=True)
-    a = ap.parse_args()
-    os.makedirs(a.workdir, exist_ok=True)
+    a = test_args()
     malformed = os.path.join(a.workdir, "malformed.txt")
     with open(malformed, "w") as f:
         f.write("1 2 0\n3 4 1\n5 six 0\n")

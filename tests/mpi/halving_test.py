@@ -17,7 +17,6 @@ decided in that order, and checks:
 - 1 rank, 3 ranks and the stopped-and-resumed run give identical tables;
 - `--array-tasks` is refused for a halving spec with one clear line.
 """
-import argparse
 import math
 import os
 import re
@@ -30,7 +29,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import check, fresh, mpi_env, text  # noqa: E402
+from testlib import check, fresh, mpi_env, test_args, text  # noqa: E402
 
 SPEC = """# 18 configurations of equal cost: the schedule keeps their order
 data = mnist
@@ -97,11 +96,7 @@ def replay(curves):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dnnsweep", required=True)
-    ap.add_argument("--workdir", required=True)
-    a = ap.parse_args()
-    os.makedirs(a.workdir, exist_ok=True)
+    a = test_args()
     env = mpi_env()
     specs = {}
     for prune in ("none", "halving"):

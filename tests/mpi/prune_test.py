@@ -19,7 +19,6 @@ digits with 3 folds, at width 128 to keep it short. Checks, on 1 rank and on 3 r
   second run (array task) trains no fold of a configuration the first one pruned;
 - with `prune = none` nothing is pruned and every unit runs its planned epochs.
 """
-import argparse
 import os
 import re
 import subprocess
@@ -29,7 +28,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import check, fresh, mpi_env, text  # noqa: E402
+from testlib import check, fresh, mpi_env, test_args, text  # noqa: E402
 
 SPEC = """# seed rows 1-4 (MSE, cross-entropy, 3 and 11 sigmoid / relu layers) at width 128
 data = mnist
@@ -99,11 +98,7 @@ def check_run(label, path):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dnnsweep", required=True)
-    ap.add_argument("--workdir", required=True)
-    a = ap.parse_args()
-    os.makedirs(a.workdir, exist_ok=True)
+    a = test_args()
     env = mpi_env()
     spec = os.path.join(a.workdir, "seed_rows.ini")
     with open(spec, "w") as f:

@@ -9,7 +9,6 @@ no duplicate unit, every status ok, curve lengths = epochs run, test accuracy pr
 3-rank metrics equal the 1-rank ones unit by unit (determinism across ranks and order). Then reruns
 the 3-rank command on its finished file: nothing is trained twice and the file is unchanged.
 """
-import argparse
 import hashlib
 import os
 import re
@@ -20,7 +19,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import check, mpi_env, text, write_clusters  # noqa: E402
+from testlib import check, mpi_env, test_args, text, write_clusters  # noqa: E402
 
 SPEC = """# a small grid for the MPI test
 data = {data}
@@ -50,11 +49,7 @@ def table(path, name):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dnnsweep", required=True)
-    ap.add_argument("--workdir", required=True)
-    a = ap.parse_args()
-    os.makedirs(a.workdir, exist_ok=True)
+    a = test_args()
     env = mpi_env()
 
     data = os.path.join(a.workdir, "clusters.txt")
