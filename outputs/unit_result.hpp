@@ -1,10 +1,12 @@
 #pragma once
 // One finished unit (a configuration trained on one fold), as a worker records it.
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "engine/trainer.hpp"
+#include "sweeps/grid.hpp"
 
 namespace dnnsweep {
 
@@ -31,5 +33,22 @@ struct UnitResult {
     double finished_at = 0.0;        // seconds since the Unix epoch
     std::vector<EpochMetrics> history;
 };
+
+// The record of unit `unit` of `grid` before anything is known of it: its identity (indices and
+// ids), who runs it, and NaN figures (none measured yet).
+inline UnitResult unit_record(const Grid& grid, std::uint64_t unit, int rank, std::string host) {
+    const UnitRef ref = grid.unit(unit);
+    UnitResult r;
+    r.unit = unit;
+    r.config = ref.config;
+    r.fold = ref.fold;
+    r.unit_id = grid.unit_id(unit);
+    r.config_id = grid.config_id(ref.config);
+    r.rank = rank;
+    r.host = std::move(host);
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    r.train_acc = r.train_loss = r.val_acc = r.val_loss = r.test_acc = r.test_loss = nan;
+    return r;
+}
 
 }  // namespace dnnsweep

@@ -53,7 +53,8 @@ Recorded check_out(const std::string& out, const SweepSpec& spec) {
         it->second.status = u.status;
         it->second.epochs = u.epochs;
         it->second.val_acc.clear();
-        for (const EpochMetrics& m : u.history) it->second.val_acc.push_back(m.val_acc);
+        if (spec.prune.mode == PruneMode::Halving)  // only successive halving ranks by the curves
+            for (const EpochMetrics& m : u.history) it->second.val_acc.push_back(m.val_acc);
     };
     const auto refuse = [&](const std::string& file, const std::string& hash) {
         throw ResultsError(file + ": holds the results of another sweep spec (hash " + hash + ", this spec " +
@@ -93,6 +94,8 @@ Recorded check_out(const std::string& out, const SweepSpec& spec) {
     }
     for (const auto& [unit, r] : done.records)
         if (r.status == unit_status::kPruned) done.pruned.insert(unit);
+    // Held for the whole run: a million units' records are not worth keeping for nothing.
+    if (spec.prune.mode != PruneMode::Halving) done.records.clear();
     return done;
 }
 

@@ -22,7 +22,7 @@ struct RecordedUnit {
 };
 
 // The units a previous run recorded (resume): all of them, those of them recorded pruned, and
-// each one's record.
+// (with `prune = halving`, which resumes from them) each one's record.
 struct Recorded {
     std::set<std::uint64_t> units;
     std::set<std::uint64_t> pruned;

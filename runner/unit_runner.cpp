@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
-#include <limits>
 #include <new>
 
 #include "engine/folds.hpp"
@@ -61,16 +60,7 @@ void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, const Da
 UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data, std::uint64_t unit, int rank,
                     const std::string& host, UnitTask task, int epochs) {
     const UnitRef ref = grid.unit(unit);
-    UnitResult r;
-    r.unit = unit;
-    r.config = ref.config;
-    r.fold = ref.fold;
-    r.unit_id = grid.unit_id(unit);
-    r.config_id = grid.config_id(ref.config);
-    r.rank = rank;
-    r.host = host;
-    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-    r.train_acc = r.train_loss = r.val_acc = r.val_loss = r.test_acc = r.test_loss = nan;
+    UnitResult r = unit_record(grid, unit, rank, host);
     if (task == UnitTask::RecordPruned) {
         r.status = "pruned";  // zero epochs: a sibling fold already showed the configuration does not train
     } else {

@@ -49,23 +49,12 @@ inline std::string long_error() {
 // records of one unit apart). status "failed": no epochs, the message in `error`.
 inline UnitResult sample_unit(const Grid& grid, std::uint64_t u, int rank, const std::string& status = "ok",
                               double salt = 0.0) {
-    const UnitRef ref = grid.unit(u);
-    const TrainConfig cfg = grid.config(ref.config);
-    UnitResult r;
-    r.unit = u;
-    r.config = ref.config;
-    r.fold = ref.fold;
-    r.unit_id = grid.unit_id(u);
-    r.config_id = grid.config_id(ref.config);
+    const TrainConfig cfg = grid.config(grid.unit(u).config);
+    UnitResult r = unit_record(grid, u, rank, rank % 2 ? "node-b" : "node-a");  // NaN test figures: no test set
     r.status = status;
-    r.rank = rank;
-    r.host = rank % 2 ? "node-b" : "node-a";
     r.finished_at = 1704067200.0 + static_cast<double>(u) + salt;
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    r.test_acc = r.test_loss = nan;  // the sample spec has no test set
     if (status == "failed") {
         r.error = long_error();
-        r.train_acc = r.train_loss = r.val_acc = r.val_loss = nan;
         r.seconds = 0.25;
         return r;
     }

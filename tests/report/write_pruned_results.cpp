@@ -13,7 +13,6 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
-#include <limits>
 #include <string>
 
 #include "outputs/results_store.hpp"
@@ -22,31 +21,18 @@ namespace {
 
 using namespace dnnsweep;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 // A unit that trained `epochs_run` epochs, its training accuracy going from `acc0` by `step` an epoch.
 UnitResult unit(const Grid& grid, std::uint64_t u, int rank, const std::string& status, int epochs_run, double acc0,
                 double step) {
     const UnitRef ref = grid.unit(u);
     const TrainConfig cfg = grid.config(ref.config);
-    UnitResult r;
-    r.unit = u;
-    r.config = ref.config;
-    r.fold = ref.fold;
-    r.unit_id = grid.unit_id(u);
-    r.config_id = grid.config_id(ref.config);
+    UnitResult r = unit_record(grid, u, rank, "node-a");  // NaN figures until measured; no test set
     r.status = status;
-    r.rank = rank;
-    r.host = "node-a";
     r.finished_at = 1704067200.0 + static_cast<double>(u);
-    r.test_acc = r.test_loss = kNaN;  // no test set
     r.epochs = r.best_epoch = epochs_run;
     r.steps = 12L * epochs_run;
     r.seconds = 0.1 * epochs_run;
-    if (epochs_run == 0) {
-        r.train_acc = r.train_loss = r.val_acc = r.val_loss = kNaN;
-        return r;
-    }
+    if (epochs_run == 0) return r;
     for (int e = 1; e <= epochs_run; ++e) {
         EpochMetrics m;
         m.epoch = e;
