@@ -78,26 +78,35 @@ std::vector<std::uint64_t> recv_words(std::size_t count, int source, int tag, MP
     return words;
 }
 
-bool probe_any(MPI_Status& status) {
+namespace {
+
+// Open MPI's MPI_Iprobe looks for a matching message first and only then progresses the transports,
+// so a message that arrived while this rank slept is seen by the second call, not the first. Probing
+// twice saves a whole sleep per message (2 ms at rank 0 per unit).
+bool probe(int source, MPI_Status& status) {
     int flag = 0;
-    mpi_check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
+    for (int attempt = 0; attempt < 2 && flag == 0; ++attempt)
+        mpi_check(MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
     return flag != 0;
 }
 
+}  // namespace
+
+bool probe_any(MPI_Status& status) { return probe(MPI_ANY_SOURCE, status); }
+
 std::pair<int, std::vector<std::uint64_t>> recv_polling(std::size_t count, int source) {
-    Backoff backoff;
+    Backoff backoff(std::chrono::microseconds{250});
     for (;;) {
-        int flag = 0;
         MPI_Status status;
-        mpi_check(MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
-        if (flag) return {status.MPI_TAG, recv_words(count, source, status.MPI_TAG)};
+        if (probe(source, status)) return {status.MPI_TAG, recv_words(count, source, status.MPI_TAG)};
         backoff.wait();
     }
 }
 
 void Backoff::wait() {
     std::this_thread::sleep_for(pause_);
-    pause_ = std::min(pause_ * 2, kMax);
+    waited_ += pause_;
+    pause_ = std::min(pause_ * 2, waited_ < kQuickFor ? quick_max_ : kMax);
 }
 
 std::uint64_t broadcast_word(std::uint64_t word) {

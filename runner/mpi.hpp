@@ -49,16 +49,27 @@ bool probe_any(MPI_Status& status);
 // Blocking wait for the next message from `source` (any tag) that sleeps between polls instead
 // of spinning (Open MPI's blocking receive spins a core at 100%). Returns its tag and words.
 std::pair<int, std::vector<std::uint64_t>> recv_polling(std::size_t count, int source);
-// Sleeps between polls: short at first so a quick answer is seen quickly, then doubling up to
-// 20 ms, so a long wait costs well under 1% of a core. reset() after each message.
+// Sleeps between polls, doubling from 20 us. For the first second of a wait the pause stays at
+// most `quick_max`: a sweep's messages wait on it (a request at rank 0, the answer at the worker),
+// so each unit waits about that long at most; a 20 ms cap there cost 40-60 ms per unit, a third of
+// the time of 0.2 s units (docs/PERFORMANCE.md, "Scaling"). Each wake-up costs about 25 us of CPU
+// on a virtual machine, so rank 0 keeps 2 ms (about 1% of a core) while a worker, whose core is
+// idle anyway, polls for its answer every 0.25 ms. Longer waits (long units, deferred requests, the
+// final merge) go up to 20 ms: well under 1% of a core. reset() after each message.
 class Backoff {
 public:
+    explicit Backoff(std::chrono::microseconds quick_max = std::chrono::microseconds{2000}) : quick_max_(quick_max) {}
     void wait();
-    void reset() { pause_ = kMin; }
+    void reset() {
+        pause_ = kMin;
+        waited_ = {};
+    }
 
 private:
-    static constexpr std::chrono::microseconds kMin{20}, kMax{20000};
+    static constexpr std::chrono::microseconds kMin{20}, kMax{20000}, kQuickFor{1000000};
+    std::chrono::microseconds quick_max_;
     std::chrono::microseconds pause_ = kMin;
+    std::chrono::microseconds waited_{};
 };
 
 // Broadcast of a small status word from rank 0 (e.g. "the inputs are valid, go on").

@@ -219,11 +219,11 @@ int run_sweep(const SweepCli& cli) {
         std::snprintf(line, sizeof line,
                       "dnnsweep sweep: coordinator CPU %.2f s over %.1f s (%.2f%% of a core); parallel efficiency "
                       "%.1f%% (unit training seconds / (%d workers x wall)); per unit: %.1f us at rank 0 "
-                      "(answer a request), %.2f ms recording (worker's shard append)",
+                      "(answer a request), %.2f ms waiting for it (worker), %.2f ms recording (worker's shard append)",
                       cpu, wall, 100.0 * cpu / std::max(wall, 1e-9),
                       100.0 * summary.unit_seconds / (std::max(wall, 1e-9) * (ranks - 1)), ranks - 1,
                       1e6 * summary.handling_seconds / static_cast<double>(std::max<std::size_t>(1, summary.requests)),
-                      1e3 * summary.record_seconds / units);
+                      1e3 * summary.wait_seconds / units, 1e3 * summary.record_seconds / units);
         std::cerr << line << std::endl;
     }
     if (summary.setup_seconds + summary.unit_seconds > 0.0) {

@@ -9,8 +9,9 @@
 //     (Grid::schedule: FLOP estimate), skipping those already recorded in the results.
 //  3. A worker (rank >= 1) sends kRequest {last unit, its status, its training seconds, the
 //     seconds its shard append took, the epochs it trained, its validation accuracy at its last
-//     epoch, the seconds its preparation took} to rank 0; its first request carries kNoUnit. Before sending a report, the worker has
-//     already appended that unit to its own shard and flushed it: a reported unit is durable.
+//     epoch, the seconds its preparation took, the seconds it waited for this unit's kAssign} to
+//     rank 0; its first request carries kNoUnit. Before sending a report, the worker has already
+//     appended that unit to its own shard and flushed it: a reported unit is durable.
 //  4. The coordinator answers each request with kAssign {unit, task, epochs} while units remain,
 //     else kStop {}. Task kTrain: train it for `epochs` (0: its configuration's own). Task
 //     kRecordPruned (`prune = chance`): another fold of its configuration was reported Pruned, so
@@ -19,8 +20,9 @@
 //     halving` (runner/halving_queue.hpp) a unit comes back once per rung it reaches (epochs = the
 //     rung's), and a request that finds nothing to hand out while units are still out is left
 //     unanswered until a report brings a promotion or the last unit is in (then kStop).
-//     It never blocks in a spinning MPI call: it polls (MPI_Iprobe) and sleeps with backoff, so
-//     it stays well under 5% of a core while the workers train.
+//     It never blocks in a spinning MPI call: it polls (MPI_Iprobe) and sleeps with backoff (at
+//     most 2 ms while messages come at least once a second, runner/mpi.hpp), so it stays near 1%
+//     of a core while the workers train, and a worker waits about 1 ms for its next unit.
 //  Stopping (SIGTERM, SIGINT, SIGUSR1 to any rank, or to mpirun, which forwards them): the
 //     coordinator, on its own signal or on a worker's report of status Stopped, sends kAbort {}
 //     to every busy worker and answers every further request, and any left waiting, with kStop. A worker checks for a
@@ -42,9 +44,9 @@ inline constexpr std::uint64_t kNoUnit = std::numeric_limits<std::uint64_t>::max
 inline constexpr std::uint64_t kGo = 1, kQuit = 0;
 
 // Words of each message (all MPI_UINT64_T).
-inline constexpr std::size_t kRequestWords = 7;  // {unit or kNoUnit, UnitStatus, bits of two doubles: seconds,
-                                                 //  epochs, bits of two doubles: validation accuracy,
-                                                 //  set-up seconds}
+inline constexpr std::size_t kRequestWords = 8;  // {unit or kNoUnit, UnitStatus, bits of two doubles: seconds,
+                                                 //  epochs, bits of three doubles: validation accuracy,
+                                                 //  set-up seconds, seconds waiting for the unit}
 inline constexpr std::size_t kAssignWords = 3;   // {unit, task, epochs}
 inline constexpr std::uint64_t kTrain = 0, kRecordPruned = 1;  // the task word of kAssign
 inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed, kAbort: {0}

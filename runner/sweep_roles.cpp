@@ -144,6 +144,7 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
                 summary.unit_seconds += std::bit_cast<double>(report[2]);
                 summary.record_seconds += std::bit_cast<double>(report[3]);
                 summary.setup_seconds += std::bit_cast<double>(report[6]);
+                summary.wait_seconds += std::bit_cast<double>(report[7]);
                 summary.epochs_trained += r.epochs;
                 ++summary.reports;
             }
@@ -170,12 +171,16 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
     set_stop_check(worker_should_stop);
     {
         ShardWriter shard(shard_path(out, rank, info.run_id), s.spec, info, rank);
-        std::vector<std::uint64_t> report{protocol::kNoUnit, static_cast<std::uint64_t>(protocol::UnitStatus::None), 0, 0, 0, 0, 0};
+        std::vector<std::uint64_t> report(protocol::kRequestWords, 0);
+        report[0] = protocol::kNoUnit;
         for (;;) {
             send_words(report, 0, protocol::kRequest);
+            const auto wait_start = std::chrono::steady_clock::now();
             auto [tag, words] = recv_polling(protocol::kAssignWords, 0);
             // A kAbort that crossed this request (the unit had already finished) is stale.
             while (tag == protocol::kAbort) std::tie(tag, words) = recv_polling(protocol::kAssignWords, 0);
+            const double wait_seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start).count();
             if (tag == protocol::kStop) break;
             if (tag != protocol::kAssign) throw MpiError("worker: unexpected message tag " + std::to_string(tag));
             g_abort_received = false;
@@ -189,7 +194,8 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - record_start).count();
             report = {words[0], static_cast<std::uint64_t>(status_of(r)), std::bit_cast<std::uint64_t>(r.seconds),
                       std::bit_cast<std::uint64_t>(record_seconds), static_cast<std::uint64_t>(r.epochs),
-                      std::bit_cast<std::uint64_t>(last_val_acc(r)), std::bit_cast<std::uint64_t>(r.setup_seconds)};
+                      std::bit_cast<std::uint64_t>(last_val_acc(r)), std::bit_cast<std::uint64_t>(r.setup_seconds),
+                      std::bit_cast<std::uint64_t>(wait_seconds)};
         }
     }  // the shard is closed before rank 0 is told so
     send_words({0}, 0, protocol::kClosed);

@@ -36,6 +36,7 @@ struct RunSummary {
     double record_seconds = 0.0;    // the workers' shard appends, summed
     double setup_seconds = 0.0;     // the workers' unit preparation (rows, scaling, model build), summed
     double handling_seconds = 0.0;  // rank 0's time answering requests (receive, bookkeeping, send)
+    double wait_seconds = 0.0;      // the workers' waits for their units (request sent to answer in), summed
     std::size_t requests = 0, reports = 0;  // requests answered; of them, reports of a finished unit
     bool stopped = false;
 };
