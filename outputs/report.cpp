@@ -172,7 +172,12 @@ PruningSummary pruning_summary(const Results& results) {
     return p;
 }
 
-PrunedFolds pruned_folds(const std::vector<UnitResult>& units, std::uint64_t config) {
+std::span<const UnitResult> units_of(const std::vector<UnitResult>& units, std::uint64_t config) {
+    const auto [first, last] = std::ranges::equal_range(units, config, {}, &UnitResult::config);
+    return {first, last};
+}
+
+PrunedFolds pruned_folds(std::span<const UnitResult> units, std::uint64_t config) {
     PrunedFolds p;
     for (const UnitResult& u : units) {
         if (u.config != config || u.status != unit_status::kPruned) continue;
@@ -309,6 +314,12 @@ std::vector<std::size_t> needs_action(const std::vector<ConfigSummary>& configs,
     return out;
 }
 
+std::vector<std::size_t> ranks_of(const std::vector<std::size_t>& order) {
+    std::vector<std::size_t> rank(order.size());
+    for (std::size_t k = 0; k < order.size(); ++k) rank.at(order[k]) = k;
+    return rank;
+}
+
 namespace {
 
 // Adds a finite value to epoch slot e of a band being accumulated (sum in mean until finish_band).
@@ -331,7 +342,7 @@ void finish_band(Band& b, const std::vector<int>& n) {
 
 }  // namespace
 
-LearningCurves learning_curves(const std::vector<UnitResult>& units, std::uint64_t config) {
+LearningCurves learning_curves(std::span<const UnitResult> units, std::uint64_t config) {
     LearningCurves lc;
     std::size_t longest = 0;
     for (const UnitResult& u : units)
@@ -359,7 +370,7 @@ LearningCurves learning_curves(const std::vector<UnitResult>& units, std::uint64
     return lc;
 }
 
-std::vector<LayerNorms> gradient_norms(const std::vector<UnitResult>& units, std::uint64_t config) {
+std::vector<LayerNorms> gradient_norms(std::span<const UnitResult> units, std::uint64_t config) {
     // (layer, epoch) -> sum, count over the folds
     std::map<std::pair<int, int>, std::pair<double, int>> acc;
     for (const UnitResult& u : units) {

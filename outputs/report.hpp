@@ -6,6 +6,7 @@
 // outputs/report_files.hpp.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,13 +61,18 @@ struct PruningSummary {
 };
 PruningSummary pruning_summary(const Results& results);
 
+// One configuration's units: the slice of `units` (in unit order, as load_report_source() gives
+// them, so a configuration's folds are consecutive) found by binary search. The per-configuration
+// functions below take it, so a report of many configurations never scans every unit for each.
+std::span<const UnitResult> units_of(const std::vector<UnitResult>& units, std::uint64_t config);
+
 // One configuration's pruned folds, from its units.
 struct PrunedFolds {
     int folds = 0;                    // recorded `pruned`
     int not_started = 0;              // of them, with 0 epochs
     int min_epochs = 0, max_epochs = 0;  // epochs run by those that started (0 when none did)
 };
-PrunedFolds pruned_folds(const std::vector<UnitResult>& units, std::uint64_t config);
+PrunedFolds pruned_folds(std::span<const UnitResult> units, std::uint64_t config);
 // "pruned after 3 epochs", "pruned after 2 to 4 epochs", "pruned before it started" (empty when
 // no fold was pruned).
 std::string pruned_text(const PrunedFolds& p);
@@ -101,6 +107,8 @@ std::vector<std::pair<std::string, int>> verdict_counts(const std::vector<Config
 
 // The configurations a user must act on (not_training, overfitting, failed), in leaderboard order.
 std::vector<std::size_t> needs_action(const std::vector<ConfigSummary>& configs, const std::vector<std::size_t>& order);
+// The inverse of a leaderboard order: rank_of[config index] = its position (0-based).
+std::vector<std::size_t> ranks_of(const std::vector<std::size_t>& order);
 bool is_not_training(const ConfigSummary& c);
 bool has_vanishing_gradient(const ConfigSummary& c);  // `vanishing_gradient` among its causes
 
@@ -114,7 +122,7 @@ struct LearningCurves {
     Band train_acc, val_acc, train_loss, val_loss;
     int folds = 0;            // folds with at least one epoch
 };
-LearningCurves learning_curves(const std::vector<UnitResult>& units, std::uint64_t config);
+LearningCurves learning_curves(std::span<const UnitResult> units, std::uint64_t config);
 
 // Gradient L2 norm of each dense layer (0 = input side) per epoch, mean over the folds.
 struct LayerNorms {
@@ -122,6 +130,6 @@ struct LayerNorms {
     std::vector<int> epochs;
     std::vector<double> norm;
 };
-std::vector<LayerNorms> gradient_norms(const std::vector<UnitResult>& units, std::uint64_t config);
+std::vector<LayerNorms> gradient_norms(std::span<const UnitResult> units, std::uint64_t config);
 
 }  // namespace dnnsweep

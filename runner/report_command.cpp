@@ -94,7 +94,7 @@ void print_text(const ReportSource& src, std::size_t top, std::ostream& out) {
             << pad(num(c.mean_train_acc), 11) << pad(num(c.mean_test_acc), 10) << pad(c.verdict, 14)
             << pad(seconds_text(cost_per_fold(c)), 8) << settings_text(c.settings, names)
             << (folds_recorded(c) < src.folds_per_config ? "  (partial)" : "");
-        if (c.folds_pruned > 0) out << "  (" << pruned_text(pruned_folds(r.units, c.config)) << ")";
+        if (c.folds_pruned > 0) out << "  (" << pruned_text(pruned_folds(units_of(r.units, c.config), c.config)) << ")";
         out << '\n';
     }
 
@@ -110,9 +110,10 @@ void print_text(const ReportSource& src, std::size_t top, std::ostream& out) {
     out << "\nDiagnosis:";
     for (const auto& [verdict, n] : verdict_counts(r.configs)) out << " " << verdict << " " << n << ";";
     out << '\n';
+    const std::vector<std::size_t> rank_of = ranks_of(order);
     for (const std::size_t i : needs_action(r.configs, order)) {
         const ConfigSummary& c = r.configs[i];
-        const auto rank = std::ranges::find(order, i) - order.begin() + 1;
+        const auto rank = rank_of[i] + 1;
         out << "  #" << pad(std::to_string(rank), 4) << pad(c.verdict, 14) << settings_text(c.settings, names)
             << ": " << c.reason << '\n';
     }
@@ -145,7 +146,7 @@ void pruned_json(JsonWriter& j, const std::vector<UnitResult>& units, const Conf
         j.value(nullptr);
         return;
     }
-    const PrunedFolds p = pruned_folds(units, c.config);
+    const PrunedFolds p = pruned_folds(units_of(units, c.config), c.config);
     j.begin_object().field("folds", p.folds).field("not_started", p.not_started);
     j.field("min_epochs", p.min_epochs).field("max_epochs", p.max_epochs).end_object();
 }
@@ -196,9 +197,10 @@ void print_json(const std::string& path, const ReportSource& src, std::size_t to
     j.key("diagnosis").begin_object().key("counts").begin_object();
     for (const auto& [verdict, n] : verdict_counts(r.configs)) j.field(verdict, n);
     j.end_object().key("configs").begin_array();
+    const std::vector<std::size_t> rank_of = ranks_of(order);
     for (const std::size_t i : needs_action(r.configs, order)) {
         const ConfigSummary& c = r.configs[i];
-        j.begin_object().field("rank", std::ranges::find(order, i) - order.begin() + 1).field("config", c.config);
+        j.begin_object().field("rank", rank_of[i] + 1).field("config", c.config);
         j.field("config_id", c.config_id).field("verdict", c.verdict);
         settings_json(j, c.settings, names);
         pruned_json(j, r.units, c);
@@ -284,11 +286,11 @@ std::vector<Figure> write_plot_plan(const std::string& plan_path, const std::str
         if (k < curves_top || is_not_training(r.configs[order[k]])) picks.emplace_back(k, order[k]);
     for (const auto& [k, i] : picks) {
         const ConfigSummary& c = r.configs[i];
-        const LearningCurves lc = learning_curves(r.units, c.config);
+        const LearningCurves lc = learning_curves(units_of(r.units, c.config), c.config);
         if (lc.epochs.empty()) continue;
         char file[64];
         std::snprintf(file, sizeof file, "curves-%03zu-config-%llu", k + 1, static_cast<unsigned long long>(c.config));
-        const std::string pruned = pruned_text(pruned_folds(r.units, c.config));
+        const std::string pruned = pruned_text(pruned_folds(units_of(r.units, c.config), c.config));
         const std::string caption = "#" + std::to_string(k + 1) + " " + c.verdict + ": " +
                                     settings_text(c.settings, names) + " (fold mean, band = min-max over " +
                                     std::to_string(lc.folds) + " folds" + (pruned.empty() ? "" : "; " + pruned) + ")";
@@ -341,7 +343,7 @@ std::vector<Figure> write_plot_plan(const std::string& plan_path, const std::str
     for (std::size_t k = 0; k < order.size(); ++k) {
         const ConfigSummary& c = r.configs[order[k]];
         if (!has_vanishing_gradient(c)) continue;
-        const std::vector<LayerNorms> norms = gradient_norms(r.units, c.config);
+        const std::vector<LayerNorms> norms = gradient_norms(units_of(r.units, c.config), c.config);
         if (norms.empty()) continue;
         const std::string file = "grad-norms-config-" + std::to_string(c.config);
         figures.push_back({"Gradient norm per layer (vanishing gradient)", file,

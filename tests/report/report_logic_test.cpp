@@ -142,7 +142,19 @@ TEST(ReportLogic, PrunedFoldsOfAConfiguration) {
     EXPECT_EQ(pruned_text(p4), "pruned after 3 to 5 epochs");
     EXPECT_EQ(pruned_text(pruned_folds(units, 5)), "pruned before it started");
     EXPECT_EQ(pruned_text(pruned_folds(units, 6)), "");
-    EXPECT_EQ(pruned_text(pruned_folds({unit(7, 0, "pruned", 1)}, 7)), "pruned after 1 epoch");
+    EXPECT_EQ(pruned_text(pruned_folds(std::vector{unit(7, 0, "pruned", 1)}, 7)), "pruned after 1 epoch");
+    // The report looks a configuration's units up by binary search (units in unit order).
+    EXPECT_EQ(units_of(units, 4).size(), 4u);
+    EXPECT_EQ(units_of(units, 4).front().fold, 0);
+    EXPECT_EQ(units_of(units, 5).size(), 1u);
+    EXPECT_TRUE(units_of(units, 3).empty());
+    EXPECT_TRUE(units_of(units, 9).empty());
+    EXPECT_EQ(pruned_text(pruned_folds(units_of(units, 4), 4)), "pruned after 3 to 5 epochs");
+}
+
+TEST(ReportLogic, RanksOfInvertsTheLeaderboardOrder) {
+    EXPECT_EQ(ranks_of({2, 0, 3, 1}), (std::vector<std::size_t>{1, 3, 0, 2}));
+    EXPECT_TRUE(ranks_of({}).empty());
 }
 
 TEST(ReportLogic, PruningSummaryAddsTheConfigsEpochs) {
