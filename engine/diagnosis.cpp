@@ -270,12 +270,14 @@ Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds
     const std::string failed_note =
         e.failed > 0 ? " [" + fraction_of(e.failed, e.folds) + " failed and are not counted]" : "";
     // Pruned folds the verdict below does not already explain: their figures are those of the epoch
-    // they were stopped at (a rule that ranks trainings, as successive halving would, stops folds
-    // that do train, only less well than others).
+    // they were stopped at, or with early stopping of their best epoch by then, whose weights the
+    // trainer restores (a rule that ranks trainings, as successive halving would, stops folds that
+    // do train, only less well than others).
     const std::string pruned_note =
         e.pruned > 0 ? " [" + fraction_of(e.pruned, e.folds) + " pruned after " +
-                           epochs_text(e.pruned_min_epochs, e.pruned_max_epochs) +
-                           ", with the figures of that epoch" + not_started_text(e) + "]"
+                           epochs_text(e.pruned_min_epochs, e.pruned_max_epochs) + ", with the figures of " +
+                           (config.patience > 0 ? "their best epoch by then (patience)" : "that epoch") +
+                           not_started_text(e) + "]"
                      : "";
     const std::vector<Cause> causes = find_causes(config, e, thresholds);
 

@@ -294,6 +294,13 @@ TEST(Diagnosis, PrunedAboveChanceKeepsTheFiguresVerdict) {
     EXPECT_EQ(m.verdict, Verdict::Good);
     EXPECT_TRUE(contains(m.reason, "[1 of 3 folds pruned after 4 epochs, with the figures of that epoch]")) << m.reason;
     EXPECT_TRUE(contains(m.reason, "[1 of 3 folds failed and are not counted]")) << m.reason;
+    // With early stopping the trainer reports a fold's best epoch, not the one it stopped at.
+    TrainConfig patient;
+    patient.patience = 2;
+    const Diagnosis p = diagnose(patient, folds, kClasses);
+    EXPECT_TRUE(contains(p.reason, "[all 2 folds pruned after 3 to 9 epochs, with the figures of their best epoch "
+                                   "by then (patience)]"))
+        << p.reason;
 }
 
 // Only never-started folds recorded (the pruned sibling not yet visible, as in a running sweep's
