@@ -1,12 +1,16 @@
 #include "runner/shared_dataset.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <iostream>
 #include <stdexcept>
 #include <string>
+
+#include <sys/statvfs.h>
 
 #include "runner/mpi.hpp"
 
@@ -21,6 +25,34 @@ void broadcast_bytes(std::byte* bytes, std::size_t n, MPI_Comm comm) {
         const auto count = static_cast<int>(std::min(kChunkBytes, n - at));
         mpi_check(MPI_Bcast(bytes + at, count, MPI_BYTE, 0, comm), "MPI_Bcast(dataset rows)");
     }
+}
+
+// Where Open MPI puts a shared window's backing file (its `osc_sm_backing_directory`, which mpirun
+// --mca and the environment set), and whether `bytes` fit there. An unfit folder (too small, as
+// Docker's 64 MB /dev/shm often is, or missing) gives a SIGBUS or an MPI internal error deep in
+// MPI_Win_allocate_shared, so it is checked first; the empty string means it fits.
+std::string window_room_problem(std::size_t bytes) {
+    const char* env = std::getenv("OMPI_MCA_osc_sm_backing_directory");
+    const std::string dir = env != nullptr && *env != '\0' ? env : "/dev/shm";
+    struct statvfs fs {};
+    if (statvfs(dir.c_str(), &fs) != 0)
+        return dir + " (Open MPI's folder for shared windows) cannot be used: " + std::strerror(errno) +
+               " (name an existing local folder in OMPI_MCA_osc_sm_backing_directory)";
+    const std::uint64_t free = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+    // Open MPI adds a little to the segment (a header, rounding to pages): keep a margin.
+    const std::uint64_t needed = bytes + bytes / 64 + (std::uint64_t{1} << 20);
+    if (free >= needed) return {};
+    return dir + " (Open MPI's folder for shared windows) has " + std::to_string(free >> 20) +
+           " MB free, the data needs " + std::to_string((needed >> 20) + 1) +
+           " MB (give it room, e.g. docker run --shm-size, or name a larger local folder in "
+           "OMPI_MCA_osc_sm_backing_directory)";
+}
+
+std::string processor_name() {
+    char name[MPI_MAX_PROCESSOR_NAME];
+    int len = 0;
+    mpi_check(MPI_Get_processor_name(name, &len), "MPI_Get_processor_name");
+    return std::string(name, static_cast<std::size_t>(len));
 }
 
 // The frees below are collective. While an exception unwinds, another rank may still be training
@@ -84,8 +116,31 @@ SharedDataset::SharedDataset(const Dataset* data) {
     mpi_check(MPI_Bcast(source_.data(), static_cast<int>(source_.size()), MPI_CHAR, 0, MPI_COMM_WORLD),
               "MPI_Bcast(dataset source)");
 
-    // The leader's segment holds the rows then the labels; the others allocate nothing and read it.
     const std::size_t x_bytes = rows_count_ * cols_ * sizeof(float), y_bytes = rows_count_ * sizeof(std::int32_t);
+    // Every node's leader checks its node has room for the window; if one has not, every rank
+    // keeps its own copy instead (the leaders' broadcast below is one collective over all nodes).
+    const std::string problem = leader ? window_room_problem(x_bytes + y_bytes) : std::string();
+    const int fits = problem.empty() ? 1 : 0;
+    int all_fit = 0;
+    mpi_check(MPI_Allreduce(&fits, &all_fit, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce(window room)");
+    if (all_fit == 0) {
+        if (!problem.empty())
+            std::cerr << "dnnsweep sweep: warning: on " << processor_name() << ", " << problem
+                      << ": every rank keeps its own copy of the data (more memory, same results)" << std::endl;
+        own_copy_ = AlignedBuffer((x_bytes + y_bytes + sizeof(float) - 1) / sizeof(float));
+        auto* bytes = reinterpret_cast<std::byte*>(own_copy_.data());
+        if (world_rank == 0 && x_bytes > 0) {
+            std::memcpy(bytes, data->x.elements(), x_bytes);
+            std::memcpy(bytes + x_bytes, data->y.data(), y_bytes);
+        }
+        broadcast_bytes(bytes, x_bytes + y_bytes, MPI_COMM_WORLD);
+        own_bytes_ = x_bytes + y_bytes;
+        rows_ = own_copy_.data();
+        labels_ = reinterpret_cast<const std::int32_t*>(bytes + x_bytes);
+        return;
+    }
+
+    // The leader's segment holds the rows then the labels; the others allocate nothing and read it.
     own_bytes_ = leader ? x_bytes + y_bytes : 0;
     void* mine = nullptr;
     const std::string what = "MPI_Win_allocate_shared (the node's shared copy of the dataset, " +

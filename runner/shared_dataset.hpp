@@ -3,13 +3,16 @@
 // (MPI_COMM_TYPE_SHARED) read the rows from one MPI shared-memory window that the node's lowest
 // rank fills, so 64 ranks on a node hold the data once. Rank 0 alone reads the data files (it
 // loaded and checked them before anyone trains); the window of its node gets rank 0's copy, the
-// windows of other nodes get it broadcast among the node leaders.
+// windows of other nodes get it broadcast among the node leaders. Where a node's leader finds no
+// room for the window (Open MPI's backing folder too small or missing), every rank gets its own
+// copy by broadcast instead, with a warning: more memory, same results.
 #include <cstddef>
 #include <optional>
 #include <string>
 
 #include <mpi.h>
 
+#include "engine/aligned_buffer.hpp"
 #include "engine/dataset.hpp"
 #include "runner/study.hpp"
 
@@ -30,9 +33,11 @@ public:
     // 4 bytes a feature for the rows): the fold split and the trainer take them as a std::vector.
     Dataset view() const;
 
-    // What the tests check: the bytes this rank allocated in the window (non-zero on one rank per
-    // node), the address this rank sees the rows at, and the node's communicator.
+    // What the tests check: the bytes this rank allocated for the data (in the window, non-zero on
+    // one rank per node; or its own copy), whether the rows are shared, the address this rank sees
+    // them at, and the node's communicator.
     std::size_t own_bytes() const { return own_bytes_; }
+    bool shared() const { return window_.get() != MPI_WIN_NULL; }
     const float* rows_address() const { return rows_; }
     MPI_Comm node() const { return node_.get(); }
 
@@ -66,6 +71,7 @@ private:
     // Declared in the order they are made; destroyed window first.
     Communicator node_, leaders_;
     Window window_;
+    AlignedBuffer own_copy_;  // the rows and labels when the node could not share them
     std::size_t rows_count_ = 0, cols_ = 0, own_bytes_ = 0;
     int classes_ = 0;
     std::string source_;

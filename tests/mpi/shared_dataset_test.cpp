@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -93,6 +94,37 @@ TEST(SharedDataset, AWriteByOneRankIsSeenByEveryRank) {
     EXPECT_EQ(view.x.at(1, 1), -1234.5f);
     EXPECT_EQ(before, want.x.at(1, 1));
     mpi_check(MPI_Barrier(shared.node()), "MPI_Barrier");
+}
+
+// Open MPI's folder for the window missing (or too small, as Docker's /dev/shm often is): every
+// rank gets its own copy of the same rows instead of a crash or an MPI internal error.
+TEST(SharedDataset, WithoutRoomForTheWindowEveryRankGetsItsOwnCopy) {
+    const char* const kVar = "OMPI_MCA_osc_sm_backing_directory";
+    const char* old = std::getenv(kVar);
+    const std::string saved = old != nullptr ? old : "";
+    ::setenv(kVar, (g_workdir + "/no-such-folder").c_str(), 1);
+    const Dataset want = ramp(300, 5);
+    const SharedDataset copy(world_rank() == 0 ? &want : nullptr);
+    if (old != nullptr) ::setenv(kVar, saved.c_str(), 1); else ::unsetenv(kVar);
+
+    EXPECT_FALSE(copy.shared());
+    const std::size_t bytes = 300 * 5 * sizeof(float) + 300 * sizeof(std::int32_t);
+    EXPECT_EQ(copy.own_bytes(), bytes);
+    const Dataset got = copy.view();
+    EXPECT_EQ(got.size(), 300u);
+    EXPECT_EQ(got.features(), 5u);
+    EXPECT_EQ(got.source, want.source);
+    EXPECT_EQ(got.y, want.y);
+    EXPECT_EQ(std::memcmp(got.x.elements(), want.x.data.data(), want.x.data.size() * sizeof(float)), 0);
+    // Copies, not one memory: rank 0's write stays its own.
+    mpi_check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+    if (world_rank() == 0) const_cast<float*>(copy.rows_address())[4] = -1234.5f;
+    mpi_check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+    EXPECT_EQ(got.x.at(0, 4), world_rank() == 0 ? -1234.5f : want.x.at(0, 4));
+    mpi_check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+
+    const SharedDataset shared(world_rank() == 0 ? &want : nullptr);  // the folder back: shared again
+    EXPECT_TRUE(shared.shared());
 }
 
 TEST(SharedDataset, ShareStudyGivesEveryRankTheLoadedStudyAndFreesRankZerosCopy) {
