@@ -39,11 +39,17 @@ public:
     //           lr_t = lr*sqrt(1-b2^t)/(1-b1^t); w -= lr_t*m / (sqrt(v) + eps)
     // where g includes weight_decay * w for decayed parameters.
     void step(std::span<float> params, std::span<const float> grads);
+    // The same update, bit for bit, also returning the sum of squares of grads (as given, before
+    // weight decay), from the same pass over them: for the gradient norms, without a second read.
+    // Summed in float lanes, in double across blocks of 4096, so the last digits depend on the order.
+    double step_and_sum_squares(std::span<float> params, std::span<const float> grads);
 
     const OptimizerSettings& settings() const { return s_; }
     std::int64_t steps() const { return t_; }
 
 private:
+    double do_step(std::span<float> params, std::span<const float> grads, bool sum_squares);
+
     OptimizerSettings s_;
     std::vector<std::uint8_t> decay_mask_;
     std::vector<float> slot1_;  // sgd velocity, adagrad/rmsprop accumulator, adam m

@@ -31,26 +31,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// Sum of squares of a float range, run on every step's gradients: 16 float lanes in blocks (a
-// single float accumulator is one dependent add per element, which no compiler may vectorize),
-// double across blocks so the 475k-weight layers of the seed table do not lose precision. The
-// AVX-512 clone is picked at load time on CPUs that have it.
-__attribute__((target_clones("arch=x86-64-v4", "default")))
-double sum_squares(const float* p, std::size_t n) {
-    constexpr std::size_t kLanes = 16, kBlock = 4096;
-    double total = 0.0;
-    for (std::size_t i = 0; i < n; i += kBlock) {
-        const std::size_t end = std::min(n, i + kBlock);
-        float acc[kLanes] = {};
-        std::size_t j = i;
-        for (; j + kLanes <= end; j += kLanes)
-            for (std::size_t k = 0; k < kLanes; ++k) acc[k] += p[j + k] * p[j + k];
-        for (; j < end; ++j) acc[0] += p[j] * p[j];
-        for (const float a : acc) total += a;
-    }
-    return total;
-}
-
 // Evaluation runs in chunks of at least this many rows: one oneDNN call per layer and chunk, so
 // larger chunks amortise the per-call cost (the training batch is often 100 or less).
 constexpr std::size_t kEvalChunk = 256;
@@ -198,10 +178,15 @@ TrainResult train_model(const TrainConfig& config, const Dataset& train, const D
     for (std::size_t k = 0; k < ranges.size(); ++k)
         for (std::size_t d = 0; d < dense.size(); ++d)
             if (dense[d].offset == ranges[k].offset) dense_of[k] = d;
+    // A dense layer's gradient norm comes from the optimizer's pass over its gradients: one read of
+    // them per step, not two. Other layers (batchnorm) skip the sum.
     const auto update = [&](std::size_t k, const ParamRange& r) {
+        const auto params = net.params().subspan(r.offset, r.count);
         const auto grads = net.grads().subspan(r.offset, r.count);
-        if (dense_of[k] < dense.size()) grad_norm_sum[dense_of[k]] += std::sqrt(sum_squares(grads.data(), r.count));
-        optimizers[k].step(net.params().subspan(r.offset, r.count), grads);
+        if (dense_of[k] < dense.size())
+            grad_norm_sum[dense_of[k]] += std::sqrt(optimizers[k].step_and_sum_squares(params, grads));
+        else
+            optimizers[k].step(params, grads);
     };
     const double max_abs_input = static_cast<double>(max_abs(train.x));
 

@@ -4,8 +4,12 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
+#include <string>
 #include <vector>
+
+#include "engine/rng.hpp"
 
 namespace dnnsweep {
 namespace {
@@ -295,6 +299,88 @@ TEST(Optimizer, LongParameterBufferMatchesShortOne) {
         one.step(wo, std::vector<float>(1, g));
     }
     for (const float v : wb) ASSERT_FLOAT_EQ(v, wo[0]);
+}
+
+// Lengths around the sum of squares' 16 lanes and 4096-element blocks: tail only, one lane short,
+// one past a block, many blocks with a ragged end.
+constexpr std::size_t kOddLengths[] = {1, 15, 16, 17, 4095, 4097, 100003};
+
+// Gradients of mixed signs and magnitudes (about 1e-2 to 10).
+std::vector<float> random_grads(std::size_t n, std::uint64_t seed) {
+    Rng rng(seed, Stream::Noise);
+    std::vector<float> g(n);
+    for (auto& v : g) v = static_cast<float>(rng.normal() * std::pow(10.0, rng.uniform(-2.0f, 1.0f)));
+    return g;
+}
+
+// Every update loop: plain sgd, momentum, nesterov, and the adaptive kinds, each with and without decay.
+std::vector<OptimizerSettings> all_update_loops() {
+    std::vector<OptimizerSettings> all;
+    for (const double wd : {0.0, 0.01}) {
+        for (const Optimizer kind : {Optimizer::Sgd, Optimizer::Adagrad, Optimizer::Rmsprop, Optimizer::Adam}) {
+            OptimizerSettings s = settings(kind, 0.01);
+            s.weight_decay = wd;
+            all.push_back(s);
+        }
+        for (const bool nesterov : {false, true}) {
+            OptimizerSettings s = settings(Optimizer::Sgd, 0.01);
+            s.momentum = 0.9;
+            s.nesterov = nesterov;
+            s.weight_decay = wd;
+            all.push_back(s);
+        }
+    }
+    return all;
+}
+
+TEST(Optimizer, FusedSumSquaresMatchesDoubleReference) {
+    for (const OptimizerSettings& s : all_update_loops()) {
+        for (const std::size_t n : kOddLengths) {
+            std::vector<std::uint8_t> mask(n);
+            for (std::size_t i = 0; i < n; ++i) mask[i] = static_cast<std::uint8_t>(i % 3 != 0);
+            OptimizerState opt(s, mask);
+            std::vector<float> w = random_grads(n, 1);
+            const auto where = [&] {
+                return std::string(name(s.kind)) + " wd " + std::to_string(s.weight_decay) + " momentum " +
+                       std::to_string(s.momentum) + " nesterov " + std::to_string(s.nesterov) + " n " +
+                       std::to_string(n);
+            };
+            // Small nonzero integers (-6..7): every partial sum is exact in float, so any element dropped,
+            // counted twice or decayed (the norm is of the gradients as given) changes the result.
+            std::vector<float> ints(n);
+            for (std::size_t i = 0; i < n; ++i)
+                ints[i] = static_cast<float>(static_cast<int>(i % 13) - 6 + (i % 13 >= 6));
+            double want = 0.0;
+            for (const float v : ints) want += static_cast<double>(v) * static_cast<double>(v);
+            EXPECT_EQ(opt.step_and_sum_squares(w, ints), want) << where();
+            // Random gradients: float lanes of at most 256 terms each, double across blocks, stay
+            // within a few float epsilons of the double sum.
+            const std::vector<float> g = random_grads(n, 10 + n);
+            want = 0.0;
+            for (const float v : g) want += static_cast<double>(v) * static_cast<double>(v);
+            EXPECT_NEAR(opt.step_and_sum_squares(w, g), want, 1e-6 * want) << where();
+        }
+    }
+}
+
+TEST(Optimizer, FusedSumSquaresLeavesUpdatesBitIdentical) {
+    for (const OptimizerSettings& s : all_update_loops()) {
+        for (const std::size_t n : kOddLengths) {
+            std::vector<std::uint8_t> mask(n);
+            for (std::size_t i = 0; i < n; ++i) mask[i] = static_cast<std::uint8_t>(i % 3 != 0);
+            OptimizerState plain(s, mask), fused(s, mask);
+            std::vector<float> wp = random_grads(n, 2), wf = wp;
+            for (std::uint64_t t = 0; t < 3; ++t) {  // several steps: the optimizer state must agree too
+                const std::vector<float> g = random_grads(n, 20 + n + t);
+                plain.step(wp, g);
+                fused.step_and_sum_squares(wf, g);
+                ASSERT_EQ(std::memcmp(wp.data(), wf.data(), n * sizeof(float)), 0)
+                    << name(s.kind) << " wd " << s.weight_decay << " momentum " << s.momentum << " nesterov "
+                    << s.nesterov << " n " << n << " step " << t;
+            }
+            EXPECT_EQ(plain.steps(), fused.steps());
+        }
+    }
 }
 
 }  // namespace
