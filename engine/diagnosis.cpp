@@ -276,7 +276,7 @@ Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds
     const std::string pruned_note =
         e.pruned > 0 ? " [" + fraction_of(e.pruned, e.folds) + " pruned after " +
                            epochs_text(e.pruned_min_epochs, e.pruned_max_epochs) + ", with the figures of " +
-                           (config.patience > 0 ? "their best epoch by then (patience)" : "that epoch") +
+                           (config.patience > 0 ? "the best epoch by then (patience)" : "that epoch") +
                            not_started_text(e) + "]"
                      : "";
     const std::vector<Cause> causes = find_causes(config, e, thresholds);

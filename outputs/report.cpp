@@ -200,6 +200,10 @@ std::string pruned_text(const PrunedFolds& p) {
                                                             : std::to_string(p.min_epochs) + " to " + n(p.max_epochs));
 }
 
+std::string pruned_text(const std::vector<UnitResult>& units, std::uint64_t config) {
+    return pruned_text(pruned_folds(units_of(units, config), config));
+}
+
 std::string thousands(std::int64_t n) {
     std::string digits = std::to_string(n < 0 ? -n : n), out;
     for (std::size_t i = 0; i < digits.size(); ++i) {

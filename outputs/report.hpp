@@ -76,6 +76,8 @@ PrunedFolds pruned_folds(std::span<const UnitResult> units, std::uint64_t config
 // "pruned after 3 epochs", "pruned after 2 to 4 epochs", "pruned before it started" (empty when
 // no fold was pruned).
 std::string pruned_text(const PrunedFolds& p);
+// The same for configuration `config` of units in unit order (see units_of).
+std::string pruned_text(const std::vector<UnitResult>& units, std::uint64_t config);
 // 1234567 -> "1,234,567".
 std::string thousands(std::int64_t n);
 // "Pruning: ..." sentence of the report and status (empty when nothing was pruned).

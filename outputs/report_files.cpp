@@ -233,7 +233,7 @@ void write_html(const std::string& path, const std::string& title, const ReportS
           << html_escape(c.verdict) << "</td><td class=\"n\">" << fixed(cost_per_fold(c), 3) << "</td><td>"
           << html_escape(settings_text(c.settings, varied));
         if (c.folds_pruned > 0)
-            h << " <span class=\"pruned\">(" << html_escape(pruned_text(pruned_folds(units_of(r.units, c.config), c.config))) << ")</span>";
+            h << " <span class=\"pruned\">(" << html_escape(pruned_text(r.units, c.config)) << ")</span>";
         h << "</td></tr>\n";
     }
     h << "</table>\n<h2>Which settings matter</h2>\n<p>Mean / best validation accuracy of the configurations "

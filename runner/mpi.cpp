@@ -38,12 +38,14 @@ MpiSession::~MpiSession() {
     if (!finalized) MPI_Finalize();
 }
 
-std::string MpiSession::host() const {
+std::string processor_name() {
     char name[MPI_MAX_PROCESSOR_NAME];
     int len = 0;
     mpi_check(MPI_Get_processor_name(name, &len), "MPI_Get_processor_name");
     return std::string(name, static_cast<std::size_t>(len));
 }
+
+std::string MpiSession::host() const { return processor_name(); }
 
 std::vector<std::string> MpiSession::gather_hosts() const {
     std::string mine = host();

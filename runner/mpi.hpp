@@ -41,6 +41,9 @@ private:
     int size_ = 1;
 };
 
+// This rank's host as MPI names it (MPI_Get_processor_name).
+std::string processor_name();
+
 // Fixed-size messages of 64-bit words: the protocol's only message shape (runner/sweep_protocol.hpp).
 void send_words(const std::vector<std::uint64_t>& words, int dest, int tag);
 std::vector<std::uint64_t> recv_words(std::size_t count, int source, int tag, MPI_Status* status = nullptr);
@@ -53,7 +56,7 @@ std::pair<int, std::vector<std::uint64_t>> recv_polling(std::size_t count, int s
 // most `quick_max`: a sweep's messages wait on it (a request at rank 0, the answer at the worker),
 // so each unit waits about that long at most; a 20 ms cap there cost 40-60 ms per unit, a third of
 // the time of 0.2 s units (docs/PERFORMANCE.md, "Scaling"). Each wake-up costs about 25 us of CPU
-// on a virtual machine, so rank 0 keeps 2 ms (about 1% of a core) while a worker, whose core is
+// on a virtual machine, so rank 0 keeps 2 ms (1-1.5% of a core) while a worker, whose core is
 // idle anyway, polls for its answer every 0.25 ms. Longer waits (long units, deferred requests, the
 // final merge) go up to 20 ms: well under 1% of a core. reset() after each message.
 class Backoff {

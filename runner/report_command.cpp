@@ -94,7 +94,7 @@ void print_text(const ReportSource& src, std::size_t top, std::ostream& out) {
             << pad(num(c.mean_train_acc), 11) << pad(num(c.mean_test_acc), 10) << pad(c.verdict, 14)
             << pad(seconds_text(cost_per_fold(c)), 8) << settings_text(c.settings, names)
             << (folds_recorded(c) < src.folds_per_config ? "  (partial)" : "");
-        if (c.folds_pruned > 0) out << "  (" << pruned_text(pruned_folds(units_of(r.units, c.config), c.config)) << ")";
+        if (c.folds_pruned > 0) out << "  (" << pruned_text(r.units, c.config) << ")";
         out << '\n';
     }
 
@@ -290,7 +290,7 @@ std::vector<Figure> write_plot_plan(const std::string& plan_path, const std::str
         if (lc.epochs.empty()) continue;
         char file[64];
         std::snprintf(file, sizeof file, "curves-%03zu-config-%llu", k + 1, static_cast<unsigned long long>(c.config));
-        const std::string pruned = pruned_text(pruned_folds(units_of(r.units, c.config), c.config));
+        const std::string pruned = pruned_text(r.units, c.config);
         const std::string caption = "#" + std::to_string(k + 1) + " " + c.verdict + ": " +
                                     settings_text(c.settings, names) + " (fold mean, band = min-max over " +
                                     std::to_string(lc.folds) + " folds" + (pruned.empty() ? "" : "; " + pruned) + ")";

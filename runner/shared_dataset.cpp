@@ -11,6 +11,7 @@
 #include <string>
 
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "runner/mpi.hpp"
 
@@ -30,14 +31,15 @@ void broadcast_bytes(std::byte* bytes, std::size_t n, MPI_Comm comm) {
 // Where Open MPI puts a shared window's backing file (its `osc_sm_backing_directory`, which mpirun
 // --mca and the environment set), and whether `bytes` fit there. An unfit folder (too small, as
 // Docker's 64 MB /dev/shm often is, or missing) gives a SIGBUS or an MPI internal error deep in
-// MPI_Win_allocate_shared, so it is checked first; the empty string means it fits.
+// MPI_Win_allocate_shared, so it is checked first; the empty string means it fits. (A folder set
+// only in Open MPI's parameter files is not seen: /dev/shm is checked instead.)
 std::string window_room_problem(std::size_t bytes) {
     const char* env = std::getenv("OMPI_MCA_osc_sm_backing_directory");
     const std::string dir = env != nullptr && *env != '\0' ? env : "/dev/shm";
     struct statvfs fs {};
-    if (statvfs(dir.c_str(), &fs) != 0)
+    if (statvfs(dir.c_str(), &fs) != 0 || access(dir.c_str(), W_OK) != 0)
         return dir + " (Open MPI's folder for shared windows) cannot be used: " + std::strerror(errno) +
-               " (name an existing local folder in OMPI_MCA_osc_sm_backing_directory)";
+               " (name an existing, writable local folder in OMPI_MCA_osc_sm_backing_directory)";
     const std::uint64_t free = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
     // Open MPI adds a little to the segment (a header, rounding to pages): keep a margin.
     const std::uint64_t needed = bytes + bytes / 64 + (std::uint64_t{1} << 20);
@@ -46,13 +48,6 @@ std::string window_room_problem(std::size_t bytes) {
            " MB free, the data needs " + std::to_string((needed >> 20) + 1) +
            " MB (give it room, e.g. docker run --shm-size, or name a larger local folder in "
            "OMPI_MCA_osc_sm_backing_directory)";
-}
-
-std::string processor_name() {
-    char name[MPI_MAX_PROCESSOR_NAME];
-    int len = 0;
-    mpi_check(MPI_Get_processor_name(name, &len), "MPI_Get_processor_name");
-    return std::string(name, static_cast<std::size_t>(len));
 }
 
 // The frees below are collective. While an exception unwinds, another rank may still be training
@@ -117,53 +112,56 @@ SharedDataset::SharedDataset(const Dataset* data) {
               "MPI_Bcast(dataset source)");
 
     const std::size_t x_bytes = rows_count_ * cols_ * sizeof(float), y_bytes = rows_count_ * sizeof(std::int32_t);
-    // Every node's leader checks its node has room for the window; if one has not, every rank
-    // keeps its own copy instead (the leaders' broadcast below is one collective over all nodes).
-    const std::string problem = leader ? window_room_problem(x_bytes + y_bytes) : std::string();
-    const int fits = problem.empty() ? 1 : 0;
-    int all_fit = 0;
-    mpi_check(MPI_Allreduce(&fits, &all_fit, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce(window room)");
-    if (all_fit == 0) {
-        if (!problem.empty())
+    const std::size_t total = x_bytes + y_bytes;
+    // Each node's leader checks its node has room for the window. A node without room keeps one
+    // copy per rank instead; the other nodes still share theirs (the collectives below are over
+    // one node's ranks, or over all leaders, whichever their destination).
+    int fits = 1;
+    if (leader) {
+        const std::string problem = window_room_problem(total);
+        fits = problem.empty() ? 1 : 0;
+        if (fits == 0)
             std::cerr << "dnnsweep sweep: warning: on " << processor_name() << ", " << problem
-                      << ": every rank keeps its own copy of the data (more memory, same results)" << std::endl;
-        own_copy_ = AlignedBuffer((x_bytes + y_bytes + sizeof(float) - 1) / sizeof(float));
-        auto* bytes = reinterpret_cast<std::byte*>(own_copy_.data());
-        if (world_rank == 0 && x_bytes > 0) {
-            std::memcpy(bytes, data->x.elements(), x_bytes);
-            std::memcpy(bytes + x_bytes, data->y.data(), y_bytes);
-        }
-        broadcast_bytes(bytes, x_bytes + y_bytes, MPI_COMM_WORLD);
-        own_bytes_ = x_bytes + y_bytes;
-        rows_ = own_copy_.data();
-        labels_ = reinterpret_cast<const std::int32_t*>(bytes + x_bytes);
-        return;
+                      << ": every rank of this node keeps its own copy of the data (more memory, same results)"
+                      << std::endl;
     }
+    mpi_check(MPI_Bcast(&fits, 1, MPI_INT, 0, node_.get()), "MPI_Bcast(window room)");
 
-    // The leader's segment holds the rows then the labels; the others allocate nothing and read it.
-    own_bytes_ = leader ? x_bytes + y_bytes : 0;
-    void* mine = nullptr;
-    const std::string what = "MPI_Win_allocate_shared (the node's shared copy of the dataset, " +
-                             std::to_string(x_bytes + y_bytes) + " bytes)";
-    mpi_check(MPI_Win_allocate_shared(static_cast<MPI_Aint>(own_bytes_), 1, MPI_INFO_NULL, node_.get(), &mine,
-                                      window_.out()),
-              what.c_str());
-    mpi_check(MPI_Win_set_errhandler(window_.get(), MPI_ERRORS_RETURN), "MPI_Win_set_errhandler");
-    MPI_Aint size = 0;
-    int unit = 0;
-    void* segment = nullptr;
-    mpi_check(MPI_Win_shared_query(window_.get(), 0, &size, &unit, &segment), "MPI_Win_shared_query");
-    auto* bytes = static_cast<std::byte*>(segment);
-    if (leader && own_bytes_ > 0) {
+    std::byte* bytes = nullptr;
+    if (fits != 0) {
+        // The leader's segment holds the rows then the labels; the others allocate nothing and read it.
+        own_bytes_ = leader ? total : 0;
+        void* mine = nullptr;
+        const std::string what =
+            "MPI_Win_allocate_shared (the node's shared copy of the dataset, " + std::to_string(total) + " bytes)";
+        mpi_check(MPI_Win_allocate_shared(static_cast<MPI_Aint>(own_bytes_), 1, MPI_INFO_NULL, node_.get(), &mine,
+                                          window_.out()),
+                  what.c_str());
+        mpi_check(MPI_Win_set_errhandler(window_.get(), MPI_ERRORS_RETURN), "MPI_Win_set_errhandler");
+        MPI_Aint size = 0;
+        int unit = 0;
+        void* segment = nullptr;
+        mpi_check(MPI_Win_shared_query(window_.get(), 0, &size, &unit, &segment), "MPI_Win_shared_query");
+        bytes = static_cast<std::byte*>(segment);
+    } else {
+        own_copy_ = AlignedBuffer((total + sizeof(float) - 1) / sizeof(float));
+        own_bytes_ = total;
+        bytes = reinterpret_cast<std::byte*>(own_copy_.data());
+    }
+    if (leader && total > 0) {
         if (world_rank == 0) {
             std::memcpy(bytes, data->x.elements(), x_bytes);
             std::memcpy(bytes + x_bytes, data->y.data(), y_bytes);
         }
-        broadcast_bytes(bytes, own_bytes_, leaders_.get());  // to the other nodes' leaders
+        broadcast_bytes(bytes, total, leaders_.get());  // to the other nodes' leaders
     }
-    // The leader's stores are complete and visible before any rank of the node reads them.
-    mpi_check(MPI_Win_fence(0, window_.get()), "MPI_Win_fence");
-    if (size > 0) {
+    if (fits != 0) {
+        // The leader's stores are complete and visible before any rank of the node reads them.
+        mpi_check(MPI_Win_fence(0, window_.get()), "MPI_Win_fence");
+    } else if (total > 0) {
+        broadcast_bytes(bytes, total, node_.get());  // from the node's leader to each rank's copy
+    }
+    if (total > 0) {
         rows_ = reinterpret_cast<const float*>(bytes);
         labels_ = reinterpret_cast<const std::int32_t*>(bytes + x_bytes);
     }

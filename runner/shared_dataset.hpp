@@ -4,8 +4,8 @@
 // rank fills, so 64 ranks on a node hold the data once. Rank 0 alone reads the data files (it
 // loaded and checked them before anyone trains); the window of its node gets rank 0's copy, the
 // windows of other nodes get it broadcast among the node leaders. Where a node's leader finds no
-// room for the window (Open MPI's backing folder too small or missing), every rank gets its own
-// copy by broadcast instead, with a warning: more memory, same results.
+// room for the window (Open MPI's backing folder too small or missing), every rank of that node
+// gets its own copy from its leader instead, with a warning: more memory, same results.
 #include <cstddef>
 #include <optional>
 #include <string>

@@ -36,7 +36,8 @@ struct RunSummary {
     double record_seconds = 0.0;    // the workers' shard appends, summed
     double setup_seconds = 0.0;     // the workers' unit preparation (rows, scaling, model build), summed
     double handling_seconds = 0.0;  // rank 0's time answering requests (receive, bookkeeping, send)
-    double wait_seconds = 0.0;      // the workers' waits for their units (request sent to answer in), summed
+    double wait_seconds = 0.0;      // the workers' waits for their units (request sent to answer in), summed;
+                                    // with halving also the time a request waits for a promotion
     std::size_t requests = 0, reports = 0;  // requests answered; of them, reports of a finished unit
     bool stopped = false;
 };

@@ -18,7 +18,8 @@ table. Run it on a quiet machine: one run per core at a time, nothing else busy.
 Figures
   samples/s      training samples processed per second of training wall time:
                  dnnsweep: n_train * epochs / `seconds` of its JSON. That time includes dnnsweep's
-                   per-epoch evaluation passes (inference over the training and validation parts).
+                   evaluation passes (inference over the training and validation parts each epoch,
+                   and over a test part at the end: `dnnsweep train` here has none).
                  steps only: the same with the evaluation time taken out, n_train * epochs /
                    (seconds - eval_seconds), when the JSON reports `eval_seconds` (top level, or per
                    epoch in history[]); otherwise "n/a".

@@ -4,14 +4,16 @@ the coordinator, so W + 1 ranks), on one machine with at least W + 1 cores. A be
 (docs/PERFORMANCE.md, "Scaling"), not a test; the project never needs such a machine.
 
     tests/bench/sweep_scaling.py --dnnsweep build/runner/dnnsweep [--workers 1,2,4,8,15]
-                                 [--spec S.ini] [--epochs 8] [--workdir /tmp/sweep_scaling]
-                                 [--prefix "chroot /srv/debian"] [--json out.json]
+                                 [--spec S.ini] [--epochs 3] [--workdir /tmp/sweep_scaling]
+                                 [--prefix "chroot /srv/debian"] [--bind none] [--no-compare]
+                                 [--json out.json]
 
 For each worker count it reports the wall time of the whole `mpirun ... dnnsweep sweep` (start-up,
 data load, training, merge), the speed-up over one worker (wall(1) / wall(W)) and its efficiency
 (speed-up / W), and the sweep's own closing figures: its parallel efficiency (unit training
 seconds / (W x wall inside the sweep)), the coordinator's share of a core, and the units' total
-training seconds (which grow when workers slow each other down through shared caches and memory).
+training seconds (which grow when workers slow each other down through shared caches and memory;
+rebuilt from the sweep's rounded closing figures, so about 1% off for a 5 s sweep).
 Every run's metrics must equal the first run's: the table is only printed when they do.
 
 --prefix goes before both `mpirun` and `dnnsweep report` (e.g. "chroot /srv/debian" on a machine
@@ -77,8 +79,9 @@ def run(a, spec, workers):
     if a.compare:
         report = subprocess.run(prefix + [a.dnnsweep, "report", out, "--format", "csv", "--top", "1000000"],
                                 capture_output=True, text=True, check=True)
-        # Every column but the measured seconds.
-        metrics = [{k: v for k, v in r.items() if k != "seconds"} for r in csv.DictReader(io.StringIO(report.stdout))]
+        # Every column but the measured seconds and the rank (ties go to the cheaper configuration).
+        metrics = {r["config"]: {k: v for k, v in r.items() if k not in ("seconds", "rank")}
+                   for r in csv.DictReader(io.StringIO(report.stdout))}
     return {
         "workers": workers,
         "wall_s": wall,

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <thread>
 #include <vector>
@@ -46,7 +47,10 @@ void answer_requests(int rounds) {
 
 // A unit of 30 ms lets rank 0's backoff reach its cap before each request: the worst case short
 // of a long wait. With a 20 ms cap, or one MPI_Iprobe per poll (Open MPI sees a message that came
-// during a sleep only at the second probe), the median was 20-60 ms, or about 4 ms.
+// during a sleep only at the second probe), the median was 20-60 ms, or about 4 ms: then no wait
+// is under one 2 ms pause, while now they spread over 0.1-2.3 ms. The quartile tells the two
+// apart with room for a loaded machine's late wake-ups; the loose median bound catches the cap.
+// No check leaves the loop early, so rank 0 is never left waiting for requests.
 TEST(MessageLatency, AWorkerWaitsAboutAMillisecondForItsAnswer) {
     constexpr int kRounds = 40;
     if (world_rank() == 0) {
@@ -55,18 +59,22 @@ TEST(MessageLatency, AWorkerWaitsAboutAMillisecondForItsAnswer) {
     }
     std::vector<double> waits;
     for (int i = 0; i < kRounds; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        // 30 ms plus a phase stepped through rank 0's 2 ms poll period: periodic sleeps on both
+        // sides otherwise lock in phase on a loaded machine (every wait then about 1.9 ms).
+        std::this_thread::sleep_for(std::chrono::microseconds(30000 + (i * 370) % 2200));
         send_words({static_cast<std::uint64_t>(i)}, 0, 1);
         const auto start = Clock::now();
         const auto [tag, words] = recv_polling(1, 0);
         waits.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-        ASSERT_EQ(tag, 2);
-        ASSERT_EQ(words.at(0), static_cast<std::uint64_t>(i));
+        EXPECT_EQ(tag, 2);
+        EXPECT_EQ(words.at(0), static_cast<std::uint64_t>(i));
     }
     std::sort(waits.begin(), waits.end());
-    const double median = waits[waits.size() / 2];
-    std::printf("round trip after a 30 ms unit: median %.2f ms, max %.2f ms\n", median, waits.back());
-    EXPECT_LT(median, 2.5) << "rank 0 polls at most every 2 ms while messages keep coming";
+    const double quartile = waits[waits.size() / 4], median = waits[waits.size() / 2];
+    std::printf("round trip after a 30 ms unit: quartile %.2f ms, median %.2f ms, max %.2f ms\n", quartile, median,
+                waits.back());
+    EXPECT_LT(quartile, 1.5) << "a request is seen at the first poll after it arrives";
+    EXPECT_LT(median, 10.0) << "rank 0 polls at most every 2 ms while messages keep coming";
 }
 
 // A long wait (a long unit, the final merge) must not cost a core: the pauses grow to 20 ms after
@@ -80,7 +88,7 @@ TEST(MessageLatency, ALongWaitCostsLittleCpu) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1500));
         send_words({7}, 0, 1);
         const auto [tag, words] = recv_polling(1, 0);
-        ASSERT_EQ(tag, 2);
+        EXPECT_EQ(tag, 2);
     }
     const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
     const double share = (process_cpu_seconds() - cpu0) / wall;

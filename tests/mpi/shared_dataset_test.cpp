@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "runner/mpi.hpp"
@@ -98,19 +99,40 @@ TEST(SharedDataset, AWriteByOneRankIsSeenByEveryRank) {
 
 // Open MPI's folder for the window missing (or too small, as Docker's /dev/shm often is): every
 // rank gets its own copy of the same rows instead of a crash or an MPI internal error.
-TEST(SharedDataset, WithoutRoomForTheWindowEveryRankGetsItsOwnCopy) {
-    const char* const kVar = "OMPI_MCA_osc_sm_backing_directory";
-    const char* old = std::getenv(kVar);
-    const std::string saved = old != nullptr ? old : "";
-    ::setenv(kVar, (g_workdir + "/no-such-folder").c_str(), 1);
-    const Dataset want = ramp(300, 5);
-    const SharedDataset copy(world_rank() == 0 ? &want : nullptr);
-    if (old != nullptr) ::setenv(kVar, saved.c_str(), 1); else ::unsetenv(kVar);
+// Sets an environment variable for its lifetime, then restores it (also when a check throws).
+class EnvGuard {
+public:
+    EnvGuard(const char* name, const std::string& value) : name_(name) {
+        const char* old = std::getenv(name);
+        if (old != nullptr) old_ = old;
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~EnvGuard() {
+        if (old_) {
+            ::setenv(name_, old_->c_str(), 1);
+        } else {
+            ::unsetenv(name_);
+        }
+    }
+    EnvGuard(const EnvGuard&) = delete;
+    EnvGuard& operator=(const EnvGuard&) = delete;
 
-    EXPECT_FALSE(copy.shared());
+private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+TEST(SharedDataset, WithoutRoomForTheWindowEveryRankGetsItsOwnCopy) {
+    const Dataset want = ramp(300, 5);
+    const std::optional<SharedDataset> copy = [&] {
+        const EnvGuard folder("OMPI_MCA_osc_sm_backing_directory", g_workdir + "/no-such-folder");
+        return std::optional<SharedDataset>(std::in_place, world_rank() == 0 ? &want : nullptr);
+    }();
+
+    EXPECT_FALSE(copy->shared());
     const std::size_t bytes = 300 * 5 * sizeof(float) + 300 * sizeof(std::int32_t);
-    EXPECT_EQ(copy.own_bytes(), bytes);
-    const Dataset got = copy.view();
+    EXPECT_EQ(copy->own_bytes(), bytes);
+    const Dataset got = copy->view();
     EXPECT_EQ(got.size(), 300u);
     EXPECT_EQ(got.features(), 5u);
     EXPECT_EQ(got.source, want.source);
@@ -118,7 +140,7 @@ TEST(SharedDataset, WithoutRoomForTheWindowEveryRankGetsItsOwnCopy) {
     EXPECT_EQ(std::memcmp(got.x.elements(), want.x.data.data(), want.x.data.size() * sizeof(float)), 0);
     // Copies, not one memory: rank 0's write stays its own.
     mpi_check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
-    if (world_rank() == 0) const_cast<float*>(copy.rows_address())[4] = -1234.5f;
+    if (world_rank() == 0) const_cast<float*>(copy->rows_address())[4] = -1234.5f;
     mpi_check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
     EXPECT_EQ(got.x.at(0, 4), world_rank() == 0 ? -1234.5f : want.x.at(0, 4));
     mpi_check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");

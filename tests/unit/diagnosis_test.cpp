@@ -298,7 +298,7 @@ TEST(Diagnosis, PrunedAboveChanceKeepsTheFiguresVerdict) {
     TrainConfig patient;
     patient.patience = 2;
     const Diagnosis p = diagnose(patient, folds, kClasses);
-    EXPECT_TRUE(contains(p.reason, "[all 2 folds pruned after 3 to 9 epochs, with the figures of their best epoch "
+    EXPECT_TRUE(contains(p.reason, "[all 2 folds pruned after 3 to 9 epochs, with the figures of the best epoch "
                                    "by then (patience)]"))
         << p.reason;
 }
