@@ -55,8 +55,10 @@ SETUP = re.compile(r"unit set-up .* ([\d.]+)% of the units' time")
 def run(a, spec, workers):
     out = os.path.join(a.workdir, f"w{workers}.h5")
     for stale in (out, out + ".parts"):
-        shutil.rmtree(stale, ignore_errors=True) if os.path.isdir(stale) else (
-            os.path.exists(stale) and os.remove(stale))
+        if os.path.isdir(stale):
+            shutil.rmtree(stale)
+        elif os.path.exists(stale):
+            os.remove(stale)
     prefix = shlex.split(a.prefix)
     # More ranks than cores (a trial run on a small machine) needs --oversubscribe, which cannot bind.
     placement = ["--bind-to", a.bind] if workers + 1 <= (os.cpu_count() or 1) else ["--oversubscribe"]
