@@ -51,19 +51,26 @@ Options parse(int argc, char** argv) {
         else if (key == "--classes") o.classes = std::stoi(value);
         else if (key == "--batch") o.batch = std::stoul(value);
         else if (key == "--seconds") o.seconds = std::stod(value);
-        else if (key == "--optimizer") o.optimizer = value == "sgd" ? Optimizer::Sgd : Optimizer::Adam;
-        else if (key == "--activation") o.activation = value == "sigmoid" ? Activation::Sigmoid : Activation::Relu;
-        else if (key == "--kernel")
+        else if (key == "--optimizer") o.optimizer = parse_optimizer(value);
+        else if (key == "--activation") o.activation = parse_activation(value);
+        else if (key == "--kernel" && (value == "auto" || value == "onednn" || value == "loops"))
             o.kernel = value == "onednn" ? DenseKernel::OneDnn : value == "loops" ? DenseKernel::Loops : DenseKernel::Auto;
-        else throw std::invalid_argument("unknown option " + key);
+        else throw std::invalid_argument("unknown option or value: " + key + " " + value);
     }
+    if (argc % 2 == 0) throw std::invalid_argument(std::string("option without a value: ") + argv[argc - 1]);
     return o;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const Options o = parse(argc, argv);
+    Options o;
+    try {
+        o = parse(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_step_profile: %s\n", e.what());
+        return 2;
+    }
     omp_set_num_threads(1);
     TrainConfig c;
     c.layers = o.layers;
