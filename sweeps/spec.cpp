@@ -50,6 +50,14 @@ double fraction_in(std::string_view s, double lo, bool lo_open, double hi, bool 
     return v;
 }
 
+// An integer of at least `lo`; `why` (" (...)") explains the bound in the error.
+int int_at_least(std::string_view s, int lo, std::string_view why = "") {
+    const int v = parse_int(s);
+    if (v < lo)
+        throw ConfigError("must be >= " + std::to_string(lo) + std::string(why) + ", got " + std::string(s));
+    return v;
+}
+
 double positive_real(std::string_view s) {
     const double v = parse_real(s);
     if (!(v > 0.0)) throw ConfigError("must be > 0, got " + std::string(s));
@@ -72,11 +80,7 @@ const std::array<StudyKey, 20>& study_keys() {
          }},
         {"test-fraction", [](S& s, V v) { s.split.test_fraction = fraction_in(v, 0.0, false, 1.0, true); },
          [](const S& s) { return real_text(s.split.test_fraction); }},
-        {"folds",
-         [](S& s, V v) {
-             s.split.folds = parse_int(v);
-             if (s.split.folds < 1) throw ConfigError("must be >= 1, got " + std::string(v));
-         },
+        {"folds", [](S& s, V v) { s.split.folds = int_at_least(v, 1); },
          [](const S& s) { return std::to_string(s.split.folds); }},
         {"validation-fraction",
          [](S& s, V v) { s.split.validation_fraction = fraction_in(v, 0.0, true, 1.0, true); },
@@ -103,34 +107,18 @@ const std::array<StudyKey, 20>& study_keys() {
          [](const S& s) { return real_text(s.thresholds.dead_relu); }},
         {"unscaled-input", [](S& s, V v) { s.thresholds.unscaled_input = positive_real(v); },
          [](const S& s) { return real_text(s.thresholds.unscaled_input); }},
-        {"few-updates",
-         [](S& s, V v) {
-             s.thresholds.few_updates = parse_int(v);
-             if (s.thresholds.few_updates < 0) throw ConfigError("must be >= 0, got " + std::string(v));
-         },
+        {"few-updates", [](S& s, V v) { s.thresholds.few_updates = int_at_least(v, 0); },
          [](const S& s) { return std::to_string(s.thresholds.few_updates); }},
         {"prune", [](S& s, V v) { s.prune.mode = parse_prune_mode(v); },
          [](const S& s) { return std::string(name(s.prune.mode)); }},
         {"prune-after",
-         [](S& s, V v) {
-             s.prune.after = parse_int(v);
-             if (s.prune.after < 2)
-                 throw ConfigError("must be >= 2 (the training loss is compared with epoch 1's), got " + std::string(v));
-         },
+         [](S& s, V v) { s.prune.after = int_at_least(v, 2, " (the training loss is compared with epoch 1's)"); },
          [](const S& s) { return std::to_string(s.prune.after); }},
         {"prune-loss-drop", [](S& s, V v) { s.prune.min_loss_drop = fraction_in(v, 0.0, false, 1.0, false); },
          [](const S& s) { return real_text(s.prune.min_loss_drop); }},
-        {"halving-min-epochs",
-         [](S& s, V v) {
-             s.prune.halving_min_epochs = parse_int(v);
-             if (s.prune.halving_min_epochs < 1) throw ConfigError("must be >= 1, got " + std::string(v));
-         },
+        {"halving-min-epochs", [](S& s, V v) { s.prune.halving_min_epochs = int_at_least(v, 1); },
          [](const S& s) { return std::to_string(s.prune.halving_min_epochs); }},
-        {"halving-eta",
-         [](S& s, V v) {
-             s.prune.halving_eta = parse_int(v);
-             if (s.prune.halving_eta < 2) throw ConfigError("must be >= 2, got " + std::string(v));
-         },
+        {"halving-eta", [](S& s, V v) { s.prune.halving_eta = int_at_least(v, 2); },
          [](const S& s) { return std::to_string(s.prune.halving_eta); }},
     }};
     return keys;
