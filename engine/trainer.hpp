@@ -43,7 +43,7 @@ struct TrainResult {
     // The final model on the held-out test set (NaN without one): measured once, after training,
     // never used for early stopping or model selection.
     double test_loss = 0.0, test_acc = 0.0;
-    double seconds = 0.0;             // training wall time, the test-set evaluation included (data preparation excluded)
+    double seconds = 0.0;             // training wall time with the test-set pass (data preparation excluded)
     double eval_seconds = 0.0;        // the part of `seconds` spent evaluating: per epoch, and the test set
     std::int64_t steps = 0;           // optimizer updates made
     int epochs() const { return static_cast<int>(history.size()); }
