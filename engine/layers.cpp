@@ -1,6 +1,8 @@
 #include "engine/layers.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <initializer_list>
@@ -473,12 +475,22 @@ void DropoutLayer::forward(std::size_t n, Mode mode) {
         return;
     }
     // Keep with probability 1 - rate, compared on 24-bit uniforms (exact in float).
-    const auto threshold = static_cast<std::uint64_t>(std::ceil(static_cast<double>(rate_) * 16777216.0));
-    const float keep_scale = 1.0f / (1.0f - rate_);
+    const auto threshold = static_cast<std::int32_t>(std::ceil(static_cast<double>(rate_) * 16777216.0));
+    const auto keep_bits = std::bit_cast<std::uint32_t>(1.0f / (1.0f - rate_));
     float* mask = mask_.data();
-    for (std::size_t i = 0; i < count; ++i) {
-        mask[i] = (rng_.next() >> 40) >= threshold ? keep_scale : 0.0f;
-        out[i] = src_[i] * mask[i];
+    // The draws in blocks (Rng::fill keeps the generator in registers), then branch-free loops.
+    constexpr std::size_t kBlock = 512;
+    std::array<std::uint64_t, kBlock> draws;
+    for (std::size_t start = 0; start < count; start += kBlock) {
+        const std::size_t k = std::min(kBlock, count - start);
+        rng_.fill(draws.data(), k);
+        float* m = mask + start;
+        // Bit masks, not a branch: one on random draws is mispredicted at every rate but 0 and 1.
+        for (std::size_t i = 0; i < k; ++i) {
+            const auto keep = static_cast<std::uint32_t>(static_cast<std::int32_t>(draws[i] >> 40) >= threshold);
+            m[i] = std::bit_cast<float>((0u - keep) & keep_bits);
+        }
+        for (std::size_t i = start; i < start + k; ++i) out[i] = src_[i] * mask[i];
     }
 }
 

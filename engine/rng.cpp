@@ -35,6 +35,24 @@ std::uint64_t Rng::next() {
     return result;
 }
 
+void Rng::fill(std::uint64_t* out, std::size_t n) {
+    std::uint64_t s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
+    for (std::size_t i = 0; i < n; ++i) {
+        out[i] = rotl(s1 * 5, 7) * 9;
+        const std::uint64_t t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 45);
+    }
+    s_[0] = s0;
+    s_[1] = s1;
+    s_[2] = s2;
+    s_[3] = s3;
+}
+
 double Rng::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
 float Rng::uniform(float lo, float hi) { return lo + static_cast<float>(uniform()) * (hi - lo); }

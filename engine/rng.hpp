@@ -2,6 +2,7 @@
 // Deterministic random numbers. std:: distributions differ between standard libraries, so every
 // draw the engine makes goes through this file: same seed, same numbers, on any machine or rank.
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -16,6 +17,9 @@ public:
     Rng(std::uint64_t seed, Stream stream);
 
     std::uint64_t next();                 // xoshiro256**
+    // The next n numbers, exactly as n calls of next() give them, with the state kept in
+    // registers: a call per number cost dropout 5 ns an element.
+    void fill(std::uint64_t* out, std::size_t n);
     double uniform();                     // [0, 1), 53 bits
     float uniform(float lo, float hi);    // [lo, hi)
     double normal();                      // standard normal (Box-Muller, no cached spare)

@@ -747,6 +747,35 @@ TEST(DropoutLayer, SeedDeterminesMasks) {
     EXPECT_NE(a.mask(400), first) << "each step draws a fresh mask";
 }
 
+TEST(DropoutLayer, MasksFollowTheDropoutStreamDrawByDraw) {
+    // Mask i of a step is the stream's next draw: kept when its top 24 bits reach ceil(rate * 2^24).
+    // 7 x 100 values a step cross the layer's blocks of draws; two steps check the stream goes on.
+    constexpr float rate = 0.7f;
+    constexpr std::uint64_t seed = 69;
+    DropoutRig rig(100, 7, rate, seed);
+    Rng reference(seed, Stream::Dropout);
+    const auto threshold = static_cast<std::uint64_t>(std::ceil(static_cast<double>(rate) * 16777216.0));
+    const float keep = 1.0f / (1.0f - rate);
+    for (int step = 0; step < 2; ++step) {
+        rig.layer.forward(7, Mode::Train);
+        for (std::size_t i = 0; i < 700; ++i) {
+            const float expected = (reference.next() >> 40) >= threshold ? keep : 0.0f;
+            ASSERT_EQ(rig.layer.mask()[i], expected) << "step " << step << ", mask " << i;
+        }
+    }
+}
+
+TEST(Rng, FillGivesTheDrawsOfNextAndLeavesTheSameState) {
+    Rng a(70, Stream::Dropout), b(70, Stream::Dropout);
+    std::vector<std::uint64_t> drawn(1000);
+    a.fill(drawn.data(), 999);
+    a.fill(drawn.data() + 999, 1);
+    for (std::size_t i = 0; i < drawn.size(); ++i) ASSERT_EQ(drawn[i], b.next()) << "draw " << i;
+    EXPECT_EQ(a.next(), b.next()) << "the state after fill()";
+    a.fill(drawn.data(), 0);
+    EXPECT_EQ(a.next(), b.next()) << "fill() of nothing draws nothing";
+}
+
 TEST(DropoutLayer, InferIsIdentity) {
     DropoutRig rig(50, 4, 0.5f, 64);
     rig.layer.forward(4, Mode::Infer);
