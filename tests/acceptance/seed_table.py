@@ -12,6 +12,7 @@ Prints one line per row (train/held-out accuracy, seconds) and exits non-zero if
 """
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 
@@ -34,6 +35,12 @@ ROWS = {
     9: {**RELU3, "normalization": "none"},
 }
 
+# Row 4 (SGD at lr 0.1 through 11 ReLU layers) has loss spikes: an epoch falls to 0.1-0.7 train acc
+# and the next few recover (seen with seeds 0-2 before and after kernel changes). Whether the 20th
+# epoch lands in one is decided by float rounding, so its lesson (ReLU trains) is checked on the
+# median of three seeds; the other checks use seed 0.
+EXTRA_SEEDS = {4: ["1", "2"]}
+
 
 def options(row, **overrides):
     """The command-line options of a row: COMMON, then the row's settings (None drops a key)."""
@@ -46,7 +53,8 @@ CHECKS = [
     ({1}, "row 1 (MSE on softmax) does not train: train acc < 0.25", lambda r: r[1]["train_acc"] < 0.25),
     ({3}, "row 3 (11 sigmoid layers) does not train: train acc < 0.25", lambda r: r[3]["train_acc"] < 0.25),
     ({2}, "row 2 (cross-entropy) trains: train acc > 0.75", lambda r: r[2]["train_acc"] > 0.75),
-    ({4}, "row 4 (11 ReLU layers) trains: train acc > 0.97", lambda r: r[4]["train_acc"] > 0.97),
+    ({4}, "row 4 (11 ReLU layers) trains: median train acc of seeds 0-2 > 0.97",
+     lambda r: statistics.median(x["train_acc"] for x in r["seeds"][4]) > 0.97),
     ({5}, "row 5 (full batch) stays under 0.5 train acc", lambda r: r[5]["train_acc"] < 0.5),
     ({6}, "row 6 (Adam) passes 0.75 validation acc after epoch 1",
      lambda r: r[6]["history"][0]["val_acc"] > 0.75),
@@ -95,13 +103,16 @@ def main():
             failed.append("determinism")
 
     rows = [int(x) for x in a.rows.split(",") if x]
-    results = {}
+    results = {"seeds": {}}  # row -> its seed-0 run; "seeds" -> row -> the runs of all its seeds
     for row in rows:
-        r = run(a.dnnsweep, options(row))
-        results[row] = r
-        print(f"row {row}: train acc {r['train_acc']:.4f}  held-out acc {r['val_acc']:.4f}  "
-              f"epoch-1 val acc {r['history'][0]['val_acc']:.4f}  {r['seconds']:.1f} s  ({r['status']})",
-              flush=True)
+        for seed in ["0", *EXTRA_SEEDS.get(row, [])]:
+            r = run(a.dnnsweep, options(row, seed=seed))
+            results["seeds"].setdefault(row, []).append(r)
+            if seed == "0":
+                results[row] = r
+            print(f"row {row}{'' if seed == '0' else f' seed {seed}'}: train acc {r['train_acc']:.4f}  "
+                  f"held-out acc {r['val_acc']:.4f}  epoch-1 val acc {r['history'][0]['val_acc']:.4f}  "
+                  f"{r['seconds']:.1f} s  ({r['status']})", flush=True)
     for needed, what, predicate in CHECKS:
         if needed <= results.keys():
             ok = predicate(results)
