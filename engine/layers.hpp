@@ -100,9 +100,10 @@ protected:
     float* diff_src_ = nullptr;
 };
 
-// How a dense layer computes. OneDnn: inner_product, weights `oi`, the activation fused as a
-// post-op. Loops: plain loops (engine/dense_kernels.hpp), weights stored transposed (in x
-// padded(out)); for layers so small that oneDNN's fixed cost per call outweighs the arithmetic.
+// How a dense layer computes. OneDnn: weights `oi`, a matmul forward with the activation fused
+// as a post-op, inner_product backward passes. Loops: plain loops (engine/dense_kernels.hpp),
+// weights stored transposed (in x padded(out)); for layers so small that oneDNN's fixed cost per
+// call outweighs the arithmetic.
 // Auto picks Loops when in * out <= kSmallDense.
 enum class DenseKernel { Auto, OneDnn, Loops };
 
