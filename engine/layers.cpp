@@ -116,8 +116,8 @@ memory::desc plain_weights_md(std::size_t in, std::size_t out) { return memory::
 
 // The forward pass is a matmul, not an inner_product: dst (n x out) = src (n x in) * W^T + bias,
 // with W^T the same `oi` buffer read as an in x out matrix with strides {1, in}. At the seed
-// table's shapes oneDNN 2.6 runs it with its brgemm kernel, 6% faster than inner_product's gemm
-// at batch 100 and 25% at the evaluation's 256 rows when the weights come from memory
+// table's shapes oneDNN 2.6 runs it with its brgemm kernel: with the weights from memory, 4%
+// faster than inner_product's gemm at batch 100 and 25% at the evaluation's 256 rows
 // (docs/PERFORMANCE.md, issue 7). The backward passes stay inner_product: faster on `oi`.
 dnnl::matmul::primitive_desc forward_pd(std::size_t n, std::size_t in, std::size_t out,
                                         const std::optional<EltwiseSpec>& act, const dnnl::engine& eng) {
