@@ -33,8 +33,11 @@
 //  6. When every worker has sent kClosed, the coordinator merges the shards into the results file
 //     and every rank exits.
 //  With one rank there is no message at all: rank 0 runs steps 2-6 by training every unit itself.
+#include <array>
+#include <bit>
 #include <cstdint>
 #include <limits>
+#include <span>
 
 namespace dnnsweep::protocol {
 
@@ -44,14 +47,50 @@ inline constexpr std::uint64_t kNoUnit = std::numeric_limits<std::uint64_t>::max
 inline constexpr std::uint64_t kGo = 1, kQuit = 0;
 
 // Words of each message (all MPI_UINT64_T).
-inline constexpr std::size_t kRequestWords = 8;  // {unit or kNoUnit, UnitStatus, bits of two doubles: seconds,
-                                                 //  epochs, bits of three doubles: validation accuracy,
-                                                 //  set-up seconds, seconds waiting for the unit}
+inline constexpr std::size_t kRequestWords = 8;  // a Request, see encode() below
 inline constexpr std::size_t kAssignWords = 3;   // {unit, task, epochs}
 inline constexpr std::uint64_t kTrain = 0, kRecordPruned = 1;  // the task word of kAssign
 inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed, kAbort: {0}
 
 // What a finished unit's report says, for the coordinator's progress counts.
 enum class UnitStatus : std::uint64_t { None = 0, Ok = 1, Diverged = 2, Failed = 3, Stopped = 4, Pruned = 5 };
+
+// kRequest (step 3): the worker's report on the unit it last ran (unit = kNoUnit: none yet).
+struct Request {
+    std::uint64_t unit = kNoUnit;
+    UnitStatus status = UnitStatus::None;
+    double seconds = 0.0;         // the unit's training and evaluation
+    double record_seconds = 0.0;  // its append to the worker's shard
+    std::uint64_t epochs = 0;     // epochs it trained
+    double val_acc = 0.0;         // validation accuracy at its last epoch (halving ranks by it)
+    double setup_seconds = 0.0;   // its preparation: fold rows, scaling, model build
+    double wait_seconds = 0.0;    // the worker's wait for its kAssign
+};
+
+// Every field is one word: a field added without kRequestWords growing does not compile.
+static_assert(sizeof(Request) == kRequestWords * sizeof(std::uint64_t));
+
+// The words in field order, doubles as their bits.
+inline std::array<std::uint64_t, kRequestWords> encode(const Request& r) {
+    return {r.unit,
+            static_cast<std::uint64_t>(r.status),
+            std::bit_cast<std::uint64_t>(r.seconds),
+            std::bit_cast<std::uint64_t>(r.record_seconds),
+            r.epochs,
+            std::bit_cast<std::uint64_t>(r.val_acc),
+            std::bit_cast<std::uint64_t>(r.setup_seconds),
+            std::bit_cast<std::uint64_t>(r.wait_seconds)};
+}
+
+inline Request decode_request(std::span<const std::uint64_t, kRequestWords> w) {
+    return {w[0],
+            static_cast<UnitStatus>(w[1]),
+            std::bit_cast<double>(w[2]),
+            std::bit_cast<double>(w[3]),
+            w[4],
+            std::bit_cast<double>(w[5]),
+            std::bit_cast<double>(w[6]),
+            std::bit_cast<double>(w[7])};
+}
 
 }  // namespace dnnsweep::protocol

@@ -1,11 +1,11 @@
 #include "runner/sweep_roles.hpp"
 
-#include <bit>
 #include <chrono>
 #include <deque>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <tuple>
 
 #include "engine/stop.hpp"
@@ -131,20 +131,20 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
         const auto handling_start = std::chrono::steady_clock::now();
         const int worker = status.MPI_SOURCE;
         if (status.MPI_TAG == protocol::kRequest) {
-            const auto report = recv_words(protocol::kRequestWords, worker, protocol::kRequest);
+            const auto words = recv_words(protocol::kRequestWords, worker, protocol::kRequest);
+            const protocol::Request report =
+                protocol::decode_request(std::span<const std::uint64_t, protocol::kRequestWords>(words.data(), words.size()));
             busy[static_cast<std::size_t>(worker)] = protocol::kNoUnit;
-            if (report[0] != protocol::kNoUnit) {
-                const auto unit_status = static_cast<protocol::UnitStatus>(report[1]);
-                if (unit_status == protocol::UnitStatus::Stopped) begin_stop();
-                const UnitReport r{report[0], outcome_of(unit_status), static_cast<int>(report[4]),
-                                   std::bit_cast<double>(report[5])};
+            if (report.unit != protocol::kNoUnit) {
+                if (report.status == protocol::UnitStatus::Stopped) begin_stop();
+                const UnitReport r{report.unit, outcome_of(report.status), static_cast<int>(report.epochs), report.val_acc};
                 if (queue->report(r))
-                    progress.unit_done(unit_status == protocol::UnitStatus::Failed,
-                                       s.grid.unit_flops(report[0], shape_of(s.data)));
-                summary.unit_seconds += std::bit_cast<double>(report[2]);
-                summary.record_seconds += std::bit_cast<double>(report[3]);
-                summary.setup_seconds += std::bit_cast<double>(report[6]);
-                summary.wait_seconds += std::bit_cast<double>(report[7]);
+                    progress.unit_done(report.status == protocol::UnitStatus::Failed,
+                                       s.grid.unit_flops(report.unit, shape_of(s.data)));
+                summary.unit_seconds += report.seconds;
+                summary.record_seconds += report.record_seconds;
+                summary.setup_seconds += report.setup_seconds;
+                summary.wait_seconds += report.wait_seconds;
                 summary.epochs_trained += r.epochs;
                 ++summary.reports;
             }
@@ -171,10 +171,10 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
     set_stop_check(worker_should_stop);
     {
         ShardWriter shard(shard_path(out, rank, info.run_id), s.spec, info, rank);
-        std::vector<std::uint64_t> report(protocol::kRequestWords, 0);
-        report[0] = protocol::kNoUnit;
+        protocol::Request report;  // the first request reports no unit
         for (;;) {
-            send_words(report, 0, protocol::kRequest);
+            const auto request = protocol::encode(report);
+            send_words({request.begin(), request.end()}, 0, protocol::kRequest);
             const auto wait_start = std::chrono::steady_clock::now();
             auto [tag, words] = recv_polling(protocol::kAssignWords, 0);
             // A kAbort that crossed this request (the unit had already finished) is stale.
@@ -192,10 +192,8 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
             if (r.status != "stopped") shard.append(r);
             const double record_seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - record_start).count();
-            report = {words[0], static_cast<std::uint64_t>(status_of(r)), std::bit_cast<std::uint64_t>(r.seconds),
-                      std::bit_cast<std::uint64_t>(record_seconds), static_cast<std::uint64_t>(r.epochs),
-                      std::bit_cast<std::uint64_t>(last_val_acc(r)), std::bit_cast<std::uint64_t>(r.setup_seconds),
-                      std::bit_cast<std::uint64_t>(wait_seconds)};
+            report = {words[0], status_of(r), r.seconds, record_seconds, static_cast<std::uint64_t>(r.epochs),
+                      last_val_acc(r), r.setup_seconds, wait_seconds};
         }
     }  // the shard is closed before rank 0 is told so
     send_words({0}, 0, protocol::kClosed);
