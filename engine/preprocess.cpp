@@ -1,6 +1,7 @@
 #include "engine/preprocess.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <span>
@@ -46,17 +47,21 @@ Split holdout_split(std::size_t n, double test_fraction, std::uint64_t seed) {
 Dataset gather(const Dataset& data, const std::vector<std::uint32_t>& rows) {
     const std::size_t cols = data.features();
     Dataset out;
-    out.x = Matrix(rows.size(), cols);
     out.y.resize(rows.size());
     out.classes = data.classes;
     out.source = data.source;
+    // Rows appended to reserved storage: a sized Matrix would write its zeros first, a third pass
+    // over tens of MB per sweep unit.
+    out.x.rows = rows.size();
+    out.x.cols = cols;
+    out.x.data.reserve(rows.size() * cols);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const std::size_t r = rows[i];
         if (r >= data.size() || r >= data.y.size()) {
             throw std::out_of_range("gather: row " + std::to_string(r) + " is outside the " +
                                     std::to_string(data.size()) + " rows of " + data.source);
         }
-        std::copy_n(data.x.row(r), cols, out.x.row(i));
+        out.x.data.insert(out.x.data.end(), data.x.row(r), data.x.row(r) + cols);
         out.y[i] = data.y[r];
     }
     return out;
@@ -139,13 +144,33 @@ void add_gaussian_noise(Matrix& x, double stddev, std::uint64_t seed) {
 }
 
 float max_abs(const Matrix& x) {
-    float m = 0.0f;
-    const float* const elements = x.elements();  // owned or viewed alike
-    for (const float v : std::span(elements, x.rows * x.cols)) {
-        if (std::isnan(v)) return v;  // a health figure: a NaN input must show, not be skipped
-        m = std::max(m, std::fabs(v));
+    // Sixteen running maxima and sums in lanes, so the loop vectorizes (a test and early return per
+    // element did not: 3.6 ms per MNIST unit). The sums show a NaN, which a max would drop; a
+    // health figure must show it.
+    constexpr std::size_t kLanes = 16;
+    std::array<float, kLanes> m{}, sum{};
+    const float* const e = x.elements();  // owned or viewed alike
+    const std::size_t n = x.rows * x.cols;
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+        for (std::size_t k = 0; k < kLanes; ++k) {
+            const float a = std::fabs(e[i + k]);
+            m[k] = m[k] > a ? m[k] : a;
+            sum[k] += a;
+        }
     }
-    return m;
+    for (; i < n; ++i) {
+        const float a = std::fabs(e[i]);
+        m[0] = m[0] > a ? m[0] : a;
+        sum[0] += a;
+    }
+    float largest = 0.0f;
+    bool nan = false;
+    for (std::size_t k = 0; k < kLanes; ++k) {
+        largest = largest > m[k] ? largest : m[k];
+        nan = nan || std::isnan(sum[k]);
+    }
+    return nan ? std::numeric_limits<float>::quiet_NaN() : largest;
 }
 
 }  // namespace dnnsweep

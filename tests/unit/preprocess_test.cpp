@@ -218,5 +218,25 @@ TEST(MaxAbs, LargestMagnitude) {
     EXPECT_TRUE(std::isnan(max_abs(make_matrix(1, 3, {1, std::numeric_limits<float>::quiet_NaN(), 2}))));
 }
 
+TEST(MaxAbs, EveryPositionOfALongMatrixCountsAndANaNAnywhereShows) {
+    // 7 x 37 = 259 values: whole blocks of 16 lanes and a tail of 3. The largest magnitude, and
+    // then a NaN or an infinity, is put at each position in turn.
+    constexpr std::size_t rows = 7, cols = 37, n = rows * cols;
+    std::vector<float> base(n);
+    for (std::size_t i = 0; i < n; ++i) base[i] = (i % 2 == 0 ? 1.0f : -1.0f) * static_cast<float>(i % 13) * 0.25f;
+    const float base_max = 3.0f;  // 12 * 0.25
+    ASSERT_EQ(max_abs(make_matrix(rows, cols, base)), base_max);
+    for (std::size_t at = 0; at < n; ++at) {
+        std::vector<float> v = base;
+        v[at] = at % 2 == 0 ? 7.5f : -7.5f;
+        ASSERT_EQ(max_abs(make_matrix(rows, cols, v)), 7.5f) << "largest at " << at;
+        v[at] = std::numeric_limits<float>::quiet_NaN();
+        ASSERT_TRUE(std::isnan(max_abs(make_matrix(rows, cols, v)))) << "NaN at " << at;
+        v[at] = -std::numeric_limits<float>::infinity();
+        ASSERT_EQ(max_abs(make_matrix(rows, cols, v)), std::numeric_limits<float>::infinity()) << "-inf at " << at;
+    }
+    EXPECT_EQ(max_abs(Matrix::view(base.data(), rows, cols)), base_max) << "a view reads the same";
+}
+
 }  // namespace
 }  // namespace dnnsweep
