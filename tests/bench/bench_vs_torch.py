@@ -25,7 +25,9 @@ Figures
                    epoch in history[]); otherwise "n/a".
                  PyTorch: the anchor's samples_per_second (its timed loop has no evaluation).
   ratio          dnnsweep / PyTorch samples/s, with dnnsweep's steps-only figure when there is one
-                 (like for like), otherwise its total (marked "*": it includes evaluation).
+                 (like for like), otherwise its total (marked "*": it includes evaluation). With
+                 --repeat R > 1, the medians' ratio, then in brackets the lowest and highest ratio
+                 of the R alternated pairs (run i of each side): how far one pair can stray.
   us/step        microseconds per optimizer step: training seconds / steps (steps-only seconds for
                  dnnsweep when available). The tiny network's figure is pure framework overhead.
   GFLOP/s        useful training arithmetic per second, for the 689-wide MNIST rows:
@@ -412,6 +414,10 @@ def main():
             if d_best is not None and t_sps:
                 ratio = f"{d_best / t_sps:.2f}" + ("" if d_steps is not None else "*")
                 any_total_ratio |= d_steps is None
+                d_key = "sps_steps" if d_steps is not None else "sps"
+                pairs = [d[d_key] / t["sps"] for d, t in zip(d_runs, t_runs) if d.get(d_key) and t.get("sps")]
+                if len(pairs) > 1:
+                    ratio += f" ({min(pairs):.2f}-{max(pairs):.2f})"
             d_last, t_last = (d_runs[-1] if d_runs else {}), (t_runs[-1] if t_runs else {})
             gf_d = gf_t = None
             if not cfg.get("tiny") and cfg["width"] == CEILING_SHAPE[1]:
