@@ -60,6 +60,8 @@ void TrainConfig::validate() const {
     if (!(momentum >= 0.0 && momentum < 1.0)) fail("momentum", "must be in [0, 1)");
     if (batch_size < 0) fail("batch-size", "must be >= 1 (or 'full')");
     if (!(dropout >= 0.0 && dropout < 1.0)) fail("dropout", "must be in [0, 1)");
+    // The dropout layer computes in float, where e.g. 0.99999999 is 1: every unit dropped.
+    if (!(static_cast<float>(dropout) < 1.0f)) fail("dropout", "must be below 1 as a 32-bit float (at most 0.99999994)");
     if (!(weight_decay >= 0.0)) fail("weight-decay", "must be >= 0");
     if (epochs < 1) fail("epochs", "must be >= 1");
     if (patience < 0) fail("patience", "must be >= 0");

@@ -380,12 +380,14 @@ def main():
                     try:
                         if side == "dnnsweep":
                             r = run_dnnsweep(a.dnnsweep, args, n_train)
+                            r["rep"] = rep
                             d_runs.append(r)
                             extra = f", steps only {fmt(r['sps_steps'])}" if r["sps_steps"] else ""
                             log(f"[{k}/{total}] {name} dnnsweep: {fmt(r['sps'])} samples/s{extra} "
                                 f"({r['seconds']:.1f} s, acc {fmt_acc(r['train_acc'], r['val_acc'])}, {r['status']})")
                         else:
                             r = run_torch(a.python, a.anchor, npm, name, a.epochs, cfg["batch"], n_train)
+                            r["rep"] = rep
                             t_runs.append(r)
                             log(f"[{k}/{total}] {name} pytorch:  {fmt(r['sps'])} samples/s "
                                 f"({r['seconds']:.1f} s, acc {fmt_acc(r['train_acc'], r['test_acc'])})")
@@ -414,8 +416,11 @@ def main():
             if d_best is not None and t_sps:
                 ratio = f"{d_best / t_sps:.2f}" + ("" if d_steps is not None else "*")
                 any_total_ratio |= d_steps is None
+                # pairs by repeat: a failed run leaves its partner unpaired
                 d_key = "sps_steps" if d_steps is not None else "sps"
-                pairs = [d[d_key] / t["sps"] for d, t in zip(d_runs, t_runs) if d.get(d_key) and t.get("sps")]
+                torch_by_rep = {t["rep"]: t for t in t_runs}
+                pairs = [d[d_key] / torch_by_rep[d["rep"]]["sps"] for d in d_runs
+                         if d.get(d_key) and torch_by_rep.get(d["rep"], {}).get("sps")]
                 if len(pairs) > 1:
                     ratio += f" ({min(pairs):.2f}-{max(pairs):.2f})"
             d_last, t_last = (d_runs[-1] if d_runs else {}), (t_runs[-1] if t_runs else {})

@@ -750,17 +750,19 @@ TEST(DropoutLayer, SeedDeterminesMasks) {
 TEST(DropoutLayer, MasksFollowTheDropoutStreamDrawByDraw) {
     // Mask i of a step is the stream's next draw: kept when its top 24 bits reach ceil(rate * 2^24).
     // 7 x 100 values a step cross the layer's blocks of draws; two steps check the stream goes on.
-    constexpr float rate = 0.7f;
-    constexpr std::uint64_t seed = 69;
-    DropoutRig rig(100, 7, rate, seed);
-    Rng reference(seed, Stream::Dropout);
-    const auto threshold = static_cast<std::uint64_t>(std::ceil(static_cast<double>(rate) * 16777216.0));
-    const float keep = 1.0f / (1.0f - rate);
-    for (int step = 0; step < 2; ++step) {
-        rig.layer.forward(7, Mode::Train);
-        for (std::size_t i = 0; i < 700; ++i) {
-            const float expected = (reference.next() >> 40) >= threshold ? keep : 0.0f;
-            ASSERT_EQ(rig.layer.mask()[i], expected) << "step " << step << ", mask " << i;
+    // Rates 0 and 1 - 2^-24 are the ends of the 24-bit threshold's range.
+    for (const float rate : {0.0f, 0.7f, 1.0f - 0x1.0p-24f}) {
+        constexpr std::uint64_t seed = 69;
+        DropoutRig rig(100, 7, rate, seed);
+        Rng reference(seed, Stream::Dropout);
+        const auto threshold = static_cast<std::uint64_t>(std::ceil(static_cast<double>(rate) * 16777216.0));
+        const float keep = 1.0f / (1.0f - rate);
+        for (int step = 0; step < 2; ++step) {
+            rig.layer.forward(7, Mode::Train);
+            for (std::size_t i = 0; i < 700; ++i) {
+                const float expected = (reference.next() >> 40) >= threshold ? keep : 0.0f;
+                ASSERT_EQ(rig.layer.mask()[i], expected) << "rate " << rate << ", step " << step << ", mask " << i;
+            }
         }
     }
 }
