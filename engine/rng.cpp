@@ -1,5 +1,6 @@
 #include "engine/rng.hpp"
 
+#include <algorithm>
 #include <numbers>
 #include <numeric>
 
@@ -15,6 +16,19 @@ std::uint64_t splitmix64(std::uint64_t& x) {
 
 std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
+// One step of xoshiro256**: the next number, and the state moved on.
+inline std::uint64_t xoshiro256ss(std::uint64_t (&s)[4]) {
+    const std::uint64_t result = rotl(s[1] * 5, 7) * 9;
+    const std::uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
 }  // namespace
 
 Rng::Rng(std::uint64_t seed, Stream stream) {
@@ -23,34 +37,12 @@ Rng::Rng(std::uint64_t seed, Stream stream) {
     for (auto& s : s_) s = splitmix64(x);
 }
 
-std::uint64_t Rng::next() {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-}
+std::uint64_t Rng::next() { return xoshiro256ss(s_); }
 
 void Rng::fill(std::uint64_t* out, std::size_t n) {
-    std::uint64_t s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
-    for (std::size_t i = 0; i < n; ++i) {
-        out[i] = rotl(s1 * 5, 7) * 9;
-        const std::uint64_t t = s1 << 17;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = rotl(s3, 45);
-    }
-    s_[0] = s0;
-    s_[1] = s1;
-    s_[2] = s2;
-    s_[3] = s3;
+    std::uint64_t s[4] = {s_[0], s_[1], s_[2], s_[3]};  // a local copy the compiler keeps in registers
+    for (std::size_t i = 0; i < n; ++i) out[i] = xoshiro256ss(s);
+    std::copy_n(s, 4, s_);
 }
 
 double Rng::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
