@@ -4,7 +4,7 @@
 //
 // A matrix owns its elements (`data`), or is a read-only view of elements someone else owns
 // (Matrix::view): the sweep's ranks on one node read one shared copy of the dataset that way
-// (runner/shared_dataset.hpp). A view is read through the const accessors; `data` stays empty.
+// (runner/sweep/shared_dataset.hpp). A view is read through the const accessors; `data` stays empty.
 #include <cstddef>
 #include <stdexcept>
 #include <vector>

@@ -86,7 +86,7 @@ std::string cell_text(const h5::Column& c, std::size_t row) {
 }
 
 // The epochs a unit's record cost. With successive halving a promoted unit was also trained on
-// every lower rung, each time from its first epoch (runner/halving_queue.hpp). The rung it ended
+// every lower rung, each time from its first epoch (runner/sweep/halving_queue.hpp). The rung it ended
 // on: a record paused there ("pruned") trained all of that rung's epochs; one that ended by itself
 // (early stopping, divergence) did so on the first rung reaching its epochs -- or on the next one
 // when it ended ok exactly at a rung's epochs (trained for that rung, it would have been paused).

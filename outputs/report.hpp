@@ -2,7 +2,7 @@
 // What `dnnsweep report` computes from a results file: which file(s) it read and whether the sweep
 // is complete, the leaderboard order, the influence of each hyperparameter, the verdict summary,
 // and the per-configuration learning-curve bands and gradient norms the plots draw. Formatting
-// (text, JSON, plot input) lives in runner/report_command.cpp; the CSV and HTML files in
+// (text, JSON, plot input) lives in runner/cli/report_command.cpp; the CSV and HTML files in
 // outputs/report_files.hpp.
 #include <cstddef>
 #include <cstdint>

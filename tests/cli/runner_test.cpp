@@ -10,8 +10,8 @@
 
 #include <gtest/gtest.h>
 
-#include "runner/json_writer.hpp"
-#include "runner/train_options.hpp"
+#include "runner/cli/json_writer.hpp"
+#include "runner/cli/train_options.hpp"
 
 namespace dnnsweep {
 namespace {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Stop signals in the middle of training (runner/signals.hpp), many times over.
+"""Stop signals in the middle of training (runner/sweep/signals.hpp), many times over.
 
     stop_signals_test.py --dnnsweep build/runner/dnnsweep --workdir DIR
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """A sweep on 3 ranks whose data is missing or malformed: rank 0 says so in one line, the job exits
-2, and no rank hangs (the ranks only build the node's shared copy of the data, runner/shared_dataset.hpp,
+2, and no rank hangs (the ranks only build the node's shared copy of the data, runner/sweep/shared_dataset.hpp,
 after rank 0 has loaded and checked it). And a node whose Open MPI folder for that shared copy is
 missing, or (as root, with a 1 MB tmpfs) too small: one warning line naming the folder, every rank
 keeps its own copy, and the results equal those of the shared copy.

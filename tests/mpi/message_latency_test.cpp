@@ -1,4 +1,4 @@
-// How long a sweep's messages wait (runner/mpi.hpp): rank 1 plays a worker that trains for a while,
+// How long a sweep's messages wait (runner/sweep/mpi.hpp): rank 1 plays a worker that trains for a while,
 // then asks and waits for an answer; rank 0 plays the coordinator, polling with Backoff as
 // coordinate() does. Run under `mpirun -np 2`: `message_latency_test`.
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "runner/mpi.hpp"
+#include "runner/sweep/mpi.hpp"
 
 namespace dnnsweep {
 namespace {

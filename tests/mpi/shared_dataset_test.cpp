@@ -1,4 +1,4 @@
-// Ranks on one node share one copy of the dataset (runner/shared_dataset.hpp). Run under
+// Ranks on one node share one copy of the dataset (runner/sweep/shared_dataset.hpp). Run under
 // `mpirun -np 3` on one machine: `shared_dataset_test WORKDIR` (WORKDIR: where rank 0 writes a
 // small spec and dataset). Every check runs on every rank, and no check stops a rank early, so the
 // ranks stay in step through the collectives.
@@ -12,9 +12,9 @@
 #include <optional>
 #include <string>
 
-#include "runner/mpi.hpp"
-#include "runner/shared_dataset.hpp"
-#include "runner/study.hpp"
+#include "runner/sweep/mpi.hpp"
+#include "runner/sweep/shared_dataset.hpp"
+#include "runner/sweep/study.hpp"
 
 namespace dnnsweep {
 namespace {

@@ -1,5 +1,5 @@
 // Matrix::view: a dataset read from storage it does not own (a node's shared copy of the rows,
-// runner/shared_dataset.hpp) trains exactly as the same dataset owning its rows.
+// runner/sweep/shared_dataset.hpp) trains exactly as the same dataset owning its rows.
 #include <gtest/gtest.h>
 
 #include <stdexcept>

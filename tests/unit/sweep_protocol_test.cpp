@@ -1,6 +1,6 @@
-// The sweep's request message (runner/sweep_protocol.hpp, header-only, no MPI): every field comes
+// The sweep's request message (runner/sweep/sweep_protocol.hpp, header-only, no MPI): every field comes
 // back from its words as it went in, in the documented word order.
-#include "runner/sweep_protocol.hpp"
+#include "runner/sweep/sweep_protocol.hpp"
 
 #include <gtest/gtest.h>
 

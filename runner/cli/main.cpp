@@ -1,0 +1,84 @@
+// `dnnsweep`: dispatches to a subcommand. Adding one is adding a row to kCommands.
+#include <array>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runner/cli/command.hpp"
+#include "runner/cli/report_command.hpp"
+#include "runner/cli/status_command.hpp"
+#include "runner/cli/submit_command.hpp"
+#include "runner/cli/sweep_command.hpp"
+#include "runner/cli/train_command.hpp"
+
+namespace {
+
+struct Command {
+    std::string_view name;
+    std::string_view summary;
+    dnnsweep::CommandMain run;
+};
+
+constexpr std::array kCommands{
+    Command{"train", "train one configuration and report its training and validation accuracy",
+            dnnsweep::run_train_command},
+    Command{"sweep", "run a sweep spec's grid over the MPI ranks; results in one HDF5 file",
+            dnnsweep::run_sweep_command},
+    Command{"report", "the leaderboard, the settings that matter and the diagnosis of a results file",
+            dnnsweep::run_report_command},
+    Command{"status", "done, failed and remaining units of a sweep, also while it runs",
+            dnnsweep::run_status_command},
+    Command{"submit", "run a sweep as a Slurm batch job that requeues itself until it is complete",
+            dnnsweep::run_submit_command},
+};
+
+void print_usage(std::ostream& out) {
+    out << "Usage: dnnsweep <command> [options]\n"
+           "       dnnsweep <command> --help\n"
+           "       dnnsweep --help | --version\n\n"
+           "Hyperparameter sweeps of fully connected networks: does the network train at all, and\n"
+           "does what it learns carry over to held-out data?\n\nCommands:\n";
+    for (const Command& c : kCommands) out << "  " << c.name << std::string(10 - c.name.size(), ' ') << c.summary << '\n';
+    out << "\nExit codes: 0 finished, 1 unexpected failure, 2 bad usage or input.\n";
+}
+
+int dispatch(const std::vector<std::string>& args) {
+    if (args.empty()) {
+        print_usage(std::cerr);
+        return dnnsweep::exit_code::usage;
+    }
+    const std::string& first = args.front();
+    if (first == "--help" || first == "-h" || first == "help") {
+        print_usage(std::cout);
+        return dnnsweep::exit_code::ok;
+    }
+    if (first == "--version") {
+        std::cout << "dnnsweep " << DNNSWEEP_VERSION << '\n';
+        return dnnsweep::exit_code::ok;
+    }
+    for (const Command& c : kCommands)
+        if (c.name == first) return c.run(std::vector<std::string>(args.begin() + 1, args.end()));
+
+    std::string names;
+    for (const Command& c : kCommands) names += (names.empty() ? "" : ", ") + std::string(c.name);
+    std::cerr << "dnnsweep: error: unknown command '" << first << "' (commands: " << names
+              << "; see 'dnnsweep --help')" << std::endl;
+    return dnnsweep::exit_code::usage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Commands report their own errors; this is the last line of defence, so nothing escapes as an
+    // uncaught exception (which would abort with a core dump instead of a message).
+    try {
+        return dispatch(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const std::exception& e) {
+        std::cerr << "dnnsweep: error: " << e.what() << std::endl;
+    } catch (...) {
+        std::cerr << "dnnsweep: error: unexpected failure" << std::endl;
+    }
+    return dnnsweep::exit_code::failure;
+}

@@ -1,0 +1,83 @@
+#pragma once
+// A thin checked layer over the MPI C API: every call's return code becomes an MpiError carrying
+// MPI's own message, and the session (MPI_Init / MPI_Finalize) is an RAII object.
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <mpi.h>
+
+namespace dnnsweep {
+
+class MpiError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Throws MpiError("what: <MPI's message>") unless rc is MPI_SUCCESS.
+void mpi_check(int rc, const char* what);
+
+class MpiSession {
+public:
+    MpiSession();
+    ~MpiSession();  // MPI_Finalize, unless an exception is unwinding (then call abort)
+    MpiSession(const MpiSession&) = delete;
+    MpiSession& operator=(const MpiSession&) = delete;
+
+    int rank() const { return rank_; }
+    int size() const { return size_; }
+    // This rank's host name; on rank 0, gathered: every rank's host, in rank order.
+    std::string host() const;
+    std::vector<std::string> gather_hosts() const;
+    // Ends every rank of the job at once (the catch-all for a rank that cannot go on, so the
+    // others never wait forever on it).
+    [[noreturn]] static void abort(int code);
+
+private:
+    int rank_ = 0;
+    int size_ = 1;
+};
+
+// This rank's host as MPI names it (MPI_Get_processor_name).
+std::string processor_name();
+
+// Fixed-size messages of 64-bit words: the protocol's only message shape (runner/sweep/sweep_protocol.hpp).
+void send_words(const std::vector<std::uint64_t>& words, int dest, int tag);
+std::vector<std::uint64_t> recv_words(std::size_t count, int source, int tag, MPI_Status* status = nullptr);
+// Non-blocking check for any message; true and its envelope in `status` when one is waiting.
+bool probe_any(MPI_Status& status);
+// Blocking wait for the next message from `source` (any tag) that sleeps between polls instead
+// of spinning (Open MPI's blocking receive spins a core at 100%). Returns its tag and words.
+std::pair<int, std::vector<std::uint64_t>> recv_polling(std::size_t count, int source);
+// Sleeps between polls, doubling from 20 us. For the first second of a wait the pause stays at
+// most `quick_max`: a sweep's messages wait on it (a request at rank 0, the answer at the worker),
+// so each unit waits about that long at most; a 20 ms cap there cost 40-60 ms per unit, a third of
+// the time of 0.2 s units (docs/PERFORMANCE.md, "Scaling"). Each wake-up costs about 25 us of CPU
+// on a virtual machine, so rank 0 keeps 2 ms (1-1.5% of a core) while a worker, whose core is
+// idle anyway, polls for its answer every 0.25 ms. Longer waits (long units, deferred requests, the
+// final merge) go up to 20 ms: well under 1% of a core. reset() after each message.
+class Backoff {
+public:
+    explicit Backoff(std::chrono::microseconds quick_max = std::chrono::microseconds{2000}) : quick_max_(quick_max) {}
+    void wait();
+    void reset() {
+        pause_ = kMin;
+        waited_ = {};
+    }
+
+private:
+    static constexpr std::chrono::microseconds kMin{20}, kMax{20000}, kQuickFor{1000000};
+    std::chrono::microseconds quick_max_;
+    std::chrono::microseconds pause_ = kMin;
+    std::chrono::microseconds waited_{};
+};
+
+// Broadcast of a small status word from rank 0 (e.g. "the inputs are valid, go on").
+std::uint64_t broadcast_word(std::uint64_t word);
+// Every rank waits here for the others, sleeping between polls (MPI_Barrier spins a core).
+void barrier();
+
+}  // namespace dnnsweep

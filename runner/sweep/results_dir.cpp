@@ -1,0 +1,113 @@
+#include "runner/sweep/results_dir.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <vector>
+
+#include "outputs/results_store.hpp"
+#include "outputs/shard.hpp"
+#include "outputs/unit_status.hpp"
+
+namespace dnnsweep {
+namespace fs = std::filesystem;
+namespace {
+
+std::string timestamp() {
+    const std::time_t t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&t));
+    return buf;
+}
+
+// Renames `path` to `path.<why>-<time>` (never deleting anything) and says so on stderr.
+void move_aside(const fs::path& path, const std::string& why, const std::string& reason) {
+    fs::path target = path;
+    target += "." + why + "-" + timestamp();
+    for (int i = 1; fs::exists(target); ++i) target.replace_extension("." + std::to_string(i));
+    fs::rename(path, target);
+    std::cerr << "dnnsweep sweep: warning: " << path.string() << ": " << reason << "; moved aside to "
+              << target.string() << std::endl;
+}
+
+}  // namespace
+
+void restart_out(const std::string& out) {
+    if (fs::exists(out)) move_aside(out, "replaced", "--restart");
+    if (fs::exists(parts_dir(out))) move_aside(parts_dir(out), "replaced", "--restart");
+}
+
+Recorded check_out(const std::string& out, const SweepSpec& spec) {
+    Recorded done;
+    const auto record = [&](const UnitResult& u) {
+        done.units.insert(u.unit);
+        const auto [it, inserted] = done.records.try_emplace(u.unit);
+        if (!inserted && !unit_status::replaces(u.status, u.epochs, it->second.status, it->second.epochs)) return;
+        it->second.status = u.status;
+        it->second.epochs = u.epochs;
+        it->second.val_acc.clear();
+        if (spec.prune.mode == PruneMode::Halving)  // only successive halving ranks by the curves
+            for (const EpochMetrics& m : u.history) it->second.val_acc.push_back(m.val_acc);
+    };
+    const auto refuse = [&](const std::string& file, const std::string& hash) {
+        throw ResultsError(file + ": holds the results of another sweep spec (hash " + hash + ", this spec " +
+                           spec.hash + "); choose another --out, or --restart to move the old results aside");
+    };
+    if (fs::exists(out)) {
+        std::optional<Results> previous;
+        try {
+            previous = read_results(out);
+        } catch (const ResultsError& e) {
+            move_aside(out, "unreadable", std::string("cannot be read (") + e.what() + ")");
+        }
+        if (previous) {
+            if (previous->spec_hash != spec.hash) refuse(out, previous->spec_hash);
+            for (const UnitResult& u : previous->units) record(u);
+        }
+    }
+    const fs::path parts = parts_dir(out);
+    std::error_code ec;
+    fs::create_directories(parts, ec);
+    if (ec) throw ResultsError(parts.string() + ": cannot create the results folder: " + ec.message());
+    if (access(parts.c_str(), W_OK) != 0) throw ResultsError(parts.string() + ": not writable");
+    std::vector<fs::path> shards;
+    for (const auto& entry : fs::directory_iterator(parts))
+        if (entry.path().extension() == ".h5") shards.push_back(entry.path());
+    for (const fs::path& shard : shards) {
+        std::optional<detail::ShardContents> contents;
+        try {
+            contents = detail::read_shard_contents(shard.string());
+        } catch (const ResultsError& e) {
+            move_aside(shard, "unreadable", std::string("cannot be read (") + e.what() + ")");
+            continue;
+        }
+        if (contents->spec_hash != spec.hash) refuse(shard.string(), contents->spec_hash);
+        for (const UnitResult& u : contents->units)
+            if (u.status != "stopped") record(u);
+    }
+    for (const auto& [unit, r] : done.records)
+        if (r.status == unit_status::kPruned) done.pruned.insert(unit);
+    // Held for the whole run: a million units' records are not worth keeping for nothing.
+    if (spec.prune.mode != PruneMode::Halving) done.records.clear();
+    return done;
+}
+
+MergeLock::MergeLock(const std::string& out) : fd_(::open((out + ".lock").c_str(), O_CREAT | O_RDWR, 0644)) {
+    if (fd_ < 0) throw ResultsError(out + ".lock: cannot open the merge lock: " + std::strerror(errno));
+    if (flock(fd_, LOCK_EX) != 0) {
+        const int err = errno;
+        ::close(fd_);
+        throw ResultsError(out + ".lock: cannot take the merge lock: " + std::strerror(err));
+    }
+}
+
+MergeLock::~MergeLock() { ::close(fd_); }
+
+}  // namespace dnnsweep

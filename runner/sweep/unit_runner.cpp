@@ -1,0 +1,76 @@
+#include "runner/sweep/unit_runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <new>
+
+#include "engine/folds.hpp"
+#include "engine/pruning.hpp"
+#include "engine/trainer.hpp"
+
+namespace dnnsweep {
+namespace {
+
+// Prepares the unit's data and trains it into `r`; an exception becomes status "failed".
+void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, const Dataset& data, const UnitRef& ref,
+                int epochs) {
+    try {
+        TrainConfig config = grid.config(ref.config);
+        const bool rung = epochs > 0 && epochs < config.epochs;
+        if (rung) config.epochs = epochs;  // the same first epochs as the full training: determinism
+        const UnitData d = prepare_unit(config, data, spec.split, ref.fold);
+        const std::size_t batch = config.batch_size == 0 ? d.train.size()
+                                                         : std::min<std::size_t>(static_cast<std::size_t>(config.batch_size), d.train.size());
+        const auto steps_per_epoch = static_cast<std::int64_t>((d.train.size() + batch - 1) / std::max<std::size_t>(batch, 1));
+        bool pruned = false;
+        EpochMetrics first;
+        const EpochCallback prune_check = [&](const EpochMetrics& m) {
+            if (m.epoch == 1) first = m;
+            pruned = !hopeless_at_chance(config, first, m, steps_per_epoch, data.classes, spec.thresholds, spec.prune).empty();
+            return !pruned;
+        };
+        TrainResult t = train_model(config, d.train, d.val, d.test, prune_check);
+        // The callback's false ends the run as Stopped; a signal's stop is Stopped too, without `pruned`.
+        r.status = pruned && t.status == RunStatus::Stopped ? std::string("pruned") : std::string(name(t.status));
+        if (rung && t.status == RunStatus::Ok && t.epochs() == epochs) r.status = "pruned";
+        r.train_acc = t.train_acc;
+        r.train_loss = t.train_loss;
+        r.val_acc = t.val_acc;
+        r.val_loss = t.val_loss;
+        r.test_acc = t.test_acc;
+        r.test_loss = t.test_loss;
+        r.epochs = t.epochs();
+        r.best_epoch = t.best_epoch;
+        r.diverged_epoch = t.diverged_epoch;
+        r.steps = t.steps;
+        r.seconds = t.seconds;
+        r.history = std::move(t.history);
+    } catch (const std::bad_alloc&) {
+        r.status = "failed";
+        r.error = "out of memory";
+    } catch (const std::exception& e) {
+        r.status = "failed";
+        r.error = e.what();
+    }
+}
+
+}  // namespace
+
+UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data, std::uint64_t unit, int rank,
+                    const std::string& host, UnitTask task, int epochs) {
+    const UnitRef ref = grid.unit(unit);
+    UnitResult r = unit_record(grid, unit, rank, host);
+    if (task == UnitTask::RecordPruned) {
+        r.status = "pruned";  // zero epochs: a sibling fold already showed the configuration does not train
+    } else {
+        const auto start = std::chrono::steady_clock::now();
+        train_into(r, spec, grid, data, ref, epochs);
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        r.setup_seconds = std::max(0.0, wall - r.seconds);
+    }
+    r.finished_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return r;
+}
+
+}  // namespace dnnsweep
