@@ -24,6 +24,7 @@ PACKAGES=(
   libgtest-dev                 # GoogleTest libraries and CMake config (unit tests)
   googletest                   # GoogleTest/GoogleMock sources
   clang                        # clang++ for the libFuzzer build of the parsers (build-fuzz, scripts/test.sh)
+  clang-format                 # scripts/check_format.sh: the C++ files match .clang-format (CI checks it)
   libclang-rt-14-dev           # clang's libFuzzer, ASan and UBSan runtimes (only recommended by clang)
   libomp-dev                   # clang's OpenMP runtime: the engine links OpenMP in the fuzz build too
   python3                      # /usr/bin/python3 for helper scripts (not a pyenv python)

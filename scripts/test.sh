@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: set-up (packages, data, build), then three ctest runs:
+# Runs the whole test suite: set-up (packages, data, build), the format check
+# (scripts/check_format.sh), then three ctest runs:
 #   1. every test on the Release build (build/),
 #   2. the unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer (gcc, build-asan/),
 #   3. the libFuzzer harnesses of the spec parser and dataset loaders, DNNSWEEP_FUZZ_SECONDS
@@ -33,6 +34,11 @@ bash "$REPO/scripts/setup.sh"
 
 first_failure=0
 record() { if [[ $first_failure -eq 0 && $1 -ne 0 ]]; then first_failure=$1; fi; }
+
+log "format (.clang-format)"
+status=0
+bash "$REPO/scripts/check_format.sh" || status=$?
+record $status
 
 log "ctest on build/"
 status=0
