@@ -62,7 +62,11 @@ LabelFormat parse_label_format(const std::string& s) {
 
 std::string builtin_mnist_dir() {
     const char* env = std::getenv("DNNSWEEP_DATA_DIR");
-    return env != nullptr && *env != '\0' ? std::string(env) : (share_dir() / "mnist").string();
+    if (env != nullptr && *env != '\0') return env;
+    // Through the build tree's link, to the folder the set-up fills: what messages and results name.
+    std::error_code ec;
+    const fs::path dir = fs::weakly_canonical(share_dir() / "mnist", ec);
+    return (ec ? share_dir() / "mnist" : dir).string();
 }
 
 Dataset load_dataset(const std::string& spec, LabelFormat format) {

@@ -59,7 +59,8 @@ def main():
     for var in ("DNNSWEEP_DATA_DIR", "DNNSWEEP_SHARE_DIR", "DNNSWEEP_PLOTS_SCRIPT"):
         env.pop(var, None)
 
-    r = run(["cmake", "--install", a.build, "--prefix", prefix], env, a.workdir)
+    # --strip: a debug build's line tables name the sources, which is no look-up path.
+    r = run(["cmake", "--install", a.build, "--prefix", prefix, "--strip"], env, a.workdir)
     check(r.returncode == 0, "cmake --install: " + r.stderr.strip()[-300:])
     for f in ("bin/dnnsweep", "share/dnnsweep/dnnsweep_plots.py", "share/dnnsweep/sweep.sbatch"):
         check(os.path.isfile(os.path.join(prefix, f)), f + " installed")
@@ -72,7 +73,7 @@ def main():
     moved = os.path.join(a.workdir, "moved")
     os.rename(prefix, moved)
     dnnsweep = os.path.join(moved, "bin", "dnnsweep")
-    share = os.path.join(moved, "share", "dnnsweep")
+    share = os.path.join(os.path.realpath(moved), "share", "dnnsweep")
     tiny = ["--layers", "1", "--width", "8", "--epochs", "1", "--quiet"]
 
     r = run([dnnsweep, "train", "--data", "mnist"] + tiny, env, a.workdir)
