@@ -1,5 +1,5 @@
 #pragma once
-// The recipe of ../shared/docs/seed-experiments.md, applied to one configuration's folds: look at
+// The seed experiments' recipe (the lecture's table), applied to one configuration's folds: look at
 // the training set first (does it train at all, and if not, why), then at the gap to validation.
 #include <span>
 #include <string>

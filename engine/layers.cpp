@@ -118,7 +118,7 @@ memory::desc plain_weights_md(std::size_t in, std::size_t out) { return memory::
 // with W^T the same `oi` buffer read as an in x out matrix with strides {1, in}. At the seed
 // table's shapes oneDNN 2.6 runs it with its brgemm kernel: with the weights from memory, 4%
 // faster than inner_product's gemm at batch 100 and 25% at the evaluation's 256 rows
-// (docs/PERFORMANCE.md, issue 7). The backward passes stay inner_product: faster on `oi`.
+// (docs/performance-log.md, speed work). The backward passes stay inner_product: faster on `oi`.
 dnnl::matmul::primitive_desc forward_pd(std::size_t n, std::size_t in, std::size_t out,
                                         const std::optional<EltwiseSpec>& act, const dnnl::engine& eng) {
     const memory::desc src_md({dim(n), dim(in)}, f32, tag::ab), dst_md({dim(n), dim(out)}, f32, tag::ab);
@@ -146,7 +146,7 @@ DenseLayer::DenseLayer(DnnlContext& ctx, std::size_t in, std::size_t out, std::s
     if (kernel_ == DenseKernel::OneDnn) {
         // Plain `oi`, measured faster than the blocked layout oneDNN's forward kernel asks for
         // (format_tag::any): the blocked backward kernels lose more than its forward gains
-        // (docs/PERFORMANCE.md, issue 7).
+        // (docs/performance-log.md, speed work).
         weight_count_ = in * out;
         return;
     }

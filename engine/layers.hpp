@@ -109,7 +109,7 @@ enum class DenseKernel { Auto, OneDnn, Loops };
 
 class DenseLayer final : public Layer {
 public:
-    // Measured at batch 100, one thread (docs/PERFORMANCE.md, issue 7): the loops take half the
+    // Measured at batch 100, one thread (docs/performance-log.md, speed work): the loops take half the
     // time of oneDNN at 16 x 16, a third less at 689 x 10, break even near 128 x 128.
     static constexpr std::size_t kSmallDense = 128 * 128;
 

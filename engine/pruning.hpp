@@ -1,5 +1,5 @@
 #pragma once
-// Pruning: stopping a training that the recipe of ../shared/docs/seed-experiments.md already calls
+// Pruning: stopping a training that the seed experiments' recipe (the lecture's table) already calls
 // hopeless ("look at the training set first"): still at chance after a few epochs, its loss hardly
 // moving, and the diagnosis naming a cause that does not go away by itself (mse on softmax,
 // vanishing gradients, dead ReLUs, unscaled inputs). Such a network does not recover, and every

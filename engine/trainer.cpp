@@ -8,12 +8,11 @@
 #include <cstring>
 #include <limits>
 
+#include "engine/early_stopping.hpp"
+#include "engine/epoch_steps.hpp"
 #include "engine/loss.hpp"
 #include "engine/network.hpp"
-#include "engine/optimizer.hpp"
 #include "engine/preprocess.hpp"
-#include "engine/rng.hpp"
-#include "engine/stop.hpp"
 
 namespace dnnsweep {
 
@@ -132,6 +131,138 @@ double l2_penalty(const Network& net, double weight_decay) {
     return 0.5 * weight_decay * s;
 }
 
+// One training run: the network, its steps, evaluation and early stopping, and the result they fill.
+class Training {
+public:
+    Training(const TrainConfig& config, const Dataset& train, const Dataset& val, const Dataset& test)
+        : config_(config),
+          train_(train),
+          val_(val),
+          test_(test),
+          batch_(config.batch_size == 0 ? train.size()
+                                        : std::min<std::size_t>(static_cast<std::size_t>(config.batch_size), train.size())),
+          classes_(std::max({train.classes, val.classes, test.classes})),
+          net_(config, train.features(), classes_, batch_,
+               std::max(batch_, std::min(kEvalChunk, std::max({train.size(), val.size(), test.size()})))),
+          stepper_(net_, config, train, batch_, classes_),
+          evaluator_(net_, config),
+          early_(config.patience),
+          max_abs_input_(static_cast<double>(max_abs(train.x))) {
+        net_.initialize(config.seed);
+    }
+
+    TrainResult run(const EpochCallback& on_epoch) {
+        const auto t_start = Clock::now();
+        for (int epoch = 1; epoch <= config_.epochs; ++epoch)
+            if (!next_epoch(epoch, on_epoch)) break;
+        result_.seconds = seconds_since(t_start);
+        finish();
+        return std::move(result_);
+    }
+
+private:
+    // One epoch's steps and evaluation; false when training ends with it.
+    bool next_epoch(int epoch, const EpochCallback& on_epoch) {
+        const auto t_epoch = Clock::now();
+        const EpochSteps done = stepper_.run();
+        result_.steps += done.steps;
+        if (done.interrupted) {
+            // An epoch cut short has no metrics: the run ends with the epochs it completed.
+            result_.status = RunStatus::Stopped;
+            return false;
+        }
+        EpochMetrics m = evaluate(epoch, done.steps);
+        m.seconds = seconds_since(t_epoch);
+        const bool diverged = done.diverged || !std::isfinite(m.train_loss);
+        result_.history.push_back(m);
+        const bool keep_going = !on_epoch || on_epoch(result_.history.back());
+        if (diverged) {
+            result_.status = RunStatus::Diverged;
+            result_.diverged_epoch = epoch;
+            return false;
+        }
+        if (early_.should_stop(val_.size() != 0 ? m.val_loss : m.train_loss, epoch, net_)) return false;
+        if (!keep_going) {
+            result_.status = RunStatus::Stopped;
+            return false;
+        }
+        return true;
+    }
+
+    // The metrics after an epoch's steps: both parts in inference mode, and the health figures.
+    EpochMetrics evaluate(int epoch, std::int64_t steps) {
+        EpochMetrics m;
+        m.epoch = epoch;
+        const auto t_eval = Clock::now();
+        const Evaluation tr = evaluator_.run(train_, true);
+        const Evaluation va = evaluator_.run(val_, false);
+        result_.eval_seconds += seconds_since(t_eval);
+        const double penalty = l2_penalty(net_, config_.weight_decay);
+        m.train_loss = tr.loss + penalty;
+        m.train_acc = tr.acc;
+        m.val_loss = va.loss + penalty;
+        m.val_acc = va.acc;
+        m.health.grad_norm = stepper_.grad_norms(steps);
+        m.health.dead_relu = tr.dead_relu;
+        m.health.saturated = tr.saturated;
+        m.health.max_abs_input = max_abs_input_;
+        return m;
+    }
+
+    // The final model (the kept weights with early stopping), its epoch's figures, and the test pass.
+    void finish() {
+        if (result_.status != RunStatus::Diverged && early_.enabled() && early_.best_epoch() > 0) {
+            early_.restore(net_);
+            result_.best_epoch = early_.best_epoch();
+        } else {
+            result_.best_epoch = result_.epochs();
+        }
+        if (result_.history.empty()) {  // stopped before its first epoch ended: nothing was measured
+            constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+            result_.train_loss = result_.train_acc = result_.val_loss = result_.val_acc = nan;
+            result_.test_loss = result_.test_acc = nan;
+            return;
+        }
+        const EpochMetrics& final_epoch = result_.history[static_cast<std::size_t>(result_.best_epoch - 1)];
+        result_.train_loss = final_epoch.train_loss;
+        result_.train_acc = final_epoch.train_acc;
+        result_.val_loss = final_epoch.val_loss;
+        result_.val_acc = final_epoch.val_acc;
+        test_pass();
+    }
+
+    // The test pass is evaluation like the per-epoch passes: in `seconds` and `eval_seconds`, not in
+    // a sweep unit's set-up (it was 40% of that for 0.2 s units).
+    void test_pass() {
+        const auto t_test = Clock::now();
+        const Evaluation te = evaluator_.run(test_, false);
+        const double test_seconds = seconds_since(t_test);
+        result_.seconds += test_seconds;
+        result_.eval_seconds += test_seconds;
+        result_.test_loss = te.loss + (test_.size() != 0 ? l2_penalty(net_, config_.weight_decay) : 0.0);
+        result_.test_acc = te.acc;
+    }
+
+    const TrainConfig& config_;
+    const Dataset& train_;
+    const Dataset& val_;
+    const Dataset& test_;
+    const std::size_t batch_;
+    const int classes_;
+    Network net_;
+    EpochStepper stepper_;
+    Evaluator evaluator_;
+    EarlyStopping early_;
+    const double max_abs_input_;
+    TrainResult result_;
+};
+
+void check_parts(const Dataset& train, const Dataset& val, const Dataset& test) {
+    if (train.size() == 0) throw ConfigError("data: the training part is empty");
+    if ((val.size() != 0 && val.features() != train.features()) || (test.size() != 0 && test.features() != train.features()))
+        throw ConfigError("data: validation or test part differs from the training part in feature count");
+}
+
 }  // namespace
 
 TrainResult train_model(const TrainConfig& config, const Dataset& train, const Dataset& val,
@@ -142,172 +273,10 @@ TrainResult train_model(const TrainConfig& config, const Dataset& train, const D
 TrainResult train_model(const TrainConfig& config, const Dataset& train, const Dataset& val, const Dataset& test,
                         const EpochCallback& on_epoch) {
     config.validate();
-    if (train.size() == 0) throw ConfigError("data: the training part is empty");
-    if ((val.size() != 0 && val.features() != train.features()) || (test.size() != 0 && test.features() != train.features()))
-        throw ConfigError("data: validation or test part differs from the training part in feature count");
+    check_parts(train, val, test);
     omp_set_num_threads(config.threads);
-
-    const std::size_t n = train.size();
-    const std::size_t features = train.features();
-    const std::size_t batch = config.batch_size == 0 ? n : std::min<std::size_t>(static_cast<std::size_t>(config.batch_size), n);
-    const int classes = std::max({train.classes, val.classes, test.classes});
-
-    const std::size_t largest_eval = std::max({n, val.size(), test.size()});
-    Network net(config, features, classes, batch, std::max(batch, std::min(kEvalChunk, largest_eval)));
-    net.initialize(config.seed);
-    // One optimizer per layer with parameters, stepped from backward() as soon as that layer's
-    // gradients are final, while they and its weights are still warm in cache (the updates are
-    // element-wise with one step count: the same arithmetic as one step over the flat buffer).
-    const auto& ranges = net.param_ranges();
-    std::vector<OptimizerState> optimizers;
-    optimizers.reserve(ranges.size());
-    for (const auto& r : ranges) {
-        const auto mask = net.decay_mask().begin() + static_cast<std::ptrdiff_t>(r.offset);
-        optimizers.emplace_back(OptimizerSettings::from(config),
-                                std::vector<std::uint8_t>(mask, mask + static_cast<std::ptrdiff_t>(r.count)));
-    }
-    Evaluator evaluator(net, config);
-    Rng shuffle_rng(config.seed, Stream::Shuffle);
-    std::vector<std::uint32_t> order(n);
-    for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
-    std::vector<std::int32_t> labels(batch);
-    const auto& dense = net.dense_params();
-    std::vector<double> grad_norm_sum(dense.size());
-    // Which dense layer (for the gradient norms) each parameter range is, if any.
-    std::vector<std::size_t> dense_of(ranges.size(), dense.size());
-    for (std::size_t k = 0; k < ranges.size(); ++k)
-        for (std::size_t d = 0; d < dense.size(); ++d)
-            if (dense[d].offset == ranges[k].offset) dense_of[k] = d;
-    // A dense layer's gradient norm comes from the optimizer's pass over its gradients: one read of
-    // them per step, not two. Other layers (batchnorm) skip the sum.
-    const auto update = [&](std::size_t k, const ParamRange& r) {
-        const auto params = net.params().subspan(r.offset, r.count);
-        const auto grads = net.grads().subspan(r.offset, r.count);
-        if (dense_of[k] < dense.size())
-            grad_norm_sum[dense_of[k]] += std::sqrt(optimizers[k].step_and_sum_squares(params, grads));
-        else
-            optimizers[k].step(params, grads);
-    };
-    const double max_abs_input = static_cast<double>(max_abs(train.x));
-
-    // Early stopping keeps the weights (and batchnorm statistics) of the best validation loss.
-    const bool early_stopping = config.patience > 0;
-    AlignedBuffer best_params, best_state;
-    double best_loss = std::numeric_limits<double>::infinity();
-    int since_best = 0;
-
-    TrainResult result;
-    const auto t_start = Clock::now();
-    for (int epoch = 1; epoch <= config.epochs; ++epoch) {
-        const auto t_epoch = Clock::now();
-        shuffle(order, shuffle_rng);
-        std::fill(grad_norm_sum.begin(), grad_norm_sum.end(), 0.0);
-        std::int64_t epoch_steps = 0;
-        bool diverged = false;
-        bool interrupted = false;
-        for (std::size_t start = 0; start < n; start += batch) {
-            if (stop_requested()) {
-                interrupted = true;
-                break;
-            }
-            const std::size_t m = std::min(batch, n - start);
-            float* in = net.input();
-            for (std::size_t r = 0; r < m; ++r) {
-                const std::uint32_t row = order[start + r];
-                std::memcpy(in + r * features, train.x.row(row), features * sizeof(float));
-                labels[r] = train.y[row];
-            }
-            const float* logits = net.forward(m, Mode::Train);
-            const LossResult loss = evaluate_loss(config.loss, logits, labels.data(), m, classes, net.diff_logits());
-            if (!loss.finite) {
-                diverged = true;
-                break;
-            }
-            net.backward(m, update);
-            ++epoch_steps;
-        }
-        result.steps += epoch_steps;
-        if (interrupted) {
-            // An epoch cut short has no metrics: the run ends with the epochs it completed.
-            result.status = RunStatus::Stopped;
-            break;
-        }
-
-        EpochMetrics m;
-        m.epoch = epoch;
-        const auto t_eval = Clock::now();
-        const Evaluation tr = evaluator.run(train, true);
-        const Evaluation va = evaluator.run(val, false);
-        result.eval_seconds += seconds_since(t_eval);
-        const double penalty = l2_penalty(net, config.weight_decay);
-        m.train_loss = tr.loss + penalty;
-        m.train_acc = tr.acc;
-        m.val_loss = va.loss + penalty;
-        m.val_acc = va.acc;
-        m.health.grad_norm.resize(dense.size());
-        for (std::size_t d = 0; d < dense.size(); ++d)
-            m.health.grad_norm[d] = epoch_steps > 0 ? grad_norm_sum[d] / static_cast<double>(epoch_steps) : 0.0;
-        m.health.dead_relu = tr.dead_relu;
-        m.health.saturated = tr.saturated;
-        m.health.max_abs_input = max_abs_input;
-        m.seconds = seconds_since(t_epoch);
-        diverged = diverged || !std::isfinite(m.train_loss);
-        result.history.push_back(m);
-        const bool keep_going = !on_epoch || on_epoch(result.history.back());
-
-        if (diverged) {
-            result.status = RunStatus::Diverged;
-            result.diverged_epoch = epoch;
-            break;
-        }
-        if (early_stopping) {
-            const double monitored = val.size() != 0 ? m.val_loss : m.train_loss;
-            if (monitored < best_loss) {
-                best_loss = monitored;
-                result.best_epoch = epoch;
-                since_best = 0;
-                best_params = AlignedBuffer(net.params().size());
-                std::copy(net.params().begin(), net.params().end(), best_params.data());
-                best_state = AlignedBuffer(net.state().size());
-                std::copy(net.state().begin(), net.state().end(), best_state.data());
-            } else if (++since_best >= config.patience) {
-                break;
-            }
-        }
-        if (!keep_going) {
-            result.status = RunStatus::Stopped;
-            break;
-        }
-    }
-    result.seconds = seconds_since(t_start);
-
-    if (result.status != RunStatus::Diverged && early_stopping && result.best_epoch > 0) {
-        std::copy(best_params.span().begin(), best_params.span().end(), net.params().begin());
-        std::copy(best_state.span().begin(), best_state.span().end(), net.state().begin());
-    } else {
-        result.best_epoch = result.epochs();
-    }
-    if (result.history.empty()) {  // stopped before its first epoch ended: nothing was measured
-        constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-        result.train_loss = result.train_acc = result.val_loss = result.val_acc = nan;
-        result.test_loss = result.test_acc = nan;
-        return result;
-    }
-    const EpochMetrics& final_epoch = result.history[static_cast<std::size_t>(result.best_epoch - 1)];
-    result.train_loss = final_epoch.train_loss;
-    result.train_acc = final_epoch.train_acc;
-    result.val_loss = final_epoch.val_loss;
-    result.val_acc = final_epoch.val_acc;
-    // The test pass is evaluation like the per-epoch passes: in `seconds` and `eval_seconds`, not in
-    // a sweep unit's set-up (it was 40% of that for 0.2 s units).
-    const auto t_test = Clock::now();
-    const Evaluation te = evaluator.run(test, false);
-    const double test_seconds = seconds_since(t_test);
-    result.seconds += test_seconds;
-    result.eval_seconds += test_seconds;
-    result.test_loss = te.loss + (test.size() != 0 ? l2_penalty(net, config.weight_decay) : 0.0);
-    result.test_acc = te.acc;
-    return result;
+    Training training(config, train, val, test);
+    return training.run(on_epoch);
 }
 
 PreparedData prepare_holdout(const TrainConfig& config, const Dataset& data, double test_fraction) {

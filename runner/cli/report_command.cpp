@@ -13,7 +13,6 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <source_location>
 #include <sstream>
 #include <system_error>
 
@@ -23,6 +22,7 @@
 #include "outputs/report_files.hpp"
 #include "runner/cli/command.hpp"
 #include "runner/cli/command_line.hpp"
+#include "runner/cli/install_paths.hpp"
 #include "runner/cli/json_writer.hpp"
 #include "sweeps/config_options.hpp"
 
@@ -237,21 +237,6 @@ public:
 private:
     std::string path_;
 };
-
-// The plotting script: $DNNSWEEP_PLOTS_SCRIPT, else scripts/ of the tree this binary was built in
-// (build*/runner/dnnsweep sits two levels below it), else of the tree it was compiled from.
-std::string plots_script() {
-    if (const char* env = std::getenv("DNNSWEEP_PLOTS_SCRIPT"); env && *env) return env;
-    const fs::path rel = fs::path("scripts") / "dnnsweep_plots.py";
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec && fs::exists(exe.parent_path().parent_path().parent_path() / rel))
-        return (exe.parent_path().parent_path().parent_path() / rel).string();
-    const fs::path source_root = fs::path(std::source_location::current().file_name()).parent_path().parent_path();
-    if (fs::exists(source_root / rel)) return (source_root / rel).string();
-    throw ToolError("scripts/dnnsweep_plots.py: not found next to this dnnsweep (" + exe.string() +
-                    "); set DNNSWEEP_PLOTS_SCRIPT to its path");
-}
 
 void write_band(JsonWriter& j, std::string_view key, const Band& b) {
     j.key(key).begin_object();

@@ -227,7 +227,7 @@ int run_sweep(const SweepCli& cli) {
         std::cerr << line << std::endl;
     }
     if (summary.setup_seconds + summary.unit_seconds > 0.0) {
-        // What a unit costs besides training (issue 7's target: under 5% for the seed table's units).
+        // What a unit costs besides training (the target: under 5% for the seed table's units).
         char line[200];
         std::snprintf(line, sizeof line,
                       "dnnsweep sweep: unit set-up (fold rows, input scaling, model build) %.1f%% of the units' time",

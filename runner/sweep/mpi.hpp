@@ -55,7 +55,7 @@ std::pair<int, std::vector<std::uint64_t>> recv_polling(std::size_t count, int s
 // Sleeps between polls, doubling from 20 us. For the first second of a wait the pause stays at
 // most `quick_max`: a sweep's messages wait on it (a request at rank 0, the answer at the worker),
 // so each unit waits about that long at most; a 20 ms cap there cost 40-60 ms per unit, a third of
-// the time of 0.2 s units (docs/PERFORMANCE.md, "Scaling"). Each wake-up costs about 25 us of CPU
+// the time of 0.2 s units (docs/performance-log.md, "Scaling"). Each wake-up costs about 25 us of CPU
 // on a virtual machine, so rank 0 keeps 2 ms (1-1.5% of a core) while a worker, whose core is
 // idle anyway, polls for its answer every 0.25 ms. Longer waits (long units, deferred requests, the
 // final merge) go up to 20 ms: well under 1% of a core. reset() after each message.

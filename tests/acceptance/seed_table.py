@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""The seed-experiments table (../shared/docs/seed-experiments.md) run through `dnnsweep train`.
+"""The seed-experiments table (the lecture's MNIST table) run through `dnnsweep train`.
 
 Each row is one `dnnsweep train --json` run on the built-in digits (8000 train / 2000 held out,
 20 epochs, seed 0; row 4 also with seeds 1 and 2, see EXTRA_SEEDS). The checks are the table's
-lessons, as the engine issue states them; each check runs once every row it needs has run, so
+lessons, as the table states them; each check runs once every row it needs has run, so
 CTest can split the table into parallel tests:
 
     seed_table.py --dnnsweep build/runner/dnnsweep --rows 1,3

@@ -5,7 +5,7 @@ each as a one-configuration sweep (tips.ini's settings with fewer epochs), diagn
 
     tips_verdicts.py --dnnsweep build/runner/dnnsweep --workdir DIR [--epochs 6] [--rows 1,3,5]
 
-Expected, from ../shared/docs/seed-experiments.md and the sweep issue:
+Expected, from the seed experiments' lessons and the diagnosis rules:
 row 1 not_training (cause mse_softmax), row 3 not_training (vanishing_gradient), row 5
 not_training or underfitting (few_updates), rows 4 and 6 good or overfitting, row 7 overfitting.
 """

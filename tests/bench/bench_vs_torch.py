@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """dnnsweep against the PyTorch reference script, side by side, one thread each.
 
-For every configuration of ../shared/anchors/torch_anchor.py (the 9 seed-table rows and
+For every configuration of the PyTorch reference script, torch_anchor.py (the 9 seed-table rows and
 tiny_3x16_adam) this runs, alternately,
 
     dnnsweep train <equivalent options> --threads 1 --json

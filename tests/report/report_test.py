@@ -161,7 +161,7 @@ def case_csv(a, results):
         h5 = t[name]
         check(len(rows) == len(h5), f"{name}.csv (csv module): one row per HDF5 row ({len(rows)})")
         check(set(h5.dtype.names) <= set(rows[0].keys()), f"{name}.csv: every HDF5 field is a column, same name")
-        df = pd.read_csv(path)  # no options: what the issue asks for
+        df = pd.read_csv(path)  # no options: the CSV must read as it is
         check(len(df) == len(h5) and set(h5.dtype.names) <= set(df.columns), f"{name}.csv: pandas.read_csv reads it")
         if key:
             df = df.set_index(key, drop=False).loc[h5[key]]

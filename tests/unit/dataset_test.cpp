@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/config.hpp"
+#include "engine/share_dir.hpp"
 
 namespace dnnsweep {
 namespace {
@@ -538,6 +539,24 @@ TEST(DatasetSpec, DataDirFromEnvironment) {
         EXPECT_FALSE(builtin_mnist_dir().empty());
         EXPECT_NE(builtin_mnist_dir(), dir.path().string());
     }
+}
+
+// The share folder: from DNNSWEEP_SHARE_DIR, else found from the binary (this test's, in build/tests/,
+// finds build/share/dnnsweep, made at configure time); `--data mnist` reads its mnist/ folder.
+TEST(DatasetSpec, DataDirFromShareFolder) {
+    const TempDir dir;
+    const EnvGuard data("DNNSWEEP_DATA_DIR", std::nullopt);
+    {
+        const EnvGuard share("DNNSWEEP_SHARE_DIR", dir.path().string());
+        EXPECT_EQ(share_dir(), dir.path());
+        const std::string mnist = fs::weakly_canonical(dir.path() / "mnist").string();
+        EXPECT_EQ(builtin_mnist_dir(), mnist);
+        expect_error([&] { load_dataset("mnist"); }, {mnist, "fetch_mnist.sh"});
+    }
+    const EnvGuard share("DNNSWEEP_SHARE_DIR", std::nullopt);
+    EXPECT_TRUE(fs::is_directory(share_dir())) << share_dir();
+    EXPECT_EQ(share_dir().parent_path().filename(), "share");
+    EXPECT_EQ(share_dir().filename(), "dnnsweep");
 }
 
 // The real digits: the test suite runs after the set-up fetched them (scripts/fetch_mnist.sh).

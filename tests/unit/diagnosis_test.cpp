@@ -320,7 +320,7 @@ TEST(Diagnosis, OnlyNeverStartedFolds) {
     EXPECT_EQ(plain.causes, std::vector<std::string>{"unknown"});
 }
 
-// The seed table (docs: ../shared/docs/seed-experiments.md) with the accuracies our engine measures
+// The seed table (the lecture's seed experiments) with the accuracies our engine measures
 // at 20 epochs and health figures from its runs (grad norms of the 11-layer sigmoid net, 1 step per
 // epoch with the full batch).
 TEST(Diagnosis, SeedTableRows) {

@@ -269,7 +269,7 @@ namespace {
 
 TEST(Spec, PruneKeys) {
     const SweepSpec defaults = parse("");
-    EXPECT_EQ(defaults.prune.mode, PruneMode::Chance);  // the default: stop what does not train
+    EXPECT_EQ(defaults.prune.mode, PruneMode::Chance);  // the default: stop what does not train
     EXPECT_EQ(defaults.prune.after, 3);
     const SweepSpec spec = parse("prune = none\nprune-after = 5\nprune-loss-drop = 0.2\n");
     EXPECT_EQ(spec.prune.mode, PruneMode::None);
