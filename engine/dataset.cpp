@@ -13,7 +13,10 @@
 #include <string_view>
 #include <system_error>
 
+#include <fmt/format.h>
+
 #include "engine/config.hpp"
+#include "engine/read_file.hpp"
 
 #ifndef DNNSWEEP_DEFAULT_DATA_DIR
 #error "DNNSWEEP_DEFAULT_DATA_DIR must be defined (engine/CMakeLists.txt sets it)"
@@ -36,29 +39,10 @@ constexpr double kMaxIndexLabel = 16777215.0;  // 2^24 - 1
 // ---------------------------------------------------------------------------------------------
 // Files
 
+// Closes a FILE*: leading_magic reads only a file's first four bytes, not the whole file.
 struct FileCloser {
     void operator()(std::FILE* f) const { std::fclose(f); }
 };
-
-// The whole file as bytes; one read, since both IDX and text are parsed from memory.
-std::string read_file(const std::string& path) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) throw DataError(path + ": cannot open: is a folder, not a file");
-    const std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
-    if (!f) throw DataError(path + ": cannot open: " + std::strerror(errno));
-    // Size known up front for regular files: one allocation, no copies as the buffer grows.
-    std::string bytes;
-    const std::uintmax_t size = fs::file_size(path, ec);
-    if (!ec) bytes.reserve(static_cast<std::size_t>(size));
-    char buf[1 << 16];
-    for (;;) {
-        const std::size_t n = std::fread(buf, 1, sizeof buf, f.get());
-        bytes.append(buf, n);
-        if (n < sizeof buf) break;
-    }
-    if (std::ferror(f.get())) throw DataError(path + ": read error: " + std::strerror(errno));
-    return bytes;
-}
 
 bool is_file(const std::string& path) {
     std::error_code ec;
@@ -73,11 +57,7 @@ std::uint32_t be32(std::string_view bytes, std::size_t offset) {
     return b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3);
 }
 
-std::string hex32(std::uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%08X", static_cast<unsigned>(v));
-    return buf;
-}
+std::string hex32(std::uint32_t v) { return fmt::format("0x{:08X}", v); }
 
 std::string at_offset(const std::string& path, std::size_t offset) {
     return path + ": byte offset " + std::to_string(offset) + ": ";
@@ -177,9 +157,9 @@ Dataset idx_dataset(const std::string& images_path, std::string_view images, con
 Dataset load_idx(const std::string& images_path, const std::string& labels_path) {
     // The images are checked before the labels file is read, so a bad images file is reported
     // first whatever the state of its labels.
-    const std::string images = read_file(images_path);
+    const std::string images = read_file<DataError>(images_path);
     const IdxShape shape = check_idx_images(images_path, images);
-    return idx_dataset(images_path, images, shape, labels_path, read_file(labels_path));
+    return idx_dataset(images_path, images, shape, labels_path, read_file<DataError>(labels_path));
 }
 
 Dataset load_idx_from_buffers(std::string_view images, std::string_view labels, const std::string& images_name,
@@ -400,7 +380,7 @@ Matrix take_features(std::vector<float> values, std::size_t rows, std::size_t fi
 }  // namespace
 
 Dataset load_text(const std::string& path, LabelFormat format) {
-    return load_text_from_string(read_file(path), path, format);
+    return load_text_from_string(read_file<DataError>(path), path, format);
 }
 
 Dataset load_text_from_string(std::string_view text, const std::string& path, LabelFormat format) {

@@ -1,0 +1,48 @@
+#include "engine/read_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <system_error>
+
+namespace dnnsweep {
+namespace {
+
+struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+}  // namespace
+
+std::optional<std::string> try_read_file(const std::string& path, std::string& error) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        error = path + ": cannot open: is a folder, not a file";
+        return std::nullopt;
+    }
+    const std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+    if (!f) {
+        error = path + ": cannot open: " + std::strerror(errno);
+        return std::nullopt;
+    }
+    // Size known up front for regular files: one allocation, no copies as the buffer grows.
+    std::string bytes;
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (!ec) bytes.reserve(static_cast<std::size_t>(size));
+    char buf[1 << 16];
+    for (;;) {
+        const std::size_t n = std::fread(buf, 1, sizeof buf, f.get());
+        bytes.append(buf, n);
+        if (n < sizeof buf) break;
+    }
+    if (std::ferror(f.get())) {
+        error = path + ": read error: " + std::strerror(errno);
+        return std::nullopt;
+    }
+    return bytes;
+}
+
+}  // namespace dnnsweep
