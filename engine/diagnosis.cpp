@@ -33,7 +33,7 @@ std::string fraction_of(std::size_t part, std::size_t whole) {
 void check_thresholds(const DiagnosisThresholds& t) {
     // Named like the spec keys, so a bad sweep file points at its own line.
     const auto bad = [](const char* key, double v, const char* range) {
-        throw ConfigError(std::string(key) + ": must be " + range + ", got " + std::to_string(v));
+        throw ConfigError(std::string(key) + ": must be " + range + ", got " + exact(v));
     };
     if (!(t.chance_factor > 0.0 && std::isfinite(t.chance_factor))) bad("chance-factor", t.chance_factor, "> 0");
     if (!(t.underfit_error >= 0.0 && t.underfit_error <= 1.0)) bad("underfit-error", t.underfit_error, "in [0, 1]");

@@ -35,6 +35,8 @@ std::string scientific(double v, int decimals) {
     return fmt::format("{:.{}e}", v, decimals);
 }
 
+std::string exact(double v) { return fmt::format("{}", v); }
+
 std::string thousands(std::int64_t n) {
     const std::string digits = fmt::format("{}", n < 0 ? -static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n));
     std::string out;

@@ -14,6 +14,9 @@ std::string fixed(double v, int decimals);
 std::string significant(double v, int digits);
 // One digit before the point, `decimals` after, and an exponent: scientific(9.6e-8, 1) == "9.6e-08".
 std::string scientific(double v, int decimals);
+// The shortest text that reads back as exactly `v`: a value the user gave or a file holds, echoed
+// in a message ("0.1", "1e-05", "nan": here NaN is what was given, not a missing figure).
+std::string exact(double v);
 // 1234567 -> "1,234,567".
 std::string thousands(std::int64_t n);
 // part / whole as a whole percentage: "42%"; "-" when whole is not positive.

@@ -57,16 +57,16 @@ po::options_description make_options(ReportCli& cli) {
     return options;
 }
 
-void print_help(std::ostream& out, const po::options_description& options) {
-    out << "Usage: dnnsweep report RESULTS.h5 [--top N] [--format text|json|csv] [--csv DIR] [--plots DIR]\n"
-           "                       [--html FILE]\n\n"
-           "The leaderboard, which settings matter, and the diagnosis of every configuration that does\n"
-           "not train or overfits. A sweep still running is reported from its shards (RESULTS.h5.parts/),\n"
-           "marked PARTIAL. Python users: docs/analysis.md.\n\n"
-        << options
-        << "\nExit codes: 0 done, 2 bad usage or input (a missing or unreadable results file, a path that\n"
-           "cannot be written), 1 the plotting helper is missing or failed.\n";
-}
+// --help: the usage, then the options, then the exit codes.
+constexpr const char* kUsage =
+    "Usage: dnnsweep report RESULTS.h5 [--top N] [--format text|json|csv] [--csv DIR] [--plots DIR]\n"
+    "                       [--html FILE]\n\n"
+    "The leaderboard, which settings matter, and the diagnosis of every configuration that does\n"
+    "not train or overfits. A sweep still running is reported from its shards (RESULTS.h5.parts/),\n"
+    "marked PARTIAL. Python users: docs/analysis.md.\n\n";
+constexpr const char* kExitCodes =
+    "\nExit codes: 0 done, 2 bad usage or input (a missing or unreadable results file, a path that\n"
+    "cannot be written), 1 the plotting helper is missing or failed.\n";
 
 // A folder removed with its contents when it goes out of scope (the figures of --html alone).
 class TempDir {
@@ -178,7 +178,7 @@ void write_leaderboard_csv(const ReportSource& src, std::size_t top, std::ostrea
 int report(const std::vector<std::string>& args, const po::options_description& options, ReportCli& cli) {
     parse_command_line(args, options, cli.path);
     if (cli.help) {
-        print_help(std::cout, options);
+        std::cout << kUsage << options << kExitCodes;
         return exit_code::ok;
     }
     if (cli.path.empty()) throw po::error("missing the results file (dnnsweep report RESULTS.h5)");

@@ -61,7 +61,7 @@ void print_status(const ReportSource& src, const std::string& path, std::ostream
     out << '\n';
 }
 
-int status(const std::vector<std::string>& args, const po::options_description& options, bool help) {
+int status(const std::vector<std::string>& args, const po::options_description& options, const bool& help) {
     std::string path;
     parse_command_line(args, options, path);
     if (help) {

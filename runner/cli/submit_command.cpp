@@ -139,21 +139,22 @@ Job render_job(const SubmitCli& cli) {
     const fs::path self = fs::read_symlink("/proc/self/exe", ec);
     if (ec) throw std::runtime_error("cannot find the dnnsweep binary (/proc/self/exe): " + ec.message());
 
-    BatchJob batch;
-    batch.dnnsweep = self;
-    batch.spec = spec_path;
-    batch.out = job.out;
-    batch.nodes = cli.nodes;
-    batch.ntasks_per_node = cli.ntasks_per_node;
-    batch.cpus_per_task = cli.cpus_per_task > 0 ? cli.cpus_per_task : spec.threads;
-    batch.time = cli.time;
-    batch.partition = cli.partition;
-    batch.account = cli.account;
-    batch.launcher = cli.launcher;
-    batch.max_requeues = cli.max_requeues;
-    batch.array_tasks = cli.array;
-    batch.signal_seconds =
-        signal_seconds(cli.signal_seconds, cli.time.empty() ? std::nullopt : slurm_time_seconds(cli.time));
+    const BatchJob batch{
+        .dnnsweep = self,
+        .spec = spec_path,
+        .out = job.out,
+        .nodes = cli.nodes,
+        .ntasks_per_node = cli.ntasks_per_node,
+        .cpus_per_task = cli.cpus_per_task > 0 ? cli.cpus_per_task : spec.threads,
+        .time = cli.time,
+        .partition = cli.partition,
+        .account = cli.account,
+        .launcher = cli.launcher,
+        .max_requeues = cli.max_requeues,
+        .array_tasks = cli.array,
+        .signal_seconds =
+            signal_seconds(cli.signal_seconds, cli.time.empty() ? std::nullopt : slurm_time_seconds(cli.time)),
+    };
     job.text = render_template(template_text(cli), batch_fields(batch));
     return job;
 }

@@ -41,6 +41,15 @@ TEST(TextFormat, SignificantAndScientific) {
     EXPECT_EQ(scientific(0.001, 1), "1.0e-03");
 }
 
+TEST(TextFormat, ExactEchoesAValueAsItReadsBack) {
+    EXPECT_EQ(exact(0.1), "0.1");
+    EXPECT_EQ(exact(0.99999), "0.99999");
+    EXPECT_EQ(exact(2.0), "2");
+    EXPECT_EQ(exact(1e-5), "1e-05");
+    EXPECT_EQ(exact(kNaN), "nan");
+    EXPECT_EQ(std::stod(exact(1.0 / 3.0)), 1.0 / 3.0);
+}
+
 TEST(TextFormat, ThousandsAndPercent) {
     EXPECT_EQ(thousands(0), "0");
     EXPECT_EQ(thousands(999), "999");
