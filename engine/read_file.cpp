@@ -19,13 +19,15 @@ struct FileCloser {
 std::optional<std::string> try_read_file(const std::string& path, std::string& error) {
     namespace fs = std::filesystem;
     std::error_code ec;
+    // fopen opens a folder without complaint, and then reads nothing.
     if (fs::is_directory(path, ec)) {
-        error = path + ": cannot open: is a folder, not a file";
+        error = path + ": cannot read: " + std::strerror(EISDIR);
         return std::nullopt;
     }
+    errno = 0;
     const std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
     if (!f) {
-        error = path + ": cannot open: " + std::strerror(errno);
+        error = path + ": cannot read: " + std::strerror(errno != 0 ? errno : ENOENT);
         return std::nullopt;
     }
     // Size known up front for regular files: one allocation, no copies as the buffer grows.
@@ -39,7 +41,7 @@ std::optional<std::string> try_read_file(const std::string& path, std::string& e
         if (n < sizeof buf) break;
     }
     if (std::ferror(f.get())) {
-        error = path + ": read error: " + std::strerror(errno);
+        error = path + ": cannot read: " + std::strerror(errno);
         return std::nullopt;
     }
     return bytes;

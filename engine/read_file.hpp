@@ -1,12 +1,12 @@
 #pragma once
-// Reading a whole file into memory: data files, batch script templates, figures to embed.
+// Reading a whole file into memory: specs, data files, batch script templates, figures to embed.
 #include <optional>
 #include <string>
 
 namespace dnnsweep {
 
-// The whole file as bytes, or nullopt with `error` set to "PATH: cannot open: why" (a folder
-// included) or "PATH: read error: why".
+// The whole file as bytes, or nullopt with `error` set to "PATH: cannot read: why" (a folder:
+// "Is a directory").
 std::optional<std::string> try_read_file(const std::string& path, std::string& error);
 
 // The same, throwing Error(message) on failure: each caller names the kind of input at fault.

@@ -86,11 +86,11 @@ TEST(ReadFile, FailuresNameThePathAndTakeTheCallersErrorType) {
         (void)read_file<DataError>("/no/such/file.txt");
         FAIL();
     } catch (const DataError& e) {
-        EXPECT_EQ(std::string(e.what()).rfind("/no/such/file.txt: cannot open: ", 0), 0u) << e.what();
+        EXPECT_EQ(std::string(e.what()).rfind("/no/such/file.txt: cannot read: ", 0), 0u) << e.what();
     }
     std::string error;
     EXPECT_EQ(try_read_file(std::filesystem::temp_directory_path().string(), error), std::nullopt);
-    EXPECT_NE(error.find("is a folder, not a file"), std::string::npos) << error;
+    EXPECT_NE(error.find("cannot read: Is a directory"), std::string::npos) << error;
     EXPECT_THROW((void)read_file<std::runtime_error>("/no/such/file.txt"), std::runtime_error);
 }
 
