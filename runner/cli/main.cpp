@@ -38,7 +38,7 @@ constexpr std::array kCommands{
             dnnsweep::run_submit_command},
 };
 
-// The name column: the longest name and two spaces more than the indent.
+// The name column: the longest name and four spaces, however long a new command's name is.
 constexpr std::size_t kNameWidth =
     std::ranges::max(kCommands, {}, [](const Command& c) { return c.name.size(); }).name.size() + 4;
 
@@ -48,7 +48,8 @@ void print_usage(std::ostream& out) {
            "       dnnsweep --help | --version\n\n"
            "Hyperparameter sweeps of fully connected networks: does the network train at all, and\n"
            "does what it learns carry over to held-out data?\n\nCommands:\n";
-    for (const Command& c : kCommands) out << "  " << c.name << std::string(kNameWidth - c.name.size(), ' ') << c.summary << '\n';
+    for (const Command& c : kCommands)
+        out << "  " << c.name << std::string(kNameWidth - c.name.size(), ' ') << c.summary << '\n';
     namespace code = dnnsweep::exit_code;
     out << fmt::format("\nExit codes: {} finished, {} unexpected failure, {} bad usage or input, {} incomplete (a sweep\n"
                        "stopped by a signal: rerun it to resume), {} a second SIGINT (exited at once); each command's\n"
