@@ -4,15 +4,16 @@
 // ConfigError naming the field otherwise.
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "engine/user_error.hpp"
+
 namespace dnnsweep {
 
-class ConfigError : public std::runtime_error {
+class ConfigError : public UserError {
 public:
-    using std::runtime_error::runtime_error;
+    using UserError::UserError;
 };
 
 enum class Activation { Sigmoid, Tanh, Relu, LeakyRelu, Elu, Maxout };

@@ -2,18 +2,18 @@
 // Datasets the engine trains on, and their loaders. Every loader error is a DataError whose
 // message names the file and the line (text) or byte offset (IDX) at fault.
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/matrix.hpp"
+#include "engine/user_error.hpp"
 
 namespace dnnsweep {
 
-class DataError : public std::runtime_error {
+class DataError : public UserError {
 public:
-    using std::runtime_error::runtime_error;
+    using UserError::UserError;
 };
 
 struct Dataset {

@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <string>
+
+#include "engine/text_format.hpp"
 
 namespace dnnsweep {
 
@@ -24,27 +25,6 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::string fixed(double v, int digits = 2) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-    std::string s = buf;
-    // A gap of -0.001 prints as "-0.00": a sign on zero only puzzles the reader.
-    if (s.front() == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
-    return s;
-}
-
-std::string general(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-
-std::string sci(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1e", v);
-    return buf;
-}
-
 std::string fraction_of(std::size_t part, std::size_t whole) {
     if (part == whole) return whole == 1 ? "the only fold" : "all " + std::to_string(whole) + " folds";
     return std::to_string(part) + " of " + std::to_string(whole) + " folds";
@@ -53,7 +33,7 @@ std::string fraction_of(std::size_t part, std::size_t whole) {
 void check_thresholds(const DiagnosisThresholds& t) {
     // Named like the spec keys, so a bad sweep file points at its own line.
     const auto bad = [](const char* key, double v, const char* range) {
-        throw ConfigError(std::string(key) + ": must be " + range + ", got " + std::to_string(v));
+        throw ConfigError(std::string(key) + ": must be " + range + ", got " + exact(v));
     };
     if (!(t.chance_factor > 0.0 && std::isfinite(t.chance_factor))) bad("chance-factor", t.chance_factor, "> 0");
     if (!(t.underfit_error >= 0.0 && t.underfit_error <= 1.0)) bad("underfit-error", t.underfit_error, "in [0, 1]");
@@ -177,20 +157,20 @@ std::vector<Cause> find_causes(const TrainConfig& config, const Evidence& e, con
             e.first_diverged_epoch > 0 ? " at epoch " + std::to_string(e.first_diverged_epoch) : std::string();
         causes.push_back({"diverged", "the loss became NaN/Inf" + when + " (in " + fraction_of(e.diverged, e.ran) +
                                           "); lower the learning rate (now " +
-                                          general(config.effective_learning_rate()) + ")"});
+                                          significant(config.effective_learning_rate(), 6) + ")"});
     }
     if (config.loss == Loss::Mse) {
         causes.push_back({"mse_softmax", "mse loss on softmax outputs barely moves the weights; use crossentropy"});
     }
     if (config.normalization == Normalization::None && e.max_abs_input > t.unscaled_input) {
-        causes.push_back({"unscaled_inputs", "inputs reach |x| = " + general(e.max_abs_input) +
+        causes.push_back({"unscaled_inputs", "inputs reach |x| = " + significant(e.max_abs_input, 6) +
                                                  " with normalization none, which saturates or blows up the first layer; "
                                                  "use normalization minmax or zscore"});
     }
     if (e.grad_ratio < t.vanishing_ratio) {  // false for NaN: no gradient figures, no claim
         causes.push_back({"vanishing_gradient",
-                          "the gradient vanishes toward the input (first/last layer gradient norm ratio " + sci(e.grad_ratio) +
-                              ", below " + sci(t.vanishing_ratio) + ", over " + std::to_string(config.layers) + " " +
+                          "the gradient vanishes toward the input (first/last layer gradient norm ratio " + scientific(e.grad_ratio, 1) +
+                              ", below " + scientific(t.vanishing_ratio, 1) + ", over " + std::to_string(config.layers) + " " +
                               std::string(name(config.activation)) +
                               " layers); use relu, fewer layers, or an adaptive optimizer such as adam"});
     }
@@ -202,7 +182,7 @@ std::vector<Cause> find_causes(const TrainConfig& config, const Evidence& e, con
     }
     if (e.steps_per_epoch < t.few_updates) {
         const std::string batch = config.batch_size == 0 ? "full batch" : "batch size " + std::to_string(config.batch_size);
-        const std::string steps = general(e.steps_per_epoch) + (e.steps_per_epoch == 1.0 ? " optimizer step" : " optimizer steps");
+        const std::string steps = significant(e.steps_per_epoch, 6) + (e.steps_per_epoch == 1.0 ? " optimizer step" : " optimizer steps");
         causes.push_back({"few_updates", "only " + steps + " per epoch (" + batch +
                                              ") is too few updates to learn from; use a smaller batch (e.g. 100) or "
                                              "many more epochs"});
@@ -291,10 +271,10 @@ Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds
             evidence = "training diverged";
         } else if (e.pruned_at_chance > 0) {
             evidence = "pruned at chance after " + epochs_text(e.pruned_min_epochs, e.pruned_max_epochs) +
-                       " (training accuracy " + fixed(e.pruned_chance_acc) + ", chance " + fixed(chance) + ", in " +
+                       " (training accuracy " + fixed(e.pruned_chance_acc, 2) + ", chance " + fixed(chance, 2) + ", in " +
                        fraction_of(e.pruned_at_chance, e.folds) + not_started_text(e) + ")";
         } else {
-            evidence = "training accuracy " + fixed(e.train_acc) + " is at chance (" + fixed(chance) + ")";
+            evidence = "training accuracy " + fixed(e.train_acc, 2) + " is at chance (" + fixed(chance, 2) + ")";
         }
         if (causes.empty()) {
             d.causes = {"unknown"};
@@ -310,12 +290,12 @@ Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds
         return d;
     }
 
-    const std::string errors = "training error " + fixed(e.bias) + ", validation error " + fixed(e.val_error) +
-                               " (gap " + fixed(e.variance) + ")";
+    const std::string errors = "training error " + fixed(e.bias, 2) + ", validation error " + fixed(e.val_error, 2) +
+                               " (gap " + fixed(e.variance, 2) + ")";
     // Hazards worth a word even when the model trains (seed row 9: unscaled inputs can train with a
     // stable softmax, and still diverge with another optimizer or learning rate).
     const std::string noise_note =
-        config.test_noise > 0.0 ? "; the validation inputs carry Gaussian noise (std " + general(config.test_noise) +
+        config.test_noise > 0.0 ? "; the validation inputs carry Gaussian noise (std " + significant(config.test_noise, 6) +
                                       "), so part of the gap is a train/validation mismatch"
                                 : "";
     const auto unscaled = std::find_if(causes.begin(), causes.end(), [](const Cause& c) { return c.id == "unscaled_inputs"; });

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include "engine/dataset.hpp"
 #include "engine/idx_format.hpp"
 #include "engine/read_file.hpp"
@@ -19,11 +21,7 @@ std::uint32_t be32(std::string_view bytes, std::size_t offset) {
     return b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3);
 }
 
-std::string hex32(std::uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%08X", static_cast<unsigned>(v));
-    return buf;
-}
+std::string hex32(std::uint32_t v) { return fmt::format("0x{:08X}", v); }
 
 std::string at_offset(const std::string& path, std::size_t offset) {
     return path + ": byte offset " + std::to_string(offset) + ": ";
@@ -123,9 +121,9 @@ Dataset idx_dataset(const std::string& images_path, std::string_view images, con
 Dataset load_idx(const std::string& images_path, const std::string& labels_path) {
     // The images are checked before the labels file is read, so a bad images file is reported
     // first whatever the state of its labels.
-    const std::string images = read_file(images_path);
+    const std::string images = read_file<DataError>(images_path);
     const IdxShape shape = check_idx_images(images_path, images);
-    return idx_dataset(images_path, images, shape, labels_path, read_file(labels_path));
+    return idx_dataset(images_path, images, shape, labels_path, read_file<DataError>(labels_path));
 }
 
 Dataset load_idx_from_buffers(std::string_view images, std::string_view labels, const std::string& images_name,

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/rng.hpp"
+#include "engine/text_format.hpp"
 
 namespace dnnsweep {
 namespace {
@@ -25,7 +26,7 @@ float inverse_or_one(double spread) {
 
 Split holdout_split(std::size_t n, double test_fraction, std::uint64_t seed) {
     if (!(test_fraction >= 0.0 && test_fraction < 1.0)) {
-        throw ConfigError("test-fraction: must be in [0, 1), got " + std::to_string(test_fraction));
+        throw ConfigError("test-fraction: must be in [0, 1), got " + exact(test_fraction));
     }
     if (n > std::numeric_limits<std::uint32_t>::max()) {
         throw std::invalid_argument("holdout_split: " + std::to_string(n) +
@@ -35,7 +36,7 @@ Split holdout_split(std::size_t n, double test_fraction, std::uint64_t seed) {
     const std::vector<std::uint32_t> order = permutation(n, rng);
     const auto n_test = static_cast<std::size_t>(std::llround(static_cast<double>(n) * test_fraction));
     if (test_fraction > 0.0 && (n_test == 0 || n_test >= n)) {
-        throw ConfigError("test-fraction: " + std::to_string(test_fraction) + " of " + std::to_string(n) +
+        throw ConfigError("test-fraction: " + exact(test_fraction) + " of " + std::to_string(n) +
                           " rows leaves an empty " + (n_test == 0 ? "test" : "training") +
                           " part; use a fraction that holds out at least one row and keeps one, or 0 for no test part");
     }
@@ -132,7 +133,7 @@ void InputScaler::apply(Matrix& x) const {
 
 void add_gaussian_noise(Matrix& x, double stddev, std::uint64_t seed) {
     if (!(stddev >= 0.0 && std::isfinite(stddev))) {
-        throw ConfigError("test-noise: must be a finite number >= 0, got " + std::to_string(stddev));
+        throw ConfigError("test-noise: must be a finite number >= 0, got " + exact(stddev));
     }
     if (stddev == 0.0) return;
     Rng rng(seed, Stream::Noise);

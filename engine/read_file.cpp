@@ -8,8 +8,6 @@
 #include <memory>
 #include <system_error>
 
-#include "engine/dataset.hpp"
-
 namespace dnnsweep {
 namespace {
 
@@ -21,12 +19,19 @@ struct FileCloser {
 
 }  // namespace
 
-// One read, since both IDX and text are parsed from memory.
-std::string read_file(const std::string& path) {
+std::optional<std::string> try_read_file(const std::string& path, std::string& error) {
     std::error_code ec;
-    if (fs::is_directory(path, ec)) throw DataError(path + ": cannot open: is a folder, not a file");
+    // fopen opens a folder without complaint, and then reads nothing.
+    if (fs::is_directory(path, ec)) {
+        error = path + ": cannot read: " + std::strerror(EISDIR);
+        return std::nullopt;
+    }
+    errno = 0;
     const std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
-    if (!f) throw DataError(path + ": cannot open: " + std::strerror(errno));
+    if (!f) {
+        error = path + ": cannot read: " + std::strerror(errno != 0 ? errno : ENOENT);
+        return std::nullopt;
+    }
     // Size known up front for regular files: one allocation, no copies as the buffer grows.
     std::string bytes;
     const std::uintmax_t size = fs::file_size(path, ec);
@@ -37,7 +42,10 @@ std::string read_file(const std::string& path) {
         bytes.append(buf, n);
         if (n < sizeof buf) break;
     }
-    if (std::ferror(f.get())) throw DataError(path + ": read error: " + std::strerror(errno));
+    if (std::ferror(f.get())) {
+        error = path + ": cannot read: " + std::strerror(errno);
+        return std::nullopt;
+    }
     return bytes;
 }
 

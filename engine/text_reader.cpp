@@ -10,18 +10,13 @@
 
 #include "engine/dataset.hpp"
 #include "engine/read_file.hpp"
+#include "engine/text_format.hpp"
 
 namespace dnnsweep {
 namespace {
 
 // Index labels must be exact in a float and give a class count that fits an int.
 constexpr double kMaxIndexLabel = 16777215.0;  // 2^24 - 1
-
-std::string fmt(double v) {
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
-}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
@@ -154,7 +149,7 @@ std::size_t one_hot_width(const TextTable& t, std::string& why) {
         const std::string at = "line " + std::to_string(r.line) + ": ";
         if (r.first_one == 0) {
             why = r.zero_one == 0
-                      ? at + "the last field " + fmt(r.last) + " is not 0 or 1"
+                      ? at + "the last field " + exact(r.last) + " is not 0 or 1"
                       : at + (r.zero_one == 1 ? std::string("the last field is 0")
                                                           : "no 1 among the last " + std::to_string(r.zero_one) + " fields") +
                             " (one-hot needs exactly one 1)";
@@ -170,7 +165,7 @@ std::size_t one_hot_width(const TextTable& t, std::string& why) {
         if (r.max_width < lo) {
             const std::size_t bad = m - r.max_width;  // 1-based field that ends this row's block
             why = r.max_width == r.zero_one
-                      ? at + "field " + std::to_string(bad) + " is " + fmt(r.breaker) +
+                      ? at + "field " + std::to_string(bad) + " is " + exact(r.breaker) +
                             ", not 0 or 1, inside the one-hot block of " + std::to_string(lo) + " columns that line " +
                             std::to_string(lo_line) + " needs"
                       : at + "more than one 1 in the one-hot block of " + std::to_string(lo) +
@@ -198,7 +193,7 @@ bool index_labels_fit(const TextTable& t, std::string& why) {
                               : r.last > kMaxIndexLabel      ? " is too large (at most 16777215)"
                                                              : nullptr;
         if (problem != nullptr) {
-            why = "line " + std::to_string(r.line) + ": the label (last field) " + fmt(r.last) + problem;
+            why = "line " + std::to_string(r.line) + ": the label (last field) " + exact(r.last) + problem;
             return false;
         }
     }
@@ -224,7 +219,7 @@ Matrix take_features(std::vector<float> values, std::size_t rows, std::size_t fi
 }  // namespace
 
 Dataset load_text(const std::string& path, LabelFormat format) {
-    return load_text_from_string(read_file(path), path, format);
+    return load_text_from_string(read_file<DataError>(path), path, format);
 }
 
 Dataset load_text_from_string(std::string_view text, const std::string& path, LabelFormat format) {

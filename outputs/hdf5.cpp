@@ -356,10 +356,6 @@ void Object::set_attr(const std::string& name, const AttrValue& value) const {
         value);
 }
 
-bool Object::has_attr(const std::string& name) const {
-    return check_tri(H5Aexists(id(), name.c_str()), "looking for attribute '" + name + "'", file());
-}
-
 namespace {
 
 Handle open_attr(const Object& o, const std::string& name, const std::string& what) {

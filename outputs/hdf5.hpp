@@ -122,7 +122,6 @@ public:
     void close(std::string_view what) { handle_.close(what); }
 
     void set_attr(const std::string& name, const AttrValue& value) const;
-    bool has_attr(const std::string& name) const;
     std::string attr_string(const std::string& name) const;
     double attr_double(const std::string& name) const;
     std::int64_t attr_int(const std::string& name) const;

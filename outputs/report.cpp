@@ -3,13 +3,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <map>
 
 #include "engine/dataset.hpp"
 #include "engine/diagnosis.hpp"
+#include "engine/text_format.hpp"
 #include "outputs/configs.hpp"
 #include "outputs/hdf5.hpp"
 #include "outputs/shard.hpp"
@@ -202,22 +202,6 @@ std::string pruned_text(const PrunedFolds& p) {
 
 std::string pruned_text(const std::vector<UnitResult>& units, std::uint64_t config) {
     return pruned_text(pruned_folds(units_of(units, config), config));
-}
-
-std::string thousands(std::int64_t n) {
-    std::string digits = std::to_string(n < 0 ? -n : n), out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return (n < 0 ? "-" : "") + out;
-}
-
-std::string percent(std::int64_t part, std::int64_t whole) {
-    if (whole <= 0) return "-";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.0f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
-    return buf;
 }
 
 std::string pruning_text(const PruningSummary& p, std::uint64_t units_recorded) {

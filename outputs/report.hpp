@@ -78,13 +78,8 @@ PrunedFolds pruned_folds(std::span<const UnitResult> units, std::uint64_t config
 std::string pruned_text(const PrunedFolds& p);
 // The same for configuration `config` of units in unit order (see units_of).
 std::string pruned_text(const std::vector<UnitResult>& units, std::uint64_t config);
-// 1234567 -> "1,234,567".
-std::string thousands(std::int64_t n);
 // "Pruning: ..." sentence of the report and status (empty when nothing was pruned).
 std::string pruning_text(const PruningSummary& p, std::uint64_t units_recorded);
-// part / whole as a whole percentage ("42%"; "-" when whole is not positive): one rounding for the
-// report and `dnnsweep status`.
-std::string percent(std::int64_t part, std::int64_t whole);
 
 // Indices into `configs`, best first: higher mean validation accuracy, NaN (nothing trained) last;
 // exact ties go to the cheaper configuration (cost_per_fold), then to the lower index.

@@ -3,14 +3,14 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <sstream>
 #include <system_error>
 
+#include "engine/read_file.hpp"
+#include "engine/text_format.hpp"
 #include "outputs/configs.hpp"
 #include "outputs/tables.hpp"
 
@@ -64,12 +64,6 @@ void write_file(const std::string& path, const std::string& text) {
     if (!f) throw ResultsError(path + ": writing failed: " + std::error_code(errno, std::generic_category()).message());
 }
 
-std::string read_file(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw ResultsError(path + ": cannot read: " + std::error_code(errno, std::generic_category()).message());
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
 void make_dir(const std::string& dir) {
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -114,13 +108,6 @@ std::string html_escape(std::string_view s) {
             default: out += c;
         }
     return out;
-}
-
-std::string fixed(double v, int digits = 3) {
-    if (std::isnan(v)) return "-";
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-    return buf;
 }
 
 }  // namespace
@@ -227,9 +214,9 @@ void write_html(const std::string& path, const std::string& title, const ReportS
          "<th>verdict</th><th>s/fold</th><th>settings</th></tr>\n";
     for (std::size_t k = 0; k < order.size() && k < top; ++k) {
         const ConfigSummary& c = r.configs[order[k]];
-        h << "<tr><td class=\"n\">" << k + 1 << "</td><td class=\"n\">" << fixed(c.mean_val_acc) << " &plusmn; "
-          << fixed(c.std_val_acc) << "</td><td class=\"n\">" << fixed(c.mean_train_acc) << "</td><td class=\"n\">"
-          << fixed(c.mean_test_acc) << "</td><td class=\"v-" << html_escape(c.verdict) << "\">"
+        h << "<tr><td class=\"n\">" << k + 1 << "</td><td class=\"n\">" << fixed(c.mean_val_acc, 3) << " &plusmn; "
+          << fixed(c.std_val_acc, 3) << "</td><td class=\"n\">" << fixed(c.mean_train_acc, 3) << "</td><td class=\"n\">"
+          << fixed(c.mean_test_acc, 3) << "</td><td class=\"v-" << html_escape(c.verdict) << "\">"
           << html_escape(c.verdict) << "</td><td class=\"n\">" << fixed(cost_per_fold(c), 3) << "</td><td>"
           << html_escape(settings_text(c.settings, varied));
         if (c.folds_pruned > 0)
@@ -240,10 +227,10 @@ void write_html(const std::string& path, const std::string& title, const ReportS
          "with each value; options ranked by the spread between their values' means.</p>\n<table>"
          "<tr><th>option</th><th>spread</th><th>values (mean / best, configurations)</th></tr>\n";
     for (const OptionInfluence& inf : influence(r.configs)) {
-        h << "<tr><td>" << html_escape(inf.option) << "</td><td class=\"n\">" << fixed(inf.spread) << "</td><td>";
+        h << "<tr><td>" << html_escape(inf.option) << "</td><td class=\"n\">" << fixed(inf.spread, 3) << "</td><td>";
         for (std::size_t i = 0; i < inf.values.size(); ++i) {
             const ValueInfluence& v = inf.values[i];
-            h << (i ? "; " : "") << "<b>" << html_escape(v.value) << "</b> " << fixed(v.mean) << " / " << fixed(v.best)
+            h << (i ? "; " : "") << "<b>" << html_escape(v.value) << "</b> " << fixed(v.mean, 3) << " / " << fixed(v.best, 3)
               << " (" << v.configs << ")";
         }
         h << "</td></tr>\n";
@@ -271,7 +258,7 @@ void write_html(const std::string& path, const std::string& title, const ReportS
             h << "<h2>" << html_escape(section) << "</h2>\n";
         }
         h << "<figure><img alt=\"" << html_escape(f.caption) << "\" src=\"data:image/png;base64,"
-          << base64(read_file(f.png_path)) << "\"><figcaption>" << html_escape(f.caption)
+          << base64(read_file<ResultsError>(f.png_path)) << "\"><figcaption>" << html_escape(f.caption)
           << "</figcaption></figure>\n";
     }
     // Marks the page once every image has decoded (body data-images="loaded N/N"), and says so

@@ -12,15 +12,16 @@
 #include <string>
 #include <vector>
 
+#include "engine/user_error.hpp"
 #include "outputs/unit_result.hpp"
 #include "sweeps/grid.hpp"
 #include "sweeps/spec.hpp"
 
 namespace dnnsweep {
 
-class ResultsError : public std::runtime_error {
+class ResultsError : public UserError {
 public:
-    using std::runtime_error::runtime_error;
+    using UserError::UserError;
 };
 
 // What the run was: stored as attributes of the results file.

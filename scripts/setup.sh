@@ -21,6 +21,8 @@ PACKAGES=(
   libhdf5-dev                  # HDF5 1.10: results files
   hdf5-tools                   # h5dump/h5ls, used by tests to inspect results files
   libboost-program-options-dev # command-line parsing
+  libfmt-dev                   # {fmt}: the one number and duration format shown to users
+  nlohmann-json3-dev           # nlohmann/json: the --json documents of report, status and train
   libgtest-dev                 # GoogleTest libraries and CMake config (unit tests)
   googletest                   # GoogleTest/GoogleMock sources
   clang                        # clang++ for the libFuzzer build of the parsers (build-fuzz, scripts/test.sh)

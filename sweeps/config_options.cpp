@@ -188,7 +188,6 @@ void add_string_option(po::options_description& desc, const std::string& name, c
 int parse_int(std::string_view s) { return parse_number<int>(s); }
 std::uint64_t parse_uint64(std::string_view s) { return parse_number<std::uint64_t>(s); }
 double parse_real(std::string_view s) { return parse_number<double>(s); }
-bool parse_flag(std::string_view s) { return parse_bool(s); }
 
 std::string to_text(const OptionValue& v) {
     return std::visit(

@@ -58,7 +58,6 @@ void add_string_option(boost::program_options::options_description& desc, const 
 int parse_int(std::string_view s);
 std::uint64_t parse_uint64(std::string_view s);
 double parse_real(std::string_view s);
-bool parse_flag(std::string_view s);
 
 // `config` on one line, "name=value" per option, for progress output.
 std::string describe_config(const TrainConfig& config);

@@ -1,13 +1,13 @@
 #include "sweeps/grid.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <unordered_set>
 
 #include "engine/rng.hpp"
+#include "engine/text_format.hpp"
 #include "sweeps/config_options.hpp"
 #include "sweeps/hash.hpp"
 
@@ -73,24 +73,8 @@ double dense_macs(const CostParams& p, const DataShape& shape) {
     return macs + in * shape.classes;
 }
 
-std::string gflop_text(double flops) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f GFLOP", flops / 1e9);
-    return buf;
-}
-
-std::string duration_text(double seconds) {
-    char buf[64];
-    if (seconds < 60)
-        std::snprintf(buf, sizeof buf, "%.1f s", seconds);
-    else if (seconds < 3600)
-        std::snprintf(buf, sizeof buf, "%.1f min", seconds / 60);
-    else if (seconds < 48 * 3600)
-        std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
-    else
-        std::snprintf(buf, sizeof buf, "%.1f days", seconds / 86400);
-    return buf;
-}
+// Floating-point work in GFLOP, one decimal: "12.3 GFLOP".
+std::string gflop_text(double flops) { return fixed(flops / 1e9, 1) + " GFLOP"; }
 
 }  // namespace
 
@@ -229,11 +213,9 @@ std::string dry_run_text(const SweepSpec& spec, const Grid& grid, const DataShap
         const int workers = ranks > 1 ? ranks - 1 : 1;  // with several ranks, rank 0 coordinates
         // Units are indivisible: the sweep takes at least as long as its longest unit.
         const double seconds = std::max(total / (workers * flops_per_second), longest / flops_per_second);
-        char rate[64];
-        std::snprintf(rate, sizeof rate, "%.1f GFLOP/s", flops_per_second / 1e9);
         out += "estimated time: " + duration_text(seconds) + " on " + std::to_string(std::max(ranks, 1)) +
                (ranks > 1 ? " ranks (" : " rank (") + std::to_string(workers) + (workers == 1 ? " worker" : " workers") +
-               " at " + rate + " each)\n";
+               " at " + gflop_text(flops_per_second) + "/s each)\n";
     }
     return out;
 }

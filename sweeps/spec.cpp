@@ -2,10 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <set>
@@ -14,6 +10,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "engine/read_file.hpp"
 #include "sweeps/config_options.hpp"
 #include "sweeps/hash.hpp"
 
@@ -339,17 +336,6 @@ private:
 
 SweepSpec parse_spec(std::string_view text, const std::string& path) { return Parser(text, path).parse(); }
 
-SweepSpec load_spec(const std::string& path) {
-    // An ifstream opens a directory without complaint and then reads nothing.
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw SpecError(path + ": cannot read: " + std::strerror(EISDIR));
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw SpecError(path + ": cannot read: " + std::strerror(errno != 0 ? errno : ENOENT));
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    if (in.bad()) throw SpecError(path + ": cannot read: " + std::strerror(errno));
-    return parse_spec(buf.str(), path);
-}
+SweepSpec load_spec(const std::string& path) { return parse_spec(read_file<SpecError>(path), path); }
 
 }  // namespace dnnsweep

@@ -11,7 +11,6 @@
 // The grid is the cartesian product of the lists (sweeps/grid.hpp).
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,14 +19,15 @@
 #include "engine/diagnosis.hpp"
 #include "engine/folds.hpp"
 #include "engine/pruning.hpp"
+#include "engine/user_error.hpp"
 
 namespace dnnsweep {
 
 // Every spec error; the message starts with "FILE:LINE: " (or "FILE: " when no line applies) and
 // names the key, e.g. "tips.ini:4: dropout: must be in [0, 1), got 1.5".
-class SpecError : public std::runtime_error {
+class SpecError : public UserError {
 public:
-    using std::runtime_error::runtime_error;
+    using UserError::UserError;
 };
 
 // One hyperparameter the spec sets: its option name and its values in the order written, each in

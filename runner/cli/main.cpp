@@ -1,12 +1,16 @@
 // `dnnsweep`: dispatches to a subcommand. Adding one is adding a row to kCommands.
+#include <algorithm>
 #include <array>
-#include <exception>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
 #include "runner/cli/command.hpp"
+#include "runner/cli/command_errors.hpp"
 #include "runner/cli/report_command.hpp"
 #include "runner/cli/status_command.hpp"
 #include "runner/cli/submit_command.hpp"
@@ -34,14 +38,23 @@ constexpr std::array kCommands{
             dnnsweep::run_submit_command},
 };
 
+// The name column: the longest name and four spaces, however long a new command's name is.
+constexpr std::size_t kNameWidth =
+    std::ranges::max(kCommands, {}, [](const Command& c) { return c.name.size(); }).name.size() + 4;
+
 void print_usage(std::ostream& out) {
     out << "Usage: dnnsweep <command> [options]\n"
            "       dnnsweep <command> --help\n"
            "       dnnsweep --help | --version\n\n"
            "Hyperparameter sweeps of fully connected networks: does the network train at all, and\n"
            "does what it learns carry over to held-out data?\n\nCommands:\n";
-    for (const Command& c : kCommands) out << "  " << c.name << std::string(10 - c.name.size(), ' ') << c.summary << '\n';
-    out << "\nExit codes: 0 finished, 1 unexpected failure, 2 bad usage or input.\n";
+    for (const Command& c : kCommands)
+        out << "  " << c.name << std::string(kNameWidth - c.name.size(), ' ') << c.summary << '\n';
+    namespace code = dnnsweep::exit_code;
+    out << fmt::format("\nExit codes: {} finished, {} unexpected failure, {} bad usage or input, {} incomplete (a sweep\n"
+                       "stopped by a signal: rerun it to resume), {} a second SIGINT (exited at once); each command's\n"
+                       "--help says which it uses.\n",
+                       code::ok, code::failure, code::usage, code::incomplete, code::interrupted);
 }
 
 int dispatch(const std::vector<std::string>& args) {
@@ -73,12 +86,6 @@ int dispatch(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
     // Commands report their own errors; this is the last line of defence, so nothing escapes as an
     // uncaught exception (which would abort with a core dump instead of a message).
-    try {
-        return dispatch(std::vector<std::string>(argv + 1, argv + argc));
-    } catch (const std::exception& e) {
-        std::cerr << "dnnsweep: error: " << e.what() << std::endl;
-    } catch (...) {
-        std::cerr << "dnnsweep: error: unexpected failure" << std::endl;
-    }
-    return dnnsweep::exit_code::failure;
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    return dnnsweep::run_command("", boost::program_options::options_description(), [&] { return dispatch(args); });
 }

@@ -5,23 +5,23 @@
 #include <iostream>
 #include <map>
 
+#include <fmt/chrono.h>
+
 #include <boost/program_options.hpp>
 
+#include "engine/text_format.hpp"
 #include "outputs/report.hpp"
 #include "outputs/unit_status.hpp"
 #include "runner/cli/command.hpp"
+#include "runner/cli/command_errors.hpp"
 #include "runner/cli/command_line.hpp"
-#include "runner/sweep/progress.hpp"
 
 namespace dnnsweep {
 namespace po = boost::program_options;
 namespace {
 
 std::string local_time(double unix_seconds) {
-    const auto t = static_cast<std::time_t>(unix_seconds);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
-    return buf;
+    return fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::localtime(static_cast<std::time_t>(unix_seconds)));
 }
 
 void print_status(const ReportSource& src, const std::string& path, std::ostream& out) {
@@ -55,41 +55,38 @@ void print_status(const ReportSource& src, const std::string& path, std::ostream
     }
     if (last > 0.0)
         out << "  last unit finished: " << local_time(last) << " ("
-            << format_duration(static_cast<double>(std::time(nullptr)) - last) << " ago)\n";
+            << duration_text(static_cast<double>(std::time(nullptr)) - last) << " ago)\n";
     out << "  read: " << (src.merged_read ? "the merged file" : "no merged file yet");
     if (src.shards_read > 0) out << " + " << src.shards_read << " shard(s) with newer units";
     out << '\n';
 }
 
+int status(const std::vector<std::string>& args, const po::options_description& options, const bool& help) {
+    std::string path;
+    parse_command_line(args, options, path);
+    if (help) {
+        std::cout << "Usage: dnnsweep status RESULTS.h5\n\n"
+                     "Done (ok, diverged, pruned), failed and remaining units of a sweep, the epochs trained\n"
+                     "and saved by pruning, and when the last one finished. Works\n"
+                     "while the sweep runs: it reads the shards next to the results file in SWMR mode,\n"
+                     "which neither blocks nor disturbs the writers.\n\n"
+                     "Exit codes: 0 complete, 3 incomplete (rerun the sweep to resume), 2 bad input.\n\n"
+                  << options;
+        return exit_code::ok;
+    }
+    if (path.empty()) throw po::error("missing the results file (dnnsweep status RESULTS.h5)");
+    const ReportSource src = load_report_source(path);
+    print_status(src, path, std::cout);
+    return src.partial ? exit_code::incomplete : exit_code::ok;
+}
+
 }  // namespace
 
 int run_status_command(const std::vector<std::string>& args) {
-    std::string path;
     bool help = false;
     po::options_description options("Options");
     options.add_options()("help,h", po::bool_switch(&help), "print this help and exit");
-    try {
-        parse_command_line(args, options, path);
-        if (help) {
-            std::cout << "Usage: dnnsweep status RESULTS.h5\n\n"
-                         "Done (ok, diverged, pruned), failed and remaining units of a sweep, the epochs trained\n"
-                         "and saved by pruning, and when the last one finished. Works\n"
-                         "while the sweep runs: it reads the shards next to the results file in SWMR mode,\n"
-                         "which neither blocks nor disturbs the writers.\n\n"
-                         "Exit codes: 0 complete, 3 incomplete (rerun the sweep to resume), 2 bad input.\n\n"
-                      << options;
-            return exit_code::ok;
-        }
-        if (path.empty()) throw po::error("missing the results file (dnnsweep status RESULTS.h5)");
-        const ReportSource src = load_report_source(path);
-        print_status(src, path, std::cout);
-        return src.partial ? exit_code::incomplete : exit_code::ok;
-    } catch (const po::error& e) {
-        std::cerr << "dnnsweep status: error: " << e.what() << std::endl;
-    } catch (const ResultsError& e) {
-        std::cerr << "dnnsweep status: error: " << e.what() << std::endl;
-    }
-    return exit_code::usage;
+    return run_command("status", options, [&] { return status(args, options, help); });
 }
 
 }  // namespace dnnsweep

@@ -1,10 +1,7 @@
 #include "runner/cli/train_command.hpp"
 
-#include <cmath>
 #include <csignal>
-#include <cstdio>
 #include <iostream>
-#include <new>
 #include <stdexcept>
 #include <string_view>
 
@@ -14,9 +11,11 @@
 #include "engine/dataset.hpp"
 #include "engine/trainer.hpp"
 #include "runner/cli/command.hpp"
-#include "runner/cli/json_writer.hpp"
-#include "runner/sweep/signals.hpp"
+#include "engine/text_format.hpp"
+#include "outputs/json.hpp"
+#include "runner/cli/command_errors.hpp"
 #include "runner/cli/train_options.hpp"
+#include "runner/sweep/signals.hpp"
 
 namespace dnnsweep {
 namespace po = boost::program_options;
@@ -54,9 +53,8 @@ po::options_description make_options(TrainCli& cli) {
     return all;
 }
 
-TrainCli parse_cli(const std::vector<std::string>& args) {
-    TrainCli cli;
-    const po::options_description options = make_options(cli);
+// Fills `cli`, whose output switches `options` is bound to (make_options).
+void parse_cli(const std::vector<std::string>& args, const po::options_description& options, TrainCli& cli) {
     po::variables_map vm;
     // No prefix guessing: option names are sweep keys, and `--lay` silently meaning --layers would
     // let a typo in a script pass unnoticed.
@@ -70,20 +68,18 @@ TrainCli parse_cli(const std::vector<std::string>& args) {
     positional.add("stray-arguments", -1);
     po::store(po::command_line_parser(args).options(parsed).positional(positional).style(style).run(), vm);
     po::notify(vm);
-    if (cli.help) return cli;
+    if (cli.help) return;
     cli.config = config_from(vm);
     cli.data = data_options_from(vm);
     if (!stray.empty())
         throw po::error("unexpected argument '" + stray.front() + "'");
-    return cli;
 }
 
-void print_help(std::ostream& out) {
-    TrainCli scratch;
+void print_help(std::ostream& out, const po::options_description& options) {
     out << "Usage: dnnsweep train [options]\n\n"
            "Trains one fully connected network and reports its training and validation loss and\n"
            "accuracy: per-epoch progress lines, or one JSON object with --json.\n"
-        << make_options(scratch)
+        << options
         << "\n--data forms: 'mnist' (the built-in digits; $DNNSWEEP_DATA_DIR overrides their folder), a\n"
            "folder with train-images-idx3-ubyte and train-labels-idx1-ubyte, IMAGES,LABELS (two IDX\n"
            "files), or a text file: one sample per line, the features then the label (one class index\n"
@@ -96,16 +92,12 @@ void print_help(std::ostream& out) {
            "           a second signal aborts at once)\n";
 }
 
-std::string fixed(double v, int digits) {
-    if (std::isnan(v)) return "nan";  // printf's sign of a NaN ("-nan") is noise
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-    return buf;
-}
+// Losses and accuracies: four decimals, as Keras prints them.
+std::string metric(double v) { return fixed(v, 4); }
 
 std::string metrics_text(double loss, double acc, double val_loss, double val_acc, bool has_val) {
-    std::string s = "loss: " + fixed(loss, 4) + " - accuracy: " + fixed(acc, 4);
-    if (has_val) s += " - val_loss: " + fixed(val_loss, 4) + " - val_accuracy: " + fixed(val_acc, 4);
+    std::string s = "loss: " + metric(loss) + " - accuracy: " + metric(acc);
+    if (has_val) s += " - val_loss: " + metric(val_loss) + " - val_accuracy: " + metric(val_acc);
     return s;
 }
 
@@ -132,54 +124,60 @@ std::string summary_line(const TrainResult& r, const TrainConfig& config, bool h
     return s;
 }
 
-void write_result_json(std::ostream& out, const TrainCli& cli, const DataInfo& info, const TrainResult& r,
-                       int stop_signal) {
-    JsonWriter json(out);
-    json.begin_object();
-    json.field("command", "train").field("version", DNNSWEEP_VERSION);
-    json.field("status", name(r.status));
-    if (r.status == RunStatus::Stopped && stop_signal) json.field("stopped_by", signal_name(stop_signal));
-    json.field("train_acc", r.train_acc).field("train_loss", r.train_loss);
-    json.field("val_acc", r.val_acc).field("val_loss", r.val_loss);
-    json.field("epochs", r.epochs()).field("best_epoch", r.best_epoch).field("diverged_epoch", r.diverged_epoch);
-    json.field("steps", r.steps).field("seconds", r.seconds).field("eval_seconds", r.eval_seconds);
-
-    json.key("config");
-    write_config_json(json, cli.config);
-
-    json.key("data").begin_object();
-    json.field("source", info.source).field("spec", cli.data.spec);
-    json.field("label_format", cli.data.label_format_name).field("test_fraction", cli.data.test_fraction);
-    json.field("samples", info.samples).field("train", info.train).field("val", info.val);
-    json.field("features", info.features).field("classes", info.classes);
-    json.end_object();
-
-    json.key("history").begin_array();
-    for (const EpochMetrics& m : r.history) {
-        json.begin_object();
-        json.field("epoch", m.epoch);
-        json.field("train_loss", m.train_loss).field("train_acc", m.train_acc);
-        json.field("val_loss", m.val_loss).field("val_acc", m.val_acc);
-        json.field("seconds", m.seconds);
-        json.key("grad_norm").begin_array();
-        for (const double g : m.health.grad_norm) json.value(g);
-        json.end_array();
-        json.field("dead_relu", m.health.dead_relu).field("saturated", m.health.saturated);
-        json.field("max_abs_input", m.health.max_abs_input);
-        json.end_object();
-    }
-    json.end_array();
-    json.end_object();
-    out << '\n';
+Json history_json(const std::vector<EpochMetrics>& history) {
+    Json epochs = Json::array();
+    for (const EpochMetrics& m : history)
+        epochs.push_back({{"epoch", m.epoch},
+                          {"train_loss", m.train_loss},
+                          {"train_acc", m.train_acc},
+                          {"val_loss", m.val_loss},
+                          {"val_acc", m.val_acc},
+                          {"seconds", m.seconds},
+                          {"grad_norm", m.health.grad_norm},
+                          {"dead_relu", m.health.dead_relu},
+                          {"saturated", m.health.saturated},
+                          {"max_abs_input", m.health.max_abs_input}});
+    return epochs;
 }
 
-int train(const std::vector<std::string>& args) {
+void write_result_json(std::ostream& out, const TrainCli& cli, const DataInfo& info, const TrainResult& r,
+                       int stop_signal) {
+    Json json;
+    json["command"] = "train";
+    json["version"] = DNNSWEEP_VERSION;
+    json["status"] = name(r.status);
+    if (r.status == RunStatus::Stopped && stop_signal) json["stopped_by"] = signal_name(stop_signal);
+    json["train_acc"] = r.train_acc;
+    json["train_loss"] = r.train_loss;
+    json["val_acc"] = r.val_acc;
+    json["val_loss"] = r.val_loss;
+    json["epochs"] = r.epochs();
+    json["best_epoch"] = r.best_epoch;
+    json["diverged_epoch"] = r.diverged_epoch;
+    json["steps"] = r.steps;
+    json["seconds"] = r.seconds;
+    json["eval_seconds"] = r.eval_seconds;
+    json["config"] = config_json(cli.config);
+    json["data"] = {{"source", info.source},
+                    {"spec", cli.data.spec},
+                    {"label_format", cli.data.label_format_name},
+                    {"test_fraction", cli.data.test_fraction},
+                    {"samples", info.samples},
+                    {"train", info.train},
+                    {"val", info.val},
+                    {"features", info.features},
+                    {"classes", info.classes}};
+    json["history"] = history_json(r.history);
+    write_json(out, json);
+}
+
+int train(const std::vector<std::string>& args, const po::options_description& options, TrainCli& cli) {
     // SIGINT/SIGTERM: finish the current epoch, then stop the run (status "stopped") and still
     // report it; a second signal exits at once (runner/sweep/signals.hpp).
     install_stop_signals(StopSignals::Train);
-    const TrainCli cli = parse_cli(args);
+    parse_cli(args, options, cli);
     if (cli.help) {
-        print_help(std::cout);
+        print_help(std::cout, options);
         return exit_code::ok;
     }
     const bool progress = !cli.json && !cli.quiet;
@@ -220,37 +218,12 @@ int train(const std::vector<std::string>& args) {
     return stop_signal ? 128 + stop_signal : exit_code::ok;
 }
 
-// One line, whatever the message holds.
-void report_error(std::string message) {
-    for (char& c : message)
-        if (c == '\n' || c == '\r') c = ' ';
-    std::cerr << "dnnsweep train: error: " << message << std::endl;
-}
-
 }  // namespace
 
 int run_train_command(const std::vector<std::string>& args) {
-    try {
-        return train(args);
-    } catch (const po::error& e) {
-        report_error(std::string(e.what()) + " (see 'dnnsweep train --help')");
-        return exit_code::usage;
-    } catch (const ConfigError& e) {
-        report_error(cli_message(e));
-        return exit_code::usage;
-    } catch (const DataError& e) {
-        report_error(e.what());
-        return exit_code::usage;
-    } catch (const std::bad_alloc&) {
-        report_error("out of memory");
-        return exit_code::failure;
-    } catch (const std::exception& e) {
-        report_error(e.what());
-        return exit_code::failure;
-    } catch (...) {
-        report_error("unexpected failure (unknown exception)");
-        return exit_code::failure;
-    }
+    TrainCli cli;
+    const po::options_description options = make_options(cli);
+    return run_command("train", options, [&] { return train(args, options, cli); });
 }
 
 }  // namespace dnnsweep

@@ -1,26 +1,12 @@
 #include "runner/cli/train_options.hpp"
 
-#include <variant>
-
-#include "runner/cli/json_writer.hpp"
-
 namespace dnnsweep {
 namespace po = boost::program_options;
-namespace {
 
-void write_value(JsonWriter& json, const OptionValue& v) {
-    std::visit([&](const auto& x) { json.value(x); }, v);
-}
-
-}  // namespace
-
-void write_config_json(JsonWriter& json, const TrainConfig& config) {
-    json.begin_object();
-    for (const ConfigOption& opt : config_options()) {
-        json.key(opt.name);
-        write_value(json, opt.get(config));
-    }
-    json.end_object();
+Json config_json(const TrainConfig& config) {
+    Json json = Json::object();
+    for (const ConfigOption& opt : config_options()) json[opt.name] = json_value(opt.get(config));
+    return json;
 }
 
 void add_data_options(po::options_description& desc) {
@@ -49,16 +35,6 @@ DataOptions data_options_from(const po::variables_map& vm) {
     if (!(d.test_fraction >= 0.0 && d.test_fraction < 1.0)) throw ConfigError("test-fraction: must be in [0, 1)");
     if (d.spec.empty()) throw ConfigError("data: must not be empty");
     return d;
-}
-
-std::string cli_message(const ConfigError& e) {
-    const std::string msg = e.what();
-    const auto colon = msg.find(':');
-    if (colon == std::string::npos) return msg;
-    const std::string field = msg.substr(0, colon);
-    const bool ours = find_config_option(field) || field == "data" || field == "label-format" ||
-                      field == "test-fraction";
-    return ours ? std::string("--") + msg : msg;
 }
 
 }  // namespace dnnsweep

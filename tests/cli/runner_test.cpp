@@ -1,105 +1,95 @@
-// Unit tests of the runner's building blocks: the JSON emitter and the option table.
+// Unit tests of the runner's building blocks: the JSON output, the option table, the error
+// messages and the Slurm script.
 #include <cmath>
 #include <cstdlib>
+#include <iostream>
 #include <limits>
+#include <map>
+#include <new>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "runner/cli/json_writer.hpp"
+#include "engine/dataset.hpp"
+#include "outputs/json.hpp"
+#include "outputs/results_store.hpp"
+#include "runner/cli/command_errors.hpp"
+#include "runner/cli/sbatch_script.hpp"
 #include "runner/cli/train_options.hpp"
+#include "sweeps/spec.hpp"
 
 namespace dnnsweep {
 namespace {
 namespace po = boost::program_options;
 
-std::string write_one(double d) {
+std::string dumped(const Json& doc) {
     std::ostringstream out;
-    JsonWriter(out).value(d);
-    return out.str();
+    write_json(out, doc);
+    std::string text = out.str();
+    EXPECT_EQ(text.back(), '\n');
+    text.pop_back();
+    return text;
 }
 
-TEST(JsonQuote, EscapesWhatJsonRequires) {
-    EXPECT_EQ(json_quote("plain"), "\"plain\"");
-    EXPECT_EQ(json_quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
-    EXPECT_EQ(json_quote("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\"");
-    EXPECT_EQ(json_quote(std::string("\x01\x1f", 2)), "\"\\u0001\\u001f\"");
-    EXPECT_EQ(json_quote(std::string("a\0b", 3)), "\"a\\u0000b\"");
-    EXPECT_EQ(json_quote("/ and \x7f pass"), "\"/ and \x7f pass\"");
+TEST(WriteJson, EscapesWhatJsonRequires) {
+    EXPECT_EQ(dumped("plain"), "\"plain\"");
+    EXPECT_EQ(dumped("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    EXPECT_EQ(dumped("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\"");
+    EXPECT_EQ(dumped(std::string("\x01\x1f", 2)), "\"\\u0001\\u001f\"");
+    EXPECT_EQ(dumped(std::string("a\0b", 3)), "\"a\\u0000b\"");
+    EXPECT_EQ(dumped("/ and \x7f pass"), "\"/ and \x7f pass\"");
 }
 
-TEST(JsonQuote, KeepsValidUtf8AndReplacesInvalidBytes) {
-    EXPECT_EQ(json_quote("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"), "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"");
+TEST(WriteJson, KeepsValidUtf8AndReplacesInvalidBytes) {
+    EXPECT_EQ(dumped("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"), "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"");
     const std::string fffd = "\xEF\xBF\xBD";
-    EXPECT_EQ(json_quote("a\xFFz"), "\"a" + fffd + "z\"");              // never valid
-    EXPECT_EQ(json_quote("\xC0\xAF"), "\"" + fffd + fffd + "\"");       // overlong '/'
-    EXPECT_EQ(json_quote("\xED\xA0\x80"), "\"" + fffd + fffd + fffd + "\"");  // UTF-16 surrogate
-    EXPECT_EQ(json_quote("\xE2\x82"), "\"" + fffd + fffd + "\"");       // truncated at the end
+    EXPECT_EQ(dumped("a\xFFz"), "\"a" + fffd + "z\"");  // never valid
+    // Overlong '/', a UTF-16 surrogate, a sequence cut short: each comes out as replacement
+    // characters only, and the document reads back.
+    for (const std::string bad : {"\xC0\xAF", "\xED\xA0\x80", "\xE2\x82"}) {
+        const std::string text = dumped(bad);
+        const std::string inner = text.substr(1, text.size() - 2);
+        EXPECT_FALSE(inner.empty());
+        for (std::size_t i = 0; i < inner.size(); i += fffd.size()) EXPECT_EQ(inner.substr(i, fffd.size()), fffd) << text;
+        EXPECT_EQ(Json::parse(text).get<std::string>().size(), inner.size()) << text;
+    }
 }
 
-TEST(JsonWriter, PlacesCommasAndNests) {
-    std::ostringstream out;
-    JsonWriter json(out);
-    json.begin_object();
-    json.field("a", 1).field("b", "x");
-    json.key("list").begin_array();
-    json.value(true).value(nullptr);
-    json.begin_object().end_object();
-    json.begin_array().end_array();
-    json.end_array();
-    json.end_object();
-    EXPECT_EQ(out.str(), R"({"a":1,"b":"x","list":[true,null,{},[]]})");
-    EXPECT_TRUE(json.complete());
+TEST(WriteJson, KeepsKeysInTheOrderAdded) {
+    Json doc;
+    doc["b"] = 1;
+    doc["a"] = "x";
+    doc["list"] = {true, nullptr, Json::object(), Json::array()};
+    EXPECT_EQ(dumped(doc), R"({"b":1,"a":"x","list":[true,null,{},[]]})");
 }
 
-TEST(JsonWriter, NonFiniteNumbersBecomeNull) {
-    EXPECT_EQ(write_one(std::numeric_limits<double>::quiet_NaN()), "null");
-    EXPECT_EQ(write_one(std::numeric_limits<double>::infinity()), "null");
-    EXPECT_EQ(write_one(-std::numeric_limits<double>::infinity()), "null");
-    std::ostringstream out;
-    JsonWriter(out).value(std::numeric_limits<float>::quiet_NaN());
-    EXPECT_EQ(out.str(), "null");
+TEST(WriteJson, NonFiniteNumbersBecomeNull) {
+    EXPECT_EQ(dumped(std::numeric_limits<double>::quiet_NaN()), "null");
+    EXPECT_EQ(dumped(std::numeric_limits<double>::infinity()), "null");
+    EXPECT_EQ(dumped(-std::numeric_limits<double>::infinity()), "null");
+    EXPECT_EQ(dumped(json_float(std::numeric_limits<float>::quiet_NaN())), "null");
 }
 
-TEST(JsonWriter, DoublesRoundTripExactly) {
+TEST(WriteJson, DoublesRoundTripExactly) {
     for (const double d : {0.1, 1.0 / 3.0, 1e-300, 5e-324, 1.7976931348623157e308, -2.5, 0.0, 123456789.125}) {
-        const std::string text = write_one(d);
+        const std::string text = dumped(d);
         EXPECT_EQ(std::strtod(text.c_str(), nullptr), d) << text;
     }
-    EXPECT_EQ(write_one(0.1), "0.1");
-    std::ostringstream out;
-    JsonWriter(out).value(0.01f);
-    EXPECT_EQ(out.str(), "0.01");  // the float's own shortest form, not 0.009999999776482582
+    EXPECT_EQ(dumped(0.1), "0.1");
+    EXPECT_EQ(dumped(json_float(0.01f)), "0.01");  // the float's own shortest form, not 0.009999999776482582
+    EXPECT_EQ(dumped(json_value(OptionValue(0.2f))), "0.2");
 }
 
-TEST(JsonWriter, IntegersAtTheLimits) {
-    std::ostringstream out;
-    JsonWriter json(out);
-    json.begin_array();
-    json.value(std::numeric_limits<std::int64_t>::min()).value(std::numeric_limits<std::uint64_t>::max());
-    json.value(std::size_t{7}).value(-3);
-    json.end_array();
-    EXPECT_EQ(out.str(), "[-9223372036854775808,18446744073709551615,7,-3]");
-}
-
-TEST(JsonWriter, RejectsCallsThatWouldBreakJson) {
-    std::ostringstream out;
-    JsonWriter obj(out);
-    obj.begin_object();
-    EXPECT_THROW(obj.value(1), std::logic_error);        // value without a key
-    EXPECT_THROW(obj.end_array(), std::logic_error);     // wrong closer
-    obj.key("k");
-    EXPECT_THROW(obj.key("again"), std::logic_error);    // two keys in a row
-    EXPECT_THROW(obj.end_object(), std::logic_error);    // key without value
-
-    JsonWriter root(out);
-    root.value(1);
-    EXPECT_THROW(root.value(2), std::logic_error);       // a second top-level value
-    EXPECT_THROW(root.key("k"), std::logic_error);       // key outside an object
+TEST(WriteJson, IntegersAtTheLimits) {
+    const Json list = {std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::uint64_t>::max(),
+                       std::size_t{7}, -3};
+    EXPECT_EQ(dumped(list), "[-9223372036854775808,18446744073709551615,7,-3]");
 }
 
 TEST(ConfigOptions, CoverEveryDocumentedOptionOnce) {
@@ -171,7 +161,7 @@ TEST(ConfigOptions, OnlyGivenOptionsOverrideDefaultsAndResultIsValidated) {
         parse({"--dropout", "1.5"});
         FAIL() << "dropout 1.5 accepted";
     } catch (const ConfigError& e) {
-        EXPECT_EQ(cli_message(e).rfind("--dropout: ", 0), 0u) << cli_message(e);
+        EXPECT_EQ(error_message(e, desc).rfind("--dropout: ", 0), 0u) << error_message(e, desc);
     }
 }
 
@@ -181,11 +171,106 @@ TEST(ConfigOptions, DescribeAndJsonUseOptionNames) {
     const std::string line = describe_config(config);
     EXPECT_NE(line.find("layers=3 "), std::string::npos) << line;
     EXPECT_NE(line.find("learning-rate=" + to_text(default_learning_rate(Optimizer::Sgd))), std::string::npos) << line;
-    std::ostringstream out;
-    JsonWriter json(out);
-    write_config_json(json, config);
-    EXPECT_NE(out.str().find("\"batch-size\":100"), std::string::npos) << out.str();
-    EXPECT_NE(out.str().find("\"nesterov\":false"), std::string::npos) << out.str();
+    const std::string json = dumped(config_json(config));
+    EXPECT_NE(json.find("\"batch-size\":100"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"nesterov\":false"), std::string::npos) << json;
+}
+
+// What run_command writes on stderr and returns for a body that throws `e`.
+template <class E>
+std::pair<int, std::string> reported(const E& e, const po::options_description& options) {
+    std::ostringstream err;
+    std::streambuf* const saved = std::cerr.rdbuf(err.rdbuf());
+    const int code = run_command("cmd", options, [&]() -> int { throw e; });
+    std::cerr.rdbuf(saved);
+    return {code, err.str()};
+}
+
+TEST(CommandErrors, UserInputIsExitCode2AndEverythingElse1) {
+    const po::options_description none;
+    EXPECT_EQ(reported(ConfigError("x: bad"), none), std::pair(2, std::string("dnnsweep cmd: error: x: bad\n")));
+    EXPECT_EQ(reported(DataError("d.txt: line 3: bad"), none).first, 2);
+    EXPECT_EQ(reported(SpecError("s.ini:2: bad"), none).first, 2);
+    EXPECT_EQ(reported(ResultsError("r.h5: bad"), none).first, 2);
+    EXPECT_EQ(reported(std::runtime_error("disk on fire"), none),
+              std::pair(1, std::string("dnnsweep cmd: error: disk on fire\n")));
+    EXPECT_EQ(reported(std::bad_alloc(), none), std::pair(1, std::string("dnnsweep cmd: error: out of memory\n")));
+    EXPECT_EQ(reported(po::error("missing the spec"), none),
+              std::pair(2, std::string("dnnsweep cmd: error: missing the spec (see 'dnnsweep cmd --help')\n")));
+    EXPECT_EQ(reported(std::runtime_error("two\nlines"), none).second, "dnnsweep cmd: error: two lines\n");
+    EXPECT_EQ(run_command("cmd", none, [] { return 3; }), 3);
+}
+
+TEST(CommandErrors, AnOptionOfTheCommandIsSpelledAsTyped) {
+    po::options_description options;
+    options.add_options()("array-tasks", po::value<int>(), "")("help,h", "");
+    EXPECT_EQ(error_message(ConfigError("array-tasks: must be >= 1"), options), "--array-tasks: must be >= 1");
+    // Not an option of this command (a spec key, a threshold): as written.
+    EXPECT_EQ(error_message(ConfigError("chance-factor: must be > 0"), options), "chance-factor: must be > 0");
+    EXPECT_EQ(error_message(ConfigError("array: must be >= 1"), options), "array: must be >= 1");
+    // Only a ConfigError names an option; other errors start with a path.
+    EXPECT_EQ(error_message(ResultsError("array-tasks: a file"), options), "array-tasks: a file");
+}
+
+TEST(SbatchScript, SlurmTimesInEveryForm) {
+    EXPECT_EQ(slurm_time_seconds("90"), 90 * 60);
+    EXPECT_EQ(slurm_time_seconds("5:30"), 5 * 60 + 30);
+    EXPECT_EQ(slurm_time_seconds("1:02:03"), 3723);
+    EXPECT_EQ(slurm_time_seconds("2-3"), 2 * 86400 + 3 * 3600);
+    EXPECT_EQ(slurm_time_seconds("1-0:10"), 86400 + 600);
+    EXPECT_EQ(slurm_time_seconds("1-0:0:5"), 86405);
+    EXPECT_EQ(slurm_time_seconds("UNLIMITED"), std::nullopt);
+    for (const char* bad : {"", "abc", "1:2:3:4", "-5", "1-", "0", "1.5"})
+        EXPECT_THROW(slurm_time_seconds(bad), ConfigError) << bad;
+}
+
+TEST(SbatchScript, SignalComesBeforeTheLimit) {
+    EXPECT_EQ(signal_seconds(0, std::nullopt), 300);
+    EXPECT_EQ(signal_seconds(0, 3600L), 300);   // a quarter, at most 300
+    EXPECT_EQ(signal_seconds(0, 600L), 150);
+    EXPECT_EQ(signal_seconds(0, 60L), 30);      // at least 30 ...
+    EXPECT_EQ(signal_seconds(0, 40L), 30);
+    EXPECT_EQ(signal_seconds(0, 20L), 10);      // ... but before the limit
+    EXPECT_EQ(signal_seconds(45, 600L), 45);
+    EXPECT_THROW(signal_seconds(600, 600L), ConfigError);
+}
+
+TEST(SbatchScript, RendersFieldsAndDropsLinesOfEmptyOnes) {
+    BatchJob job;
+    job.dnnsweep = "/opt/bin/dnnsweep";
+    job.spec = "/home/a/it's.ini";
+    job.out = "/scratch/100%/r.h5";
+    job.nodes = 2;
+    job.time = "10";
+    job.array_tasks = 4;
+    job.signal_seconds = 150;
+    const std::string text = render_template(
+        "#SBATCH --job-name={{job_name}}\n#SBATCH --nodes={{nodes}}\n#SBATCH --partition={{partition}}\n"
+        "#SBATCH --array={{array}}\n#SBATCH --output={{log}}\n#SBATCH --signal=B:USR1@{{signal_seconds}}\n"
+        "SPEC={{spec}} OUT={{out}} ARRAY_TASKS={{array_tasks}}\n",
+        batch_fields(job));
+    EXPECT_EQ(text,
+              "#SBATCH --job-name=dnnsweep-it_s\n#SBATCH --nodes=2\n#SBATCH --array=0-3\n"
+              "#SBATCH --output=/scratch/100%%/r.h5.slurm-%A_%a.log\n#SBATCH --signal=B:USR1@150\n"
+              "SPEC='/home/a/it'\\''s.ini' OUT='/scratch/100%/r.h5' ARRAY_TASKS=4\n");
+    job.array_tasks = 1;
+    EXPECT_NE(render_template("{{log}}\n", batch_fields(job)).find(".slurm-%j.log"), std::string::npos);
+}
+
+TEST(SbatchScript, TemplateMistakesNameTheLine) {
+    const std::map<std::string, std::string> fields{{"a", "1"}};
+    try {
+        (void)render_template("ok {{a}}\n{{nope}}\n", fields);
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(), "template: line 2: unknown field {{nope}}");
+    }
+    EXPECT_THROW((void)render_template("{{a", fields), ConfigError);
+}
+
+TEST(SbatchScript, DirectiveValuesStayOneWord) {
+    EXPECT_NO_THROW(check_directive_value("partition", "gpu-a100"));
+    for (const char* bad : {"a b", "a\tb", "a'b", "a\"b", "a\\b"}) EXPECT_THROW(check_directive_value("partition", bad), ConfigError);
 }
 
 }  // namespace

@@ -185,11 +185,6 @@ TEST(ReportLogic, PruningSummaryAddsTheConfigsEpochs) {
               "Pruning: 12 units of 2 configurations pruned (9 of them never started), 471 of their 480 planned epochs "
               "saved (98%); 39% of the 1,200 epochs planned for the 30 units recorded");
     EXPECT_EQ(pruning_text(PruningSummary{}, 30), "");
-    EXPECT_EQ(thousands(0), "0");
-    EXPECT_EQ(thousands(999), "999");
-    EXPECT_EQ(thousands(1000), "1,000");
-    EXPECT_EQ(thousands(1234567), "1,234,567");
-    EXPECT_EQ(thousands(-1234), "-1,234");
 }
 
 TEST(ReportFiles, CsvQuotingAndNumbers) {

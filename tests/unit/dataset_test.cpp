@@ -147,7 +147,7 @@ TEST(DatasetIdx, ClassesIsMaxLabelPlusOne) {
 TEST(DatasetIdx, MissingFile) {
     const TempDir dir;
     write_bytes(dir.file("lab"), idx_labels(3, kLabels));
-    expect_error([&] { load_idx(dir.file("nope"), dir.file("lab")); }, {dir.file("nope"), "cannot open"});
+    expect_error([&] { load_idx(dir.file("nope"), dir.file("lab")); }, {dir.file("nope"), "cannot read"});
 }
 
 TEST(DatasetIdx, WrongMagicInImages) {
@@ -425,7 +425,7 @@ TEST(DatasetText, OneHotBlockMustLeaveAFeature) {
 
 TEST(DatasetText, MissingFile) {
     const TempDir dir;
-    expect_error([&] { load_text(dir.file("none.txt"), LabelFormat::Auto); }, {dir.file("none.txt"), "cannot open"});
+    expect_error([&] { load_text(dir.file("none.txt"), LabelFormat::Auto); }, {dir.file("none.txt"), "cannot read"});
 }
 
 TEST(DatasetText, ManyLines) {
