@@ -17,15 +17,6 @@
 
 namespace dnnsweep {
 
-std::string_view name(RunStatus s) {
-    switch (s) {
-        case RunStatus::Ok: return "ok";
-        case RunStatus::Diverged: return "diverged";
-        case RunStatus::Stopped: return "stopped";
-    }
-    return "?";
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -34,19 +25,6 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 // Evaluation runs in chunks of at least this many rows: one oneDNN call per layer and chunk, so
 // larger chunks amortise the per-call cost (the training batch is often 100 or less).
 constexpr std::size_t kEvalChunk = 256;
-
-enum class ActivationFamily { Relu, Sigmoid, Tanh, Other };
-ActivationFamily family(Activation a) {
-    switch (a) {
-        case Activation::Relu:
-        case Activation::LeakyRelu:
-        case Activation::Elu: return ActivationFamily::Relu;
-        case Activation::Sigmoid: return ActivationFamily::Sigmoid;
-        case Activation::Tanh: return ActivationFamily::Tanh;
-        case Activation::Maxout: return ActivationFamily::Other;
-    }
-    return ActivationFamily::Other;
-}
 
 // One inference pass over a dataset: mean loss, accuracy and (optionally) the hidden-unit health.
 struct Evaluation {
@@ -66,7 +44,7 @@ public:
         if (n == 0) return e;
         const std::size_t chunk = net_.max_infer_batch();
         const std::size_t hidden = net_.hidden_outputs().size() * net_.hidden_width();
-        const bool track_dead = with_health && family_ == ActivationFamily::Relu;
+        const bool track_dead = with_health && family_ == ActivationFamily::ReluLike;
         const bool track_saturation = with_health && (family_ == ActivationFamily::Sigmoid || family_ == ActivationFamily::Tanh);
         if (track_dead) alive_.assign(hidden, 0);
         std::size_t saturated = 0;
@@ -229,7 +207,7 @@ TrainResult train_model(const TrainConfig& config, const Dataset& train, const D
         result.steps += epoch_steps;
         if (interrupted) {
             // An epoch cut short has no metrics: the run ends with the epochs it completed.
-            result.status = RunStatus::Stopped;
+            result.status = UnitStatus::Stopped;
             break;
         }
 
@@ -256,7 +234,7 @@ TrainResult train_model(const TrainConfig& config, const Dataset& train, const D
         const bool keep_going = !on_epoch || on_epoch(result.history.back());
 
         if (diverged) {
-            result.status = RunStatus::Diverged;
+            result.status = UnitStatus::Diverged;
             result.diverged_epoch = epoch;
             break;
         }
@@ -275,13 +253,13 @@ TrainResult train_model(const TrainConfig& config, const Dataset& train, const D
             }
         }
         if (!keep_going) {
-            result.status = RunStatus::Stopped;
+            result.status = UnitStatus::Stopped;
             break;
         }
     }
     result.seconds = seconds_since(t_start);
 
-    if (result.status != RunStatus::Diverged && early_stopping && result.best_epoch > 0) {
+    if (result.status != UnitStatus::Diverged && early_stopping && result.best_epoch > 0) {
         std::copy(best_params.span().begin(), best_params.span().end(), net.params().begin());
         std::copy(best_state.span().begin(), best_state.span().end(), net.state().begin());
     } else {

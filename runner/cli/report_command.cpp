@@ -72,7 +72,7 @@ std::string pad(std::string s, std::size_t width) {
 void print_text(const ReportSource& src, std::size_t top, std::ostream& out) {
     const Results& r = src.results;
     const std::size_t failed = static_cast<std::size_t>(
-        std::ranges::count(r.units, std::string("failed"), &UnitResult::status));
+        std::ranges::count(r.units, UnitStatus::Failed, &UnitResult::status));
     out << "dnnsweep report: " << r.units.size() << " of " << src.units_total << " units, " << r.configs.size() << " of "
         << src.configs_total << " configurations, " << failed << " failed units; " << r.info.ranks << " ranks; data "
         << r.info.data_source << " (" << r.info.data.samples << " samples, " << r.info.data.features << " features, "
@@ -91,7 +91,7 @@ void print_text(const ReportSource& src, std::size_t top, std::ostream& out) {
     for (std::size_t i = 0; i < order.size() && i < top; ++i) {
         const ConfigSummary& c = r.configs[order[i]];
         out << "  " << pad(std::to_string(i + 1), 4) << pad(num(c.mean_val_acc) + " +- " + num(c.std_val_acc), 16)
-            << pad(num(c.mean_train_acc), 11) << pad(num(c.mean_test_acc), 10) << pad(c.verdict, 14)
+            << pad(num(c.mean_train_acc), 11) << pad(num(c.mean_test_acc), 10) << pad(std::string(name(c.verdict)), 14)
             << pad(seconds_text(cost_per_fold(c)), 8) << settings_text(c.settings, names)
             << (folds_recorded(c) < src.folds_per_config ? "  (partial)" : "");
         if (c.folds_pruned > 0) out << "  (" << pruned_text(r.units, c.config) << ")";
@@ -114,7 +114,7 @@ void print_text(const ReportSource& src, std::size_t top, std::ostream& out) {
     for (const std::size_t i : needs_action(r.configs, order)) {
         const ConfigSummary& c = r.configs[i];
         const auto rank = rank_of[i] + 1;
-        out << "  #" << pad(std::to_string(rank), 4) << pad(c.verdict, 14) << settings_text(c.settings, names)
+        out << "  #" << pad(std::to_string(rank), 4) << pad(std::string(name(c.verdict)), 14) << settings_text(c.settings, names)
             << ": " << c.reason << '\n';
     }
 }
@@ -175,7 +175,7 @@ void print_json(const std::string& path, const ReportSource& src, std::size_t to
         settings_json(j, c.settings, names);
         j.field("mean_val_acc", c.mean_val_acc).field("std_val_acc", c.std_val_acc);
         j.field("mean_train_acc", c.mean_train_acc).field("mean_test_acc", c.mean_test_acc);
-        j.field("verdict", c.verdict).field("seconds_per_fold", cost_per_fold(c));
+        j.field("verdict", name(c.verdict)).field("seconds_per_fold", cost_per_fold(c));
         j.field("folds_done", c.folds_done).field("folds_failed", c.folds_failed);
         j.field("folds_pruned", c.folds_pruned);
         epochs_json(j, c);
@@ -201,13 +201,11 @@ void print_json(const std::string& path, const ReportSource& src, std::size_t to
     for (const std::size_t i : needs_action(r.configs, order)) {
         const ConfigSummary& c = r.configs[i];
         j.begin_object().field("rank", rank_of[i] + 1).field("config", c.config);
-        j.field("config_id", c.config_id).field("verdict", c.verdict);
+        j.field("config_id", c.config_id).field("verdict", name(c.verdict));
         settings_json(j, c.settings, names);
         pruned_json(j, r.units, c);
         j.field("reason", c.reason).key("causes").begin_array();
-        std::stringstream causes(c.causes);
-        for (std::string cause; std::getline(causes, cause, ',');)
-            if (!cause.empty()) j.value(cause);
+        for (const Cause cause : c.causes) j.value(name(cause));
         j.end_array().end_object();
     }
     j.end_array().end_object().end_object();
@@ -291,12 +289,12 @@ std::vector<Figure> write_plot_plan(const std::string& plan_path, const std::str
         char file[64];
         std::snprintf(file, sizeof file, "curves-%03zu-config-%llu", k + 1, static_cast<unsigned long long>(c.config));
         const std::string pruned = pruned_text(r.units, c.config);
-        const std::string caption = "#" + std::to_string(k + 1) + " " + c.verdict + ": " +
+        const std::string caption = "#" + std::to_string(k + 1) + " " + std::string(name(c.verdict)) + ": " +
                                     settings_text(c.settings, names) + " (fold mean, band = min-max over " +
                                     std::to_string(lc.folds) + " folds" + (pruned.empty() ? "" : "; " + pruned) + ")";
         figures.push_back({"Learning curves", file, caption});
-        j.begin_object().field("kind", "curves").field("file", file).field("verdict", c.verdict);
-        j.field("title", "#" + std::to_string(k + 1) + " " + c.verdict + " - val acc " + num(c.mean_val_acc) + " - " +
+        j.begin_object().field("kind", "curves").field("file", file).field("verdict", name(c.verdict));
+        j.field("title", "#" + std::to_string(k + 1) + " " + std::string(name(c.verdict)) + " - val acc " + num(c.mean_val_acc) + " - " +
                              settings_text(c.settings, names));
         j.field("chance", chance).key("epochs").begin_array();
         for (const int e : lc.epochs) j.value(e);
@@ -318,7 +316,7 @@ std::vector<Figure> write_plot_plan(const std::string& plan_path, const std::str
     j.field("not_training_error", 1.0 - src.thresholds.chance_factor * chance).end_object();
     j.key("points").begin_array();
     for (const ConfigSummary& c : r.configs)
-        j.begin_object().field("bias", c.bias).field("variance", c.variance).field("verdict", c.verdict).end_object();
+        j.begin_object().field("bias", c.bias).field("variance", c.variance).field("verdict", name(c.verdict)).end_object();
     j.end_array().end_object();
 
     const std::vector<OptionInfluence> inf = influence(r.configs);

@@ -39,6 +39,8 @@
 #include <limits>
 #include <span>
 
+#include "engine/unit_status.hpp"
+
 namespace dnnsweep::protocol {
 
 enum Tag : int { kRequest = 1, kAssign = 2, kStop = 3, kClosed = 4, kAbort = 5 };
@@ -52,13 +54,10 @@ inline constexpr std::size_t kAssignWords = 3;   // {unit, task, epochs}
 inline constexpr std::uint64_t kTrain = 0, kRecordPruned = 1;  // the task word of kAssign
 inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed, kAbort: {0}
 
-// What a finished unit's report says, for the coordinator's progress counts.
-enum class UnitStatus : std::uint64_t { None = 0, Ok = 1, Diverged = 2, Failed = 3, Stopped = 4, Pruned = 5 };
-
 // kRequest (step 3): the worker's report on the unit it last ran (unit = kNoUnit: none yet).
 struct Request {
     std::uint64_t unit = kNoUnit;
-    UnitStatus status = UnitStatus::None;
+    UnitStatus status = UnitStatus::Ok;  // the unit's record (meaningless with kNoUnit)
     double seconds = 0.0;         // the unit's training and evaluation
     double record_seconds = 0.0;  // its append to the worker's shard
     std::uint64_t epochs = 0;     // epochs it trained
