@@ -85,7 +85,7 @@ struct Evidence {
 };
 
 // Whether a fold has a training outcome to read (possibly pruned before it started).
-bool trained(UnitStatus s) {
+bool has_outcome(UnitStatus s) {
     switch (s) {
         case UnitStatus::Ok:
         case UnitStatus::Diverged:
@@ -96,66 +96,90 @@ bool trained(UnitStatus s) {
     return false;
 }
 
-// `not_training_acc`: the accuracy below which a fold is at chance (chance-factor / classes).
-Evidence gather_evidence(std::span<const FoldOutcome> folds, double not_training_acc) {
-    Evidence e;
-    e.folds = folds.size();
-    Mean train_acc, bias, variance, val_error, dead, steps, pruned_acc;
-    std::vector<double> ratios;
-    for (const FoldOutcome& f : folds) {
+// Pools the folds into an Evidence, one fold at a time.
+class EvidenceBuilder {
+public:
+    // `not_training_acc`: the accuracy below which a fold is at chance (chance-factor / classes).
+    explicit EvidenceBuilder(double not_training_acc) : not_training_acc_(not_training_acc) {}
+
+    void add(const FoldOutcome& f) {
+        ++e_.folds;
+        if (!has_outcome(f.status)) {  // an error, not a training outcome: it says nothing about the model
+            ++e_.failed;
+            return;
+        }
         const bool pruned = f.status == UnitStatus::Pruned;
-        if (!trained(f.status)) {  // an error, not a training outcome: it says nothing about the model
-            ++e.failed;
-            continue;
-        }
         if (pruned && f.epochs <= 0) {  // never trained: no figures, only its sibling's verdict
-            ++e.not_started;
-            continue;
+            ++e_.not_started;
+            return;
         }
-        ++e.ran;
-        if (pruned) {
-            ++e.pruned;
-            e.pruned_min_epochs = e.pruned == 1 ? f.epochs : std::min(e.pruned_min_epochs, f.epochs);
-            e.pruned_max_epochs = std::max(e.pruned_max_epochs, f.epochs);
-            if (f.pruned_at_chance && f.train_acc < not_training_acc) {  // false for NaN: no figure, no claim
-                ++e.pruned_at_chance;
-                pruned_acc.add(f.train_acc);
-            }
+        ++e_.ran;
+        if (pruned) add_pruned(f);
+        train_acc_.add(f.train_acc);
+        bias_.add(1.0 - f.train_acc);
+        variance_.add((1.0 - f.val_acc) - (1.0 - f.train_acc));
+        val_error_.add(1.0 - f.val_acc);
+        if (f.status == UnitStatus::Diverged) add_diverged(f.diverged_epoch);
+        add_health(f.last_health);
+        if (f.epochs > 0) steps_.add(static_cast<double>(f.steps) / f.epochs);
+    }
+
+    Evidence finish() {
+        e_.train_acc = train_acc_.value();
+        e_.bias = bias_.value();
+        e_.variance = variance_.value();
+        e_.val_error = val_error_.value();
+        e_.dead_relu = dead_.value();
+        e_.steps_per_epoch = steps_.value();
+        e_.pruned_chance_acc = pruned_acc_.value();
+        if (!ratios_.empty()) {
+            // Median: one fold with an odd last epoch should not decide the whole configuration.
+            const auto mid = ratios_.begin() + static_cast<std::ptrdiff_t>(ratios_.size() / 2);
+            std::nth_element(ratios_.begin(), mid, ratios_.end());
+            e_.grad_ratio = *mid;
         }
-        train_acc.add(f.train_acc);
-        bias.add(1.0 - f.train_acc);
-        variance.add((1.0 - f.val_acc) - (1.0 - f.train_acc));
-        val_error.add(1.0 - f.val_acc);
-        if (f.status == UnitStatus::Diverged) {
-            ++e.diverged;
-            if (f.diverged_epoch > 0 && (e.first_diverged_epoch == 0 || f.diverged_epoch < e.first_diverged_epoch))
-                e.first_diverged_epoch = f.diverged_epoch;
+        return e_;
+    }
+
+private:
+    void add_pruned(const FoldOutcome& f) {
+        ++e_.pruned;
+        e_.pruned_min_epochs = e_.pruned == 1 ? f.epochs : std::min(e_.pruned_min_epochs, f.epochs);
+        e_.pruned_max_epochs = std::max(e_.pruned_max_epochs, f.epochs);
+        if (f.pruned_at_chance && f.train_acc < not_training_acc_) {  // false for NaN: no figure, no claim
+            ++e_.pruned_at_chance;
+            pruned_acc_.add(f.train_acc);
         }
-        const Health& h = f.last_health;
+    }
+
+    void add_diverged(int epoch) {
+        ++e_.diverged;
+        if (epoch > 0 && (e_.first_diverged_epoch == 0 || epoch < e_.first_diverged_epoch))
+            e_.first_diverged_epoch = epoch;
+    }
+
+    void add_health(const Health& h) {
         if (h.grad_norm.size() >= 2) {
             const double first = h.grad_norm.front(), last = h.grad_norm.back();
             // A zero last-layer norm means nothing moved at all: no ratio to read.
-            if (std::isfinite(first) && std::isfinite(last) && last > 0.0) ratios.push_back(first / last);
+            if (std::isfinite(first) && std::isfinite(last) && last > 0.0) ratios_.push_back(first / last);
         }
-        dead.add(h.dead_relu);
+        dead_.add(h.dead_relu);
         if (std::isfinite(h.max_abs_input))
-            e.max_abs_input = std::isnan(e.max_abs_input) ? h.max_abs_input : std::max(e.max_abs_input, h.max_abs_input);
-        if (f.epochs > 0) steps.add(static_cast<double>(f.steps) / f.epochs);
+            e_.max_abs_input =
+                std::isnan(e_.max_abs_input) ? h.max_abs_input : std::max(e_.max_abs_input, h.max_abs_input);
     }
-    e.train_acc = train_acc.value();
-    e.bias = bias.value();
-    e.variance = variance.value();
-    e.val_error = val_error.value();
-    e.dead_relu = dead.value();
-    e.steps_per_epoch = steps.value();
-    e.pruned_chance_acc = pruned_acc.value();
-    if (!ratios.empty()) {
-        // Median: one fold with an odd last epoch should not decide the whole configuration.
-        const auto mid = ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2);
-        std::nth_element(ratios.begin(), mid, ratios.end());
-        e.grad_ratio = *mid;
-    }
-    return e;
+
+    double not_training_acc_;
+    Evidence e_;
+    Mean train_acc_, bias_, variance_, val_error_, dead_, steps_, pruned_acc_;
+    std::vector<double> ratios_;
+};
+
+Evidence gather_evidence(std::span<const FoldOutcome> folds, double not_training_acc) {
+    EvidenceBuilder b(not_training_acc);
+    for (const FoldOutcome& f : folds) b.add(f);
+    return b.finish();
 }
 
 struct FoundCause {

@@ -39,7 +39,7 @@ std::vector<Cause> hopeless_at_chance(const TrainConfig& config, const EpochMetr
     so_far.last_health = now.health;
     Diagnosis d = diagnose(config, std::span<const FoldOutcome>(&so_far, 1), classes, thresholds);
     if (d.verdict != Verdict::NotTraining) return {};
-    // "unknown" names nothing. "few_updates" alone says the run has made few optimizer steps so
+    // `unknown` names nothing. `few_updates` alone says the run has made few optimizer steps so
     // far (a full batch: prune-after steps), too few to judge it by: such a run keeps climbing,
     // slowly (seed row 5: 0.27 after 20 epochs), and is left to train.
     std::erase(d.causes, Cause::Unknown);
