@@ -11,6 +11,7 @@
 #include "engine/activation.hpp"
 #include "engine/cause.hpp"
 #include "engine/config.hpp"
+#include "engine/dense_kernels.hpp"
 #include "engine/layers.hpp"
 #include "engine/unit_status.hpp"
 #include "engine/verdict.hpp"
@@ -104,6 +105,20 @@ TEST(DomainEnums, ActivationTableDrivesTheLayersAndTheHealthFigures) {
     EXPECT_EQ(family(Activation::Sigmoid), ActivationFamily::Sigmoid);
     EXPECT_EQ(family(Activation::Tanh), ActivationFamily::Tanh);
     EXPECT_EQ(family(Activation::Maxout), ActivationFamily::Other);
+}
+
+// Small dense layers run the plain-loop kernels: they must compute every element-wise activation
+// of the table (a new oneDNN kind needs its formula in engine/dense_kernels.cpp too).
+TEST(DomainEnums, PlainLoopKernelsComputeEveryActivation) {
+    for (const ActivationInfo& a : activations()) {
+        if (a.forward == dnnl_alg_kind_undef) continue;
+        std::vector<float> y = {-1.0f, 0.0f, 0.5f, 2.0f}, dy(y.size(), 1.0f);
+        EXPECT_NO_THROW(kernels::activation_forward(static_cast<dnnl::algorithm>(a.forward), 0.1f, y.data(), y.size()))
+            << a.name;
+        EXPECT_NO_THROW(kernels::activation_backward(static_cast<dnnl::algorithm>(a.backward_from_dst), 0.1f, y.data(),
+                                                     dy.data(), dy.size()))
+            << a.name;
+    }
 }
 
 }  // namespace
