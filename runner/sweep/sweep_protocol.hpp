@@ -35,6 +35,7 @@
 //  With one rank there is no message at all: rank 0 runs steps 2-6 by training every unit itself.
 #include <array>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -66,8 +67,10 @@ struct Request {
     double wait_seconds = 0.0;    // the worker's wait for its kAssign
 };
 
-// Every field is one word: a field added without kRequestWords growing does not compile.
+// Every field is one word (status padded to one): a field added without kRequestWords growing
+// does not compile.
 static_assert(sizeof(Request) == kRequestWords * sizeof(std::uint64_t));
+static_assert(offsetof(Request, seconds) == 2 * sizeof(std::uint64_t), "status is one word of its own");
 
 // The words in field order, doubles as their bits.
 inline std::array<std::uint64_t, kRequestWords> encode(const Request& r) {
