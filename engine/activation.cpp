@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/config.hpp"
+#include "engine/enum_table.hpp"
 
 namespace dnnsweep {
 namespace {
@@ -21,12 +22,7 @@ constexpr std::array<ActivationInfo, 6> kActivations{{
     {Activation::Maxout, "maxout", "the largest of maxout-pieces linear pieces", F::Other},
 }};
 
-constexpr bool in_enum_order() {
-    for (std::size_t i = 0; i < kActivations.size(); ++i)
-        if (static_cast<std::size_t>(kActivations[i].value) != i) return false;
-    return true;
-}
-static_assert(in_enum_order(), "one row per Activation, in enum order");
+static_assert(covers_in_order(kActivations), "one row per Activation, in enum order");
 
 }  // namespace
 

@@ -350,8 +350,7 @@ Diagnosis from_bias_variance(const TrainConfig& config, const std::vector<FoundC
         config.test_noise > 0.0 ? "; the validation inputs carry Gaussian noise (std " + general(config.test_noise) +
                                       "), so part of the gap is a train/validation mismatch"
                                 : "";
-    const auto unscaled =
-        std::ranges::find(causes, Cause::UnscaledInputs, &FoundCause::cause);
+    const auto unscaled = std::ranges::find(causes, Cause::UnscaledInputs, &FoundCause::cause);
     const std::string unscaled_note = unscaled != causes.end() ? "; note: " + unscaled->text : "";
 
     Diagnosis d;

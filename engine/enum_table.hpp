@@ -17,9 +17,10 @@ struct EnumEntry {
 };
 
 // Whether row i holds the enumerator of value i: name_in() indexes by value, and a value added
-// to the enum without its row (or out of order) fails the static_assert beside the table.
-template <typename E, std::size_t N>
-constexpr bool covers_in_order(const std::array<EnumEntry<E>, N>& table) {
+// to the enum without its row (or out of order) fails the static_assert beside the table. Any
+// table whose rows have a `value` (an EnumEntry, or a richer row such as ActivationInfo).
+template <typename Row, std::size_t N>
+constexpr bool covers_in_order(const std::array<Row, N>& table) {
     for (std::size_t i = 0; i < N; ++i)
         if (static_cast<std::size_t>(table[i].value) != i) return false;
     return true;
