@@ -15,6 +15,8 @@
 #include "engine/layers.hpp"
 #include "engine/unit_status.hpp"
 #include "engine/verdict.hpp"
+#include "outputs/tables.hpp"
+#include "outputs/unit_status.hpp"
 
 namespace dnnsweep {
 namespace {
@@ -49,6 +51,30 @@ TEST(DomainEnums, CauseNamesRoundTrip) {
     const std::vector<std::string_view> released = {"diverged",  "mse_softmax", "unscaled_inputs", "vanishing_gradient",
                                                     "dead_relu", "few_updates", "unknown"};
     for (std::size_t i = 0; i < released.size(); ++i) EXPECT_EQ(kCauses[i].name, released[i]);
+}
+
+// The `status` column: what a newer dnnsweep may write and this one does not know reads as failed
+// (kept over nothing final, replaced by anything final), and a known one reads back as written.
+TEST(DomainEnums, UnknownStatusInAFileReadsAsFailed) {
+    UnitResult u;
+    u.status = UnitStatus::Diverged;
+    const std::vector<UnitResult> units{u};
+    const detail::UnitTables written = detail::unit_tables(units, detail::Flavor::Merged);
+    ASSERT_EQ(written.folds.get<std::string>("status"), std::vector<std::string>{"diverged"});
+    const auto read_with_status = [&](const std::string& status) {
+        h5::Table folds;
+        for (h5::Column c : written.folds.columns()) {
+            if (c.name == "status") c.data = std::vector<std::string>{status};
+            folds.add_column(std::move(c));
+        }
+        return detail::units_from_tables(folds, written.curves, written.grad_norms, nullptr);
+    };
+    ASSERT_EQ(read_with_status("diverged").size(), 1u);
+    EXPECT_EQ(read_with_status("diverged")[0].status, UnitStatus::Diverged);
+    ASSERT_EQ(read_with_status("resumed").size(), 1u);
+    EXPECT_EQ(read_with_status("resumed")[0].status, UnitStatus::Failed);
+    EXPECT_TRUE(unit_status::replaces(UnitStatus::Ok, 0, UnitStatus::Failed, 9));
+    EXPECT_TRUE(read_with_status("").empty());  // an empty status is a row not written yet
 }
 
 // The `causes` column: names joined by commas, empty for none; a name this version does not know
