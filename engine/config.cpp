@@ -22,9 +22,6 @@ std::string_view name_of(E e, const std::array<std::pair<std::string_view, E>, N
     return "?";
 }
 
-constexpr std::array<std::pair<std::string_view, Activation>, 6> kActivations{{
-    {"sigmoid", Activation::Sigmoid}, {"tanh", Activation::Tanh}, {"relu", Activation::Relu},
-    {"leaky_relu", Activation::LeakyRelu}, {"elu", Activation::Elu}, {"maxout", Activation::Maxout}}};
 constexpr std::array<std::pair<std::string_view, Loss>, 3> kLosses{{
     {"crossentropy", Loss::CrossEntropy}, {"mse", Loss::Mse}, {"categorical_crossentropy", Loss::CrossEntropy}}};
 constexpr std::array<std::pair<std::string_view, Optimizer>, 4> kOptimizers{{
@@ -37,13 +34,11 @@ constexpr std::array<std::pair<std::string_view, Init>, 2> kInits{{
 
 }  // namespace
 
-Activation parse_activation(std::string_view s) { return parse_name("activation", s, kActivations); }
 Loss parse_loss(std::string_view s) { return parse_name("loss", s, kLosses); }
 Optimizer parse_optimizer(std::string_view s) { return parse_name("optimizer", s, kOptimizers); }
 Normalization parse_normalization(std::string_view s) { return parse_name("normalization", s, kNormalizations); }
 Init parse_init(std::string_view s) { return parse_name("init", s, kInits); }
 
-std::string_view name(Activation a) { return name_of(a, kActivations); }
 std::string_view name(Loss l) { return name_of(l, kLosses); }
 std::string_view name(Optimizer o) { return name_of(o, kOptimizers); }
 std::string_view name(Normalization n) { return name_of(n, kNormalizations); }

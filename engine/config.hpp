@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/activation.hpp"
 #include "engine/user_error.hpp"
 
 namespace dnnsweep {
@@ -16,19 +17,16 @@ public:
     using UserError::UserError;
 };
 
-enum class Activation { Sigmoid, Tanh, Relu, LeakyRelu, Elu, Maxout };
 enum class Loss { Mse, CrossEntropy };
 enum class Optimizer { Sgd, Adagrad, Rmsprop, Adam };
 enum class Normalization { None, MinMax, ZScore, BatchNorm };
 enum class Init { GlorotUniform, HeUniform };
 
-Activation parse_activation(std::string_view s);
 Loss parse_loss(std::string_view s);  // "categorical_crossentropy" is an alias of "crossentropy"
 Optimizer parse_optimizer(std::string_view s);
 Normalization parse_normalization(std::string_view s);
 Init parse_init(std::string_view s);
 
-std::string_view name(Activation a);
 std::string_view name(Loss l);
 std::string_view name(Optimizer o);
 std::string_view name(Normalization n);

@@ -6,13 +6,13 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/cause.hpp"
 #include "engine/config.hpp"
 #include "engine/trainer.hpp"
+#include "engine/unit_status.hpp"
+#include "engine/verdict.hpp"
 
 namespace dnnsweep {
-
-enum class Verdict { NotTraining, Underfitting, Overfitting, Good, Failed };
-std::string_view name(Verdict v);  // "not_training", "underfitting", "overfitting", "good", "failed"
 
 // Every threshold the verdicts use, with documented defaults (docs/diagnosis.md).
 struct DiagnosisThresholds {
@@ -27,13 +27,13 @@ struct DiagnosisThresholds {
 
 // What one fold of a configuration produced.
 struct FoldOutcome {
-    RunStatus status = RunStatus::Ok;
-    bool failed = false;              // threw (an error, not a training outcome)
-    bool pruned_at_chance = false;    // pruned by the chance rule (engine/pruning.hpp): judged not to
+    // Ok or Diverged: trained. Pruned: stopped by pruning after `epochs` epochs (its figures are
+    // that epoch's); epochs 0: never started, a sibling fold was pruned. Failed: threw (an error,
+    // not a training outcome); Stopped (abandoned) counts as Failed: it has no outcome either.
+    UnitStatus status = UnitStatus::Ok;
+    bool pruned_at_chance = false;    // Pruned by the chance rule (engine/pruning.hpp): judged not to
                                       // train, whatever its siblings did (a unit paused by successive
                                       // halving is `pruned` only: ranked low, not judged)
-    bool pruned = false;              // stopped by pruning after `epochs` epochs (its figures are that
-                                      // epoch's); epochs 0: never started, a sibling fold was pruned
     double train_acc = 0.0, val_acc = 0.0;
     int epochs = 0;
     int diverged_epoch = 0;
@@ -46,9 +46,9 @@ struct Diagnosis {
     double variance = 0.0;            // mean (validation error - training error)
     Verdict verdict = Verdict::Good;
     std::string reason;               // one human-readable line: the verdict's evidence and fix
-    std::vector<std::string> causes;  // not_training: likely causes, most likely first, e.g.
-                                      // "mse_softmax", "vanishing_gradient", "dead_relu",
-                                      // "diverged", "unscaled_inputs", "few_updates"
+    std::vector<Cause> causes;        // not_training (and underfitting): likely causes, most
+                                      // likely first (engine/cause.hpp); not_training without one
+                                      // is {Cause::Unknown}
 };
 
 Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds, int classes,

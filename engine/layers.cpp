@@ -54,16 +54,10 @@ void run(const dnnl::primitive& p, const dnnl::stream& s, const Args& args) {
 }  // namespace
 
 std::optional<EltwiseSpec> eltwise_for(const TrainConfig& c) {
-    switch (c.activation) {
-        case Activation::Sigmoid: return EltwiseSpec{algorithm::eltwise_logistic, algorithm::eltwise_logistic_use_dst_for_bwd, 0.0f};
-        case Activation::Tanh: return EltwiseSpec{algorithm::eltwise_tanh, algorithm::eltwise_tanh_use_dst_for_bwd, 0.0f};
-        case Activation::Relu: return EltwiseSpec{algorithm::eltwise_relu, algorithm::eltwise_relu_use_dst_for_bwd, 0.0f};
-        case Activation::LeakyRelu:
-            return EltwiseSpec{algorithm::eltwise_relu, algorithm::eltwise_relu_use_dst_for_bwd, c.leaky_relu_alpha};
-        case Activation::Elu: return EltwiseSpec{algorithm::eltwise_elu, algorithm::eltwise_elu_use_dst_for_bwd, c.elu_alpha};
-        case Activation::Maxout: return std::nullopt;
-    }
-    return std::nullopt;
+    const ActivationInfo& a = info(c.activation);
+    if (a.forward == dnnl_alg_kind_undef) return std::nullopt;
+    return EltwiseSpec{static_cast<algorithm>(a.forward), static_cast<algorithm>(a.backward_from_dst),
+                       a.alpha ? c.*a.alpha : 0.0f};
 }
 
 // ---------------------------------------------------------------------------------------- Layer

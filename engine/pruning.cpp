@@ -21,7 +21,7 @@ std::string_view name(PruneMode m) {
     return "?";
 }
 
-std::vector<std::string> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
+std::vector<Cause> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
                                             std::int64_t steps_per_epoch, int classes,
                                             const DiagnosisThresholds& thresholds, const PruneSettings& settings) {
     if (settings.mode != PruneMode::Chance || classes < 1 || first.epoch != 1 || now.epoch != settings.after) return {};
@@ -39,11 +39,11 @@ std::vector<std::string> hopeless_at_chance(const TrainConfig& config, const Epo
     so_far.last_health = now.health;
     Diagnosis d = diagnose(config, std::span<const FoldOutcome>(&so_far, 1), classes, thresholds);
     if (d.verdict != Verdict::NotTraining) return {};
-    // "unknown" names nothing. "few_updates" alone says the run has made few optimizer steps so
+    // `unknown` names nothing. `few_updates` alone says the run has made few optimizer steps so
     // far (a full batch: prune-after steps), too few to judge it by: such a run keeps climbing,
     // slowly (seed row 5: 0.27 after 20 epochs), and is left to train.
-    std::erase(d.causes, std::string("unknown"));
-    if (d.causes == std::vector<std::string>{"few_updates"}) return {};
+    std::erase(d.causes, Cause::Unknown);
+    if (d.causes == std::vector<Cause>{Cause::FewUpdates}) return {};
     return d.causes;
 }
 

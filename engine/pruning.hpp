@@ -42,7 +42,7 @@ std::vector<int> halving_rungs(int epochs, const PruneSettings& settings);
 // training loss above (1 - min_loss_drop) times epoch 1's; and the diagnosis of the run so far
 // gives not_training with a named cause other than few_updates alone. Returns those causes
 // (empty: keep training).
-std::vector<std::string> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
+std::vector<Cause> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
                                             std::int64_t steps_per_epoch, int classes,
                                             const DiagnosisThresholds& thresholds, const PruneSettings& settings);
 

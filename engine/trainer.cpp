@@ -16,15 +16,6 @@
 
 namespace dnnsweep {
 
-std::string_view name(RunStatus s) {
-    switch (s) {
-        case RunStatus::Ok: return "ok";
-        case RunStatus::Diverged: return "diverged";
-        case RunStatus::Stopped: return "stopped";
-    }
-    return "?";
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -33,19 +24,6 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 // Evaluation runs in chunks of at least this many rows: one oneDNN call per layer and chunk, so
 // larger chunks amortise the per-call cost (the training batch is often 100 or less).
 constexpr std::size_t kEvalChunk = 256;
-
-enum class ActivationFamily { Relu, Sigmoid, Tanh, Other };
-ActivationFamily family(Activation a) {
-    switch (a) {
-        case Activation::Relu:
-        case Activation::LeakyRelu:
-        case Activation::Elu: return ActivationFamily::Relu;
-        case Activation::Sigmoid: return ActivationFamily::Sigmoid;
-        case Activation::Tanh: return ActivationFamily::Tanh;
-        case Activation::Maxout: return ActivationFamily::Other;
-    }
-    return ActivationFamily::Other;
-}
 
 // One inference pass over a dataset: mean loss, accuracy and (optionally) the hidden-unit health.
 struct Evaluation {
@@ -65,7 +43,7 @@ public:
         if (n == 0) return e;
         const std::size_t chunk = net_.max_infer_batch();
         const std::size_t hidden = net_.hidden_outputs().size() * net_.hidden_width();
-        const bool track_dead = with_health && family_ == ActivationFamily::Relu;
+        const bool track_dead = with_health && family_ == ActivationFamily::ReluLike;
         const bool track_saturation = with_health && (family_ == ActivationFamily::Sigmoid || family_ == ActivationFamily::Tanh);
         if (track_dead) alive_.assign(hidden, 0);
         std::size_t saturated = 0;
@@ -168,7 +146,7 @@ private:
         result_.steps += done.steps;
         if (done.interrupted) {
             // An epoch cut short has no metrics: the run ends with the epochs it completed.
-            result_.status = RunStatus::Stopped;
+            result_.status = UnitStatus::Stopped;
             return false;
         }
         EpochMetrics m = evaluate(epoch, done.steps);
@@ -177,13 +155,13 @@ private:
         result_.history.push_back(m);
         const bool keep_going = !on_epoch || on_epoch(result_.history.back());
         if (diverged) {
-            result_.status = RunStatus::Diverged;
+            result_.status = UnitStatus::Diverged;
             result_.diverged_epoch = epoch;
             return false;
         }
         if (early_.should_stop(val_.size() != 0 ? m.val_loss : m.train_loss, epoch, net_)) return false;
         if (!keep_going) {
-            result_.status = RunStatus::Stopped;
+            result_.status = UnitStatus::Stopped;
             return false;
         }
         return true;
@@ -211,7 +189,7 @@ private:
 
     // The final model (the kept weights with early stopping), its epoch's figures, and the test pass.
     void finish() {
-        if (result_.status != RunStatus::Diverged && early_.enabled() && early_.best_epoch() > 0) {
+        if (result_.status != UnitStatus::Diverged && early_.enabled() && early_.best_epoch() > 0) {
             early_.restore(net_);
             result_.best_epoch = early_.best_epoch();
         } else {

@@ -8,11 +8,10 @@
 
 #include "engine/config.hpp"
 #include "engine/dataset.hpp"
+#include "engine/unit_status.hpp"
 
 namespace dnnsweep {
 
-enum class RunStatus { Ok, Diverged, Stopped };
-std::string_view name(RunStatus s);  // "ok", "diverged", "stopped"
 
 // What the epoch's last evaluation pass (inference mode, over the training part) and its steps saw.
 struct Health {
@@ -34,7 +33,7 @@ struct EpochMetrics {
 };
 
 struct TrainResult {
-    RunStatus status = RunStatus::Ok;
+    UnitStatus status = UnitStatus::Ok;  // Ok, Diverged, or Stopped (by the epoch callback)
     int diverged_epoch = 0;           // the epoch whose loss became NaN/Inf (status Diverged)
     int best_epoch = 0;               // early stopping: the epoch whose weights were kept
     std::vector<EpochMetrics> history;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -35,10 +36,8 @@ double pstd(const std::vector<double>& v) {
 
 FoldOutcome outcome(const UnitResult& u, PruneMode mode) {
     FoldOutcome o;
-    o.failed = !unit_status::is_final(u.status);  // failed, or a status this version does not know
-    o.pruned = u.status == unit_status::kPruned;
-    o.pruned_at_chance = o.pruned && mode == PruneMode::Chance;
-    o.status = u.status == unit_status::kDiverged ? RunStatus::Diverged : RunStatus::Ok;
+    o.status = u.status;
+    o.pruned_at_chance = u.status == UnitStatus::Pruned && mode == PruneMode::Chance;
     o.train_acc = u.train_acc;
     o.val_acc = u.val_acc;
     o.epochs = u.epochs;
@@ -95,7 +94,7 @@ int epochs_spent(const UnitResult& u, const TrainConfig& config, const PruneSett
     const std::vector<int> rungs = halving_rungs(config.epochs, prune);
     std::size_t k = 0;
     while (k + 1 < rungs.size() && rungs[k] < u.epochs) ++k;
-    if (u.status == unit_status::kOk && rungs[k] == u.epochs && k + 1 < rungs.size()) ++k;
+    if (u.status == UnitStatus::Ok && rungs[k] == u.epochs && k + 1 < rungs.size()) ++k;
     int spent = u.epochs;
     for (std::size_t j = 0; j < k; ++j) spent += rungs[j];
     return spent;
@@ -124,13 +123,13 @@ std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const
             s.epochs_trained += spent;
             s.epochs_planned += planned;
             outcomes.push_back(outcome(*u, spec.prune.mode));
-            if (u->status == unit_status::kPruned) {
+            if (u->status == UnitStatus::Pruned) {
                 ++s.folds_pruned;
                 s.epochs_saved += std::max(0, planned - spent);
                 if (u->epochs <= 0) continue;  // never started: no figures
             } else if (unit_status::is_final(u->status)) {
                 ++s.folds_done;
-            } else {  // failed (or a status this version does not know): not a training outcome
+            } else {  // failed: not a training outcome
                 ++s.folds_failed;
                 continue;
             }
@@ -139,7 +138,7 @@ std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const
             val_acc.push_back(u->val_acc);
             val_loss.push_back(u->val_loss);
             // A pruned fold may have stopped before measuring the test set: no figure, not a NaN mean.
-            if (u->status != unit_status::kPruned || !std::isnan(u->test_acc)) test_acc.push_back(u->test_acc);
+            if (u->status != UnitStatus::Pruned || !std::isnan(u->test_acc)) test_acc.push_back(u->test_acc);
         }
         s.mean_train_acc = mean(train_acc);
         s.std_train_acc = pstd(train_acc);
@@ -153,9 +152,9 @@ std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const
         const Diagnosis d = diagnose(s.settings, outcomes, classes, spec.thresholds);
         s.bias = d.bias;
         s.variance = d.variance;
-        s.verdict = std::string(name(d.verdict));
+        s.verdict = d.verdict;
         s.reason = d.reason;
-        for (std::size_t i = 0; i < d.causes.size(); ++i) s.causes += (i ? "," : "") + d.causes[i];
+        s.causes = d.causes;
         out.push_back(std::move(s));
     }
     return out;
@@ -179,9 +178,9 @@ h5::Table configs_table(const std::vector<ConfigSummary>& configs) {
         auto& col = t.add<double>(name, std::move(unit));
         for (const ConfigSummary& s : configs) col.push_back(s.*field);
     };
-    const auto add_text = [&](const char* name, std::string ConfigSummary::*field) {
+    const auto add_text = [&](const char* name, const auto& text_of) {
         auto& col = t.add_string(name);
-        for (const ConfigSummary& s : configs) col.push_back(s.*field);
+        for (const ConfigSummary& s : configs) col.push_back(text_of(s));
     };
     add_int("folds_done", &ConfigSummary::folds_done);
     add_int("folds_failed", &ConfigSummary::folds_failed);
@@ -197,9 +196,9 @@ h5::Table configs_table(const std::vector<ConfigSummary>& configs) {
     add_real("mean_test_acc", &ConfigSummary::mean_test_acc, "fraction");
     add_real("bias", &ConfigSummary::bias, "fraction");
     add_real("variance", &ConfigSummary::variance, "fraction");
-    add_text("verdict", &ConfigSummary::verdict);
-    add_text("reason", &ConfigSummary::reason);
-    add_text("causes", &ConfigSummary::causes);
+    add_text("verdict", [](const ConfigSummary& s) { return std::string(name(s.verdict)); });
+    add_text("reason", [](const ConfigSummary& s) { return s.reason; });
+    add_text("causes", [](const ConfigSummary& s) { return causes_text(s.causes); });
     add_real("seconds", &ConfigSummary::seconds, "s");
     const auto add_int64 = [&](const char* name, std::int64_t ConfigSummary::*field) {
         auto& col = t.add<std::int64_t>(name);
@@ -248,9 +247,17 @@ std::vector<ConfigSummary> configs_from_table(const h5::Table& t) {
         s.mean_test_acc = t.get<double>("mean_test_acc")[r];
         s.bias = t.get<double>("bias")[r];
         s.variance = t.get<double>("variance")[r];
-        s.verdict = t.get<std::string>("verdict")[r];
+        const std::string& verdict = t.get<std::string>("verdict")[r];
+        const std::optional<Verdict> v = parse_verdict(verdict);
+        if (!v) throw ResultsError(t.origin() + ": row " + std::to_string(r) + ": unknown verdict '" + verdict +
+                                           "' (a newer dnnsweep's?)");
+        s.verdict = *v;
         s.reason = t.get<std::string>("reason")[r];
-        s.causes = t.get<std::string>("causes")[r];
+        try {
+            s.causes = parse_causes(t.get<std::string>("causes")[r]);
+        } catch (const std::invalid_argument& e) {
+            throw ResultsError(t.origin() + ": row " + std::to_string(r) + ": " + e.what());
+        }
         s.seconds = t.get<double>("seconds")[r];
         if (t.has("epochs_trained")) {
             s.epochs_trained = t.get<std::int64_t>("epochs_trained")[r];

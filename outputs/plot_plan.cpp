@@ -25,15 +25,15 @@ void add_curves(Json& figs, std::vector<Figure>& figures, const ReportSource& sr
         if (lc.epochs.empty()) continue;
         const std::string file = fmt::format("curves-{:03}-config-{}", k + 1, c.config);
         const std::string pruned = pruned_text(r.units, c.config);
-        const std::string caption = "#" + std::to_string(k + 1) + " " + c.verdict + ": " +
+        const std::string caption = "#" + std::to_string(k + 1) + " " + std::string(name(c.verdict)) + ": " +
                                     settings_text(c.settings, names) + " (fold mean, band = min-max over " +
                                     std::to_string(lc.folds) + " folds" + (pruned.empty() ? "" : "; " + pruned) + ")";
         figures.push_back({"Learning curves", file, caption});
         Json f;
         f["kind"] = "curves";
         f["file"] = file;
-        f["verdict"] = c.verdict;
-        f["title"] = "#" + std::to_string(k + 1) + " " + c.verdict + " - val acc " + fixed(c.mean_val_acc, 3) + " - " +
+        f["verdict"] = name(c.verdict);
+        f["title"] = "#" + std::to_string(k + 1) + " " + std::string(name(c.verdict)) + " - val acc " + fixed(c.mean_val_acc, 3) + " - " +
                      settings_text(c.settings, names);
         f["chance"] = chance;
         f["epochs"] = lc.epochs;
@@ -52,7 +52,7 @@ void add_bias_variance(Json& figs, std::vector<Figure>& figures, const ReportSou
                        "the overfit-gap and underfit-error thresholds, and the not-training level"});
     Json points = Json::array();
     for (const ConfigSummary& c : r.configs)
-        points.push_back({{"bias", c.bias}, {"variance", c.variance}, {"verdict", c.verdict}});
+        points.push_back({{"bias", c.bias}, {"variance", c.variance}, {"verdict", name(c.verdict)}});
     Json f;
     f["kind"] = "bias_variance";
     f["file"] = "bias-variance";

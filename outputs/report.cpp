@@ -168,7 +168,7 @@ PruningSummary pruning_summary(const Results& results) {
         p.planned += c.epochs_planned;
     }
     p.not_started = std::ranges::count_if(
-        results.units, [](const UnitResult& u) { return u.status == unit_status::kPruned && u.epochs <= 0; });
+        results.units, [](const UnitResult& u) { return u.status == UnitStatus::Pruned && u.epochs <= 0; });
     return p;
 }
 
@@ -180,7 +180,7 @@ std::span<const UnitResult> units_of(const std::vector<UnitResult>& units, std::
 PrunedFolds pruned_folds(std::span<const UnitResult> units, std::uint64_t config) {
     PrunedFolds p;
     for (const UnitResult& u : units) {
-        if (u.config != config || u.status != unit_status::kPruned) continue;
+        if (u.config != config || u.status != UnitStatus::Pruned) continue;
         ++p.folds;
         if (u.epochs <= 0) {
             ++p.not_started;
@@ -270,34 +270,27 @@ std::vector<OptionInfluence> influence(const std::vector<ConfigSummary>& configs
 
 std::vector<std::pair<std::string, int>> verdict_counts(const std::vector<ConfigSummary>& configs) {
     std::vector<std::pair<std::string, int>> counts;
-    for (const Verdict v : {Verdict::NotTraining, Verdict::Underfitting, Verdict::Overfitting, Verdict::Good,
-                            Verdict::Failed}) {
-        const std::string n(name(v));
-        counts.emplace_back(n, static_cast<int>(std::ranges::count(configs, n, &ConfigSummary::verdict)));
-    }
+    for (const EnumEntry<Verdict>& v : kVerdicts)
+        counts.emplace_back(v.name, static_cast<int>(std::ranges::count(configs, v.value, &ConfigSummary::verdict)));
     return counts;
 }
 
-bool is_not_training(const ConfigSummary& c) { return c.verdict == name(Verdict::NotTraining); }
+bool is_not_training(const ConfigSummary& c) { return c.verdict == Verdict::NotTraining; }
 
 bool has_vanishing_gradient(const ConfigSummary& c) {
-    // The cause's name as engine/diagnosis.cpp writes it into `causes` (docs/diagnosis.md).
-    constexpr std::string_view kVanishing = "vanishing_gradient";
-    std::size_t start = 0;
-    while (start <= c.causes.size()) {
-        const std::size_t end = std::min(c.causes.find(',', start), c.causes.size());
-        if (std::string_view(c.causes).substr(start, end - start) == kVanishing) return true;
-        start = end + 1;
-    }
-    return false;
+    return std::ranges::find(c.causes, Cause::VanishingGradient) != c.causes.end();
 }
 
 std::vector<std::size_t> needs_action(const std::vector<ConfigSummary>& configs, const std::vector<std::size_t>& order) {
     std::vector<std::size_t> out;
     for (const std::size_t i : order) {
-        const std::string& v = configs[i].verdict;
-        if (v == name(Verdict::NotTraining) || v == name(Verdict::Overfitting) || v == name(Verdict::Failed))
-            out.push_back(i);
+        switch (configs[i].verdict) {
+            case Verdict::NotTraining:
+            case Verdict::Overfitting:
+            case Verdict::Failed: out.push_back(i); break;
+            case Verdict::Underfitting:
+            case Verdict::Good: break;
+        }
     }
     return out;
 }

@@ -216,8 +216,8 @@ void write_html(const std::string& path, const std::string& title, const ReportS
         const ConfigSummary& c = r.configs[order[k]];
         h << "<tr><td class=\"n\">" << k + 1 << "</td><td class=\"n\">" << fixed(c.mean_val_acc, 3) << " &plusmn; "
           << fixed(c.std_val_acc, 3) << "</td><td class=\"n\">" << fixed(c.mean_train_acc, 3) << "</td><td class=\"n\">"
-          << fixed(c.mean_test_acc, 3) << "</td><td class=\"v-" << html_escape(c.verdict) << "\">"
-          << html_escape(c.verdict) << "</td><td class=\"n\">" << fixed(cost_per_fold(c), 3) << "</td><td>"
+          << fixed(c.mean_test_acc, 3) << "</td><td class=\"v-" << html_escape(name(c.verdict)) << "\">"
+          << html_escape(name(c.verdict)) << "</td><td class=\"n\">" << fixed(cost_per_fold(c), 3) << "</td><td>"
           << html_escape(settings_text(c.settings, varied));
         if (c.folds_pruned > 0)
             h << " <span class=\"pruned\">(" << html_escape(pruned_text(r.units, c.config)) << ")</span>";
@@ -244,7 +244,7 @@ void write_html(const std::string& path, const std::string& title, const ReportS
         h << "<table><tr><th>verdict</th><th>settings</th><th>reason and fix</th></tr>\n";
         for (const std::size_t i : act) {
             const ConfigSummary& c = r.configs[i];
-            h << "<tr><td class=\"v-" << html_escape(c.verdict) << "\">" << html_escape(c.verdict) << "</td><td>"
+            h << "<tr><td class=\"v-" << html_escape(name(c.verdict)) << "\">" << html_escape(name(c.verdict)) << "</td><td>"
               << html_escape(settings_text(c.settings, varied)) << "</td><td>" << html_escape(c.reason)
               << "</td></tr>\n";
         }

@@ -50,7 +50,7 @@ Json leaderboard_json(const ReportSource& src, const std::vector<std::size_t>& o
         e["std_val_acc"] = c.std_val_acc;
         e["mean_train_acc"] = c.mean_train_acc;
         e["mean_test_acc"] = c.mean_test_acc;
-        e["verdict"] = c.verdict;
+        e["verdict"] = name(c.verdict);
         e["seconds_per_fold"] = cost_per_fold(c);
         e["folds_done"] = c.folds_done;
         e["folds_failed"] = c.folds_failed;
@@ -84,14 +84,12 @@ Json diagnosis_json(const Results& r, const std::vector<std::size_t>& order, con
     for (const std::size_t i : needs_action(r.configs, order)) {
         const ConfigSummary& c = r.configs[i];
         Json causes = Json::array();
-        std::stringstream list(c.causes);
-        for (std::string cause; std::getline(list, cause, ',');)
-            if (!cause.empty()) causes.push_back(cause);
+        for (const Cause cause : c.causes) causes.push_back(name(cause));
         Json d;
         d["rank"] = rank_of[i] + 1;
         d["config"] = c.config;
         d["config_id"] = c.config_id;
-        d["verdict"] = c.verdict;
+        d["verdict"] = name(c.verdict);
         d["settings"] = settings_json(c.settings, names);
         d["pruned"] = pruned_json(r.units, c);
         d["reason"] = c.reason;

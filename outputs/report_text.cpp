@@ -22,7 +22,7 @@ std::string acc(double v) { return fixed(v, 3); }
 void write_report_text(const ReportSource& src, std::size_t top, std::ostream& out) {
     const Results& r = src.results;
     const std::size_t failed = static_cast<std::size_t>(
-        std::ranges::count(r.units, std::string("failed"), &UnitResult::status));
+        std::ranges::count(r.units, UnitStatus::Failed, &UnitResult::status));
     out << "dnnsweep report: " << r.units.size() << " of " << src.units_total << " units, " << r.configs.size() << " of "
         << src.configs_total << " configurations, " << failed << " failed units; " << r.info.ranks << " ranks; data "
         << r.info.data_source << " (" << r.info.data.samples << " samples, " << r.info.data.features << " features, "
@@ -42,7 +42,7 @@ void write_report_text(const ReportSource& src, std::size_t top, std::ostream& o
         const ConfigSummary& c = r.configs[order[i]];
         // Seconds to 3 significant digits: tiny networks train a fold in milliseconds.
         out << "  " << pad(std::to_string(i + 1), 4) << pad(acc(c.mean_val_acc) + " +- " + acc(c.std_val_acc), 16)
-            << pad(acc(c.mean_train_acc), 11) << pad(acc(c.mean_test_acc), 10) << pad(c.verdict, 14)
+            << pad(acc(c.mean_train_acc), 11) << pad(acc(c.mean_test_acc), 10) << pad(std::string(name(c.verdict)), 14)
             << pad(significant(cost_per_fold(c), 3), 8) << settings_text(c.settings, names)
             << (folds_recorded(c) < src.folds_per_config ? "  (partial)" : "");
         if (c.folds_pruned > 0) out << "  (" << pruned_text(r.units, c.config) << ")";
@@ -65,7 +65,7 @@ void write_report_text(const ReportSource& src, std::size_t top, std::ostream& o
     for (const std::size_t i : needs_action(r.configs, order)) {
         const ConfigSummary& c = r.configs[i];
         const auto rank = rank_of[i] + 1;
-        out << "  #" << pad(std::to_string(rank), 4) << pad(c.verdict, 14) << settings_text(c.settings, names)
+        out << "  #" << pad(std::to_string(rank), 4) << pad(std::string(name(c.verdict)), 14) << settings_text(c.settings, names)
             << ": " << c.reason << '\n';
     }
 }

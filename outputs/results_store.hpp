@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/cause.hpp"
 #include "engine/user_error.hpp"
+#include "engine/verdict.hpp"
 #include "outputs/unit_result.hpp"
 #include "sweeps/grid.hpp"
 #include "sweeps/spec.hpp"
@@ -78,7 +80,9 @@ struct ConfigSummary {
     double mean_train_loss = 0, std_train_loss = 0, mean_val_loss = 0, std_val_loss = 0;
     double mean_test_acc = 0;        // NaN without a test set
     double bias = 0, variance = 0;
-    std::string verdict, reason, causes;  // causes comma-separated
+    Verdict verdict = Verdict::Good;
+    std::string reason;
+    std::vector<Cause> causes;
     double seconds = 0;              // sum over its folds
     // Over its recorded folds (every status but `stopped`): epochs run; the configuration's `epochs`
     // for each; and what pruning saved, its `epochs` minus the epochs run of each pruned fold.

@@ -88,7 +88,7 @@ UnitTables unit_tables(std::span<const UnitResult> units, Flavor flavor, std::ui
         fold.push_back(u.fold);
         unit_id.push_back(u.unit_id);
         config_id.push_back(u.config_id);
-        status.push_back(u.status);
+        status.push_back(std::string(name(u.status)));
         if (error) error->push_back(u.error);
         train_acc.push_back(u.train_acc);
         train_loss.push_back(u.train_loss);
@@ -160,7 +160,8 @@ std::vector<UnitResult> units_from_tables(const h5::Table& folds, const h5::Tabl
         u.fold = folds.get<std::int32_t>("fold")[r];
         u.unit_id = folds.get<std::string>("unit_id")[r];
         u.config_id = folds.get<std::string>("config_id")[r];
-        u.status = status[r];
+        // A status this version does not know (a newer dnnsweep's) ranks as failed (outputs/unit_status.hpp).
+        u.status = parse_unit_status(status[r]).value_or(UnitStatus::Failed);
         if (has_error) u.error = folds.get<std::string>("error")[r];
         u.train_acc = folds.get<double>("train_acc")[r];
         u.train_loss = folds.get<double>("train_loss")[r];

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/trainer.hpp"
+#include "engine/unit_status.hpp"
 #include "sweeps/grid.hpp"
 
 namespace dnnsweep {
@@ -16,9 +17,8 @@ struct UnitResult {
     int fold = 0;
     std::string unit_id;             // Grid::unit_id
     std::string config_id;           // Grid::config_id
-    std::string status;              // "ok", "diverged", "pruned" (stopped by pruning: final), "failed"
-                                     // (threw: see error), "stopped" (outputs/unit_status.hpp)
-    std::string error;               // the exception's message for "failed", else empty
+    UnitStatus status = UnitStatus::Stopped;  // engine/unit_status.hpp; Stopped until it is known
+    std::string error;               // the exception's message for Failed, else empty
     double train_acc = 0.0, train_loss = 0.0, val_acc = 0.0, val_loss = 0.0;
     double test_acc = 0.0, test_loss = 0.0;  // NaN without a test set
     int epochs = 0;                  // epochs run (a pruned unit: before it was pruned, 0 if never started)

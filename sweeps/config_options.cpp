@@ -61,17 +61,22 @@ int parse_batch_size(std::string_view s) {
 }
 
 // The enum values, for listing choices in --help; their spellings come from the engine's name().
-constexpr std::array kActivations{Activation::Sigmoid, Activation::Tanh,      Activation::Relu,
-                                  Activation::LeakyRelu, Activation::Elu,     Activation::Maxout};
 constexpr std::array kOptimizers{Optimizer::Sgd, Optimizer::Adagrad, Optimizer::Rmsprop, Optimizer::Adam};
 constexpr std::array kNormalizations{Normalization::None, Normalization::MinMax, Normalization::ZScore,
                                      Normalization::BatchNorm};
 constexpr std::array kInits{Init::GlorotUniform, Init::HeUniform};
 
-template <typename E, std::size_t N>
-std::string choices(const std::array<E, N>& all) {
+template <typename Range>
+std::string choices(const Range& all) {
     std::string out;
-    for (const E e : all) out.append(out.empty() ? "" : "|").append(name(e));
+    for (const auto& e : all) out.append(out.empty() ? "" : "|").append(name(e));
+    return out;
+}
+
+// The activations' values, from their table (engine/activation.cpp).
+std::vector<Activation> all_activations() {
+    std::vector<Activation> out;
+    for (const ActivationInfo& a : activations()) out.push_back(a.value);
     return out;
 }
 
@@ -105,7 +110,7 @@ std::vector<ConfigOption> make_table() {
         {.name = "width", .value_name = "N", .help = "units per hidden layer",
          .get = [](const C& c) -> V { return std::int64_t{c.width}; },
          .set = [](C& c, S s) { c.width = parse_number<int>(s); }},
-        {.name = "activation", .value_name = "NAME", .help = std::string("hidden activation: ") + choices(kActivations),
+        {.name = "activation", .value_name = "NAME", .help = std::string("hidden activation: ") + choices(all_activations()),
          .get = [](const C& c) -> V { return std::string(name(c.activation)); },
          .set = [](C& c, S s) { c.activation = parse_activation(s); }},
         {.name = "maxout-pieces", .value_name = "K", .help = "linear pieces per maxout unit",

@@ -29,7 +29,7 @@ void print_status(const ReportSource& src, const std::string& path, std::ostream
     double last = 0.0;
     for (const UnitResult& u : src.results.units) {
         if (!unit_status::is_done(u.status)) continue;  // abandoned: to be run again
-        ++by_status[u.status];
+        ++by_status[std::string(name(u.status))];
         last = std::max(last, u.finished_at);
     }
     const std::uint64_t remaining = src.units_total - std::min(src.units_total, src.units_done);

@@ -110,13 +110,13 @@ std::string_view signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig ==
 
 std::string summary_line(const TrainResult& r, const TrainConfig& config, bool has_val, int stop_signal) {
     std::string s = "Result: " + std::string(name(r.status));
-    if (r.status == RunStatus::Diverged)
+    if (r.status == UnitStatus::Diverged)
         s += " at epoch " + std::to_string(r.diverged_epoch) + " (loss became NaN or infinite)";
-    if (r.status == RunStatus::Stopped && stop_signal) s += " by " + std::string(signal_name(stop_signal));
+    if (r.status == UnitStatus::Stopped && stop_signal) s += " by " + std::string(signal_name(stop_signal));
     s += " - " + std::to_string(r.epochs()) + "/" + std::to_string(config.epochs) + " epochs";
     if (config.patience > 0 && r.best_epoch > 0) {
         s += ", best epoch " + std::to_string(r.best_epoch);
-        if (r.status == RunStatus::Ok && r.epochs() < config.epochs)
+        if (r.status == UnitStatus::Ok && r.epochs() < config.epochs)
             s += " (early stopping: no lower val_loss in " + std::to_string(config.patience) + " epochs)";
     }
     s += " - " + std::to_string(r.steps) + " steps - " + fixed(r.seconds, 1) + "s - " +
@@ -146,7 +146,7 @@ void write_result_json(std::ostream& out, const TrainCli& cli, const DataInfo& i
     json["command"] = "train";
     json["version"] = DNNSWEEP_VERSION;
     json["status"] = name(r.status);
-    if (r.status == RunStatus::Stopped && stop_signal) json["stopped_by"] = signal_name(stop_signal);
+    if (r.status == UnitStatus::Stopped && stop_signal) json["stopped_by"] = signal_name(stop_signal);
     json["train_acc"] = r.train_acc;
     json["train_loss"] = r.train_loss;
     json["val_acc"] = r.val_acc;

@@ -21,7 +21,7 @@ HalvingQueue::HalvingQueue(const Grid& grid, const std::vector<std::uint64_t>& s
         x.config = it->second;
         if (const auto rec = recorded.records.find(u); rec != recorded.records.end()) {
             x.reached = rec->second.epochs;
-            x.final = rec->second.status != unit_status::kPruned;  // ok, diverged, failed: ended
+            x.final = rec->second.status != UnitStatus::Pruned;  // ok, diverged, failed: ended
             for (std::size_t e = 0; e < rec->second.val_acc.size(); ++e)
                 x.val_acc[static_cast<int>(e) + 1] = rec->second.val_acc[e];
             x.has_record = x.counted = true;

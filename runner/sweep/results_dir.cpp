@@ -90,10 +90,10 @@ Recorded check_out(const std::string& out, const SweepSpec& spec) {
         }
         if (contents->spec_hash != spec.hash) refuse(shard.string(), contents->spec_hash);
         for (const UnitResult& u : contents->units)
-            if (u.status != "stopped") record(u);
+            if (u.status != UnitStatus::Stopped) record(u);
     }
     for (const auto& [unit, r] : done.records)
-        if (r.status == unit_status::kPruned) done.pruned.insert(unit);
+        if (r.status == UnitStatus::Pruned) done.pruned.insert(unit);
     // Held for the whole run: a million units' records are not worth keeping for nothing.
     if (spec.prune.mode != PruneMode::Halving) done.records.clear();
     return done;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/unit_status.hpp"
 #include "sweeps/spec.hpp"
 
 namespace dnnsweep {
@@ -16,7 +17,7 @@ void restart_out(const std::string& out);
 
 // A unit's record that counts (outputs/unit_status.hpp: the merge's rule), as a resume needs it.
 struct RecordedUnit {
-    std::string status;
+    UnitStatus status = UnitStatus::Stopped;
     int epochs = 0;
     std::vector<double> val_acc;  // per epoch: successive halving ranks by it at each rung
 };

@@ -7,11 +7,25 @@
 #include <limits>
 #include <optional>
 
+#include "engine/unit_status.hpp"
+
 namespace dnnsweep {
 
 // How a unit ended this time: Done (ok or diverged: final), Pruned (chance: final; halving: paused
 // at a rung, promotable), Failed (threw), Stopped (abandoned by a stop request: not a result).
 enum class Outcome { Done, Pruned, Failed, Stopped };
+
+// The outcome of a unit recorded with status `s`.
+constexpr Outcome outcome_of(UnitStatus s) {
+    switch (s) {
+        case UnitStatus::Ok:
+        case UnitStatus::Diverged: return Outcome::Done;
+        case UnitStatus::Pruned: return Outcome::Pruned;
+        case UnitStatus::Failed: return Outcome::Failed;
+        case UnitStatus::Stopped: return Outcome::Stopped;
+    }
+    return Outcome::Failed;
+}
 
 struct Assignment {
     std::uint64_t unit = 0;

@@ -35,9 +35,12 @@
 //  With one rank there is no message at all: rank 0 runs steps 2-6 by training every unit itself.
 #include <array>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <span>
+
+#include "engine/unit_status.hpp"
 
 namespace dnnsweep::protocol {
 
@@ -52,13 +55,10 @@ inline constexpr std::size_t kAssignWords = 3;   // {unit, task, epochs}
 inline constexpr std::uint64_t kTrain = 0, kRecordPruned = 1;  // the task word of kAssign
 inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed, kAbort: {0}
 
-// What a finished unit's report says, for the coordinator's progress counts.
-enum class UnitStatus : std::uint64_t { None = 0, Ok = 1, Diverged = 2, Failed = 3, Stopped = 4, Pruned = 5 };
-
 // kRequest (step 3): the worker's report on the unit it last ran (unit = kNoUnit: none yet).
 struct Request {
     std::uint64_t unit = kNoUnit;
-    UnitStatus status = UnitStatus::None;
+    UnitStatus status = UnitStatus::Ok;  // the unit's record (meaningless with kNoUnit)
     double seconds = 0.0;         // the unit's training and evaluation
     double record_seconds = 0.0;  // its append to the worker's shard
     std::uint64_t epochs = 0;     // epochs it trained
@@ -67,8 +67,10 @@ struct Request {
     double wait_seconds = 0.0;    // the worker's wait for its kAssign
 };
 
-// Every field is one word: a field added without kRequestWords growing does not compile.
+// Every field is one word (status padded to one): a field added without kRequestWords growing
+// does not compile.
 static_assert(sizeof(Request) == kRequestWords * sizeof(std::uint64_t));
+static_assert(offsetof(Request, seconds) == 2 * sizeof(std::uint64_t), "status is one word of its own");
 
 // The words in field order, doubles as their bits.
 inline std::array<std::uint64_t, kRequestWords> encode(const Request& r) {

@@ -19,23 +19,6 @@
 namespace dnnsweep {
 namespace {
 
-protocol::UnitStatus status_of(const UnitResult& r) {
-    if (r.status == "failed") return protocol::UnitStatus::Failed;
-    if (r.status == "diverged") return protocol::UnitStatus::Diverged;
-    if (r.status == "stopped") return protocol::UnitStatus::Stopped;
-    if (r.status == "pruned") return protocol::UnitStatus::Pruned;
-    return protocol::UnitStatus::Ok;
-}
-
-Outcome outcome_of(protocol::UnitStatus s) {
-    switch (s) {
-        case protocol::UnitStatus::Failed: return Outcome::Failed;
-        case protocol::UnitStatus::Stopped: return Outcome::Stopped;
-        case protocol::UnitStatus::Pruned: return Outcome::Pruned;
-        default: return Outcome::Done;
-    }
-}
-
 // Worker: the unit in training is abandoned at the next mini-batch when this rank got a stop
 // signal or the coordinator sent kAbort (it got one, or another worker did).
 bool g_abort_received = false;
@@ -136,10 +119,10 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
                 protocol::decode_request(std::span<const std::uint64_t, protocol::kRequestWords>(words.data(), words.size()));
             busy[static_cast<std::size_t>(worker)] = protocol::kNoUnit;
             if (report.unit != protocol::kNoUnit) {
-                if (report.status == protocol::UnitStatus::Stopped) begin_stop();
+                if (report.status == UnitStatus::Stopped) begin_stop();
                 const UnitReport r{report.unit, outcome_of(report.status), static_cast<int>(report.epochs), report.val_acc};
                 if (queue->report(r))
-                    progress.unit_done(report.status == protocol::UnitStatus::Failed,
+                    progress.unit_done(report.status == UnitStatus::Failed,
                                        s.grid.unit_flops(report.unit, shape_of(s.data)));
                 summary.unit_seconds += report.seconds;
                 summary.record_seconds += report.record_seconds;
@@ -189,10 +172,10 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
                                           static_cast<int>(words[2]));
             // A unit cut short by a stop is not a result: it is not recorded, and runs again on resume.
             const auto record_start = std::chrono::steady_clock::now();
-            if (r.status != "stopped") shard.append(r);
+            if (r.status != UnitStatus::Stopped) shard.append(r);
             const double record_seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - record_start).count();
-            report = {words[0], status_of(r), r.seconds, record_seconds, static_cast<std::uint64_t>(r.epochs),
+            report = {words[0], r.status, r.seconds, record_seconds, static_cast<std::uint64_t>(r.epochs),
                       last_val_acc(r), r.setup_seconds, wait_seconds};
         }
     }  // the shard is closed before rank 0 is told so
@@ -210,12 +193,12 @@ RunSummary work_alone(const Study& s, const Plan& plan, const std::string& out, 
         if (!a) break;
         const UnitResult r = run_unit(s.spec, s.grid, s.data, a->unit, 0, host,
                                       a->record_pruned ? UnitTask::RecordPruned : UnitTask::Train, a->epochs);
-        if (r.status != "stopped") shard.append(r);
+        if (r.status != UnitStatus::Stopped) shard.append(r);
         summary.unit_seconds += r.seconds;
         summary.setup_seconds += r.setup_seconds;
         summary.epochs_trained += r.epochs;
-        if (queue->report({a->unit, outcome_of(status_of(r)), r.epochs, last_val_acc(r)}))
-            progress.unit_done(r.status == "failed", s.grid.unit_flops(a->unit, shape_of(s.data)));
+        if (queue->report({a->unit, outcome_of(r.status), r.epochs, last_val_acc(r)}))
+            progress.unit_done(r.status == UnitStatus::Failed, s.grid.unit_flops(a->unit, shape_of(s.data)));
     }
     summary.stopped = stop_signal() != 0;
     summary.done = queue->done();

@@ -12,7 +12,7 @@
 namespace dnnsweep {
 namespace {
 
-// Prepares the unit's data and trains it into `r`; an exception becomes status "failed".
+// Prepares the unit's data and trains it into `r`; an exception becomes status Failed.
 void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, const Dataset& data, const UnitRef& ref,
                 int epochs) {
     try {
@@ -32,8 +32,8 @@ void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, const Da
         };
         TrainResult t = train_model(config, d.train, d.val, d.test, prune_check);
         // The callback's false ends the run as Stopped; a signal's stop is Stopped too, without `pruned`.
-        r.status = pruned && t.status == RunStatus::Stopped ? std::string("pruned") : std::string(name(t.status));
-        if (rung && t.status == RunStatus::Ok && t.epochs() == epochs) r.status = "pruned";
+        r.status = pruned && t.status == UnitStatus::Stopped ? UnitStatus::Pruned : t.status;
+        if (rung && t.status == UnitStatus::Ok && t.epochs() == epochs) r.status = UnitStatus::Pruned;
         r.train_acc = t.train_acc;
         r.train_loss = t.train_loss;
         r.val_acc = t.val_acc;
@@ -47,10 +47,10 @@ void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, const Da
         r.seconds = t.seconds;
         r.history = std::move(t.history);
     } catch (const std::bad_alloc&) {
-        r.status = "failed";
+        r.status = UnitStatus::Failed;
         r.error = "out of memory";
     } catch (const std::exception& e) {
-        r.status = "failed";
+        r.status = UnitStatus::Failed;
         r.error = e.what();
     }
 }
@@ -62,7 +62,7 @@ UnitResult run_unit(const SweepSpec& spec, const Grid& grid, const Dataset& data
     const UnitRef ref = grid.unit(unit);
     UnitResult r = unit_record(grid, unit, rank, host);
     if (task == UnitTask::RecordPruned) {
-        r.status = "pruned";  // zero epochs: a sibling fold already showed the configuration does not train
+        r.status = UnitStatus::Pruned;  // zero epochs: a sibling fold already showed the configuration does not train
     } else {
         const auto start = std::chrono::steady_clock::now();
         train_into(r, spec, grid, data, ref, epochs);

@@ -46,14 +46,14 @@ inline std::string long_error() {
 }
 
 // Unit u of the grid as rank `rank` would record it; `salt` changes every metric (to tell two
-// records of one unit apart). status "failed": no epochs, the message in `error`.
-inline UnitResult sample_unit(const Grid& grid, std::uint64_t u, int rank, const std::string& status = "ok",
+// records of one unit apart). status Failed: no epochs, the message in `error`.
+inline UnitResult sample_unit(const Grid& grid, std::uint64_t u, int rank, UnitStatus status = UnitStatus::Ok,
                               double salt = 0.0) {
     const TrainConfig cfg = grid.config(grid.unit(u).config);
     UnitResult r = unit_record(grid, u, rank, rank % 2 ? "node-b" : "node-a");  // NaN test figures: no test set
     r.status = status;
     r.finished_at = 1704067200.0 + static_cast<double>(u) + salt;
-    if (status == "failed") {
+    if (status == UnitStatus::Failed) {
         r.error = long_error();
         r.seconds = 0.25;
         return r;
@@ -81,7 +81,7 @@ inline UnitResult sample_unit(const Grid& grid, std::uint64_t u, int rank, const
     r.train_loss = r.history.back().train_loss;
     r.val_loss = r.history.back().val_loss;
     r.seconds = 1.5 + 0.1 * static_cast<double>(u);
-    if (status == "diverged") r.diverged_epoch = cfg.epochs;
+    if (status == UnitStatus::Diverged) r.diverged_epoch = cfg.epochs;
     return r;
 }
 
@@ -91,8 +91,8 @@ inline UnitResult sample_unit(const Grid& grid, std::uint64_t u, int rank, const
 // epochs_run 0: the fold that was never started because a sibling was pruned: NaN figures, no
 // history, no steps.
 inline UnitResult pruned_unit(const Grid& grid, std::uint64_t u, int rank, int epochs_run, double train_acc = 0.11) {
-    UnitResult r = sample_unit(grid, u, rank, "ok");
-    r.status = "pruned";
+    UnitResult r = sample_unit(grid, u, rank, UnitStatus::Ok);
+    r.status = UnitStatus::Pruned;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     r.history.clear();
     r.epochs = r.best_epoch = epochs_run;

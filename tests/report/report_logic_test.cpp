@@ -16,7 +16,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-ConfigSummary config(std::uint64_t index, double val, double seconds, const std::string& verdict, int layers,
+ConfigSummary config(std::uint64_t index, double val, double seconds, Verdict verdict, int layers,
                      const std::string& loss) {
     ConfigSummary c;
     c.config = index;
@@ -31,17 +31,17 @@ ConfigSummary config(std::uint64_t index, double val, double seconds, const std:
 
 TEST(ReportLogic, LeaderboardBestFirstTiesToCheaperNaNLast) {
     const std::vector<ConfigSummary> configs = {
-        config(0, 0.5, 10.0, "underfitting", 1, "mse"),
-        config(1, kNaN, 0.0, "failed", 1, "mse"),
-        config(2, 0.9, 8.0, "good", 2, "crossentropy"),
-        config(3, 0.9, 4.0, "good", 3, "crossentropy"),  // same accuracy, cheaper: first
-        config(4, 0.1, 1.0, "not_training", 3, "mse"),
+        config(0, 0.5, 10.0, Verdict::Underfitting, 1, "mse"),
+        config(1, kNaN, 0.0, Verdict::Failed, 1, "mse"),
+        config(2, 0.9, 8.0, Verdict::Good, 2, "crossentropy"),
+        config(3, 0.9, 4.0, Verdict::Good, 3, "crossentropy"),  // same accuracy, cheaper: first
+        config(4, 0.1, 1.0, Verdict::NotTraining, 3, "mse"),
     };
     EXPECT_EQ(leaderboard_order(configs), (std::vector<std::size_t>{3, 2, 0, 4, 1}));
 }
 
 TEST(ReportLogic, TieCostIsPerFold) {
-    std::vector<ConfigSummary> configs = {config(0, 0.8, 6.0, "good", 1, "mse"), config(1, 0.8, 4.0, "good", 2, "mse")};
+    std::vector<ConfigSummary> configs = {config(0, 0.8, 6.0, Verdict::Good, 1, "mse"), config(1, 0.8, 4.0, Verdict::Good, 2, "mse")};
     configs[0].folds_done = 3;  // 2 s per fold
     configs[1].folds_done = 1;  // 4 s per fold
     EXPECT_EQ(leaderboard_order(configs), (std::vector<std::size_t>{0, 1}));
@@ -49,8 +49,8 @@ TEST(ReportLogic, TieCostIsPerFold) {
 
 TEST(ReportLogic, InfluenceRankedBySpreadValuesInSpecOrder) {
     const std::vector<ConfigSummary> configs = {
-        config(0, 0.90, 1, "good", 3, "crossentropy"), config(1, 0.10, 1, "not_training", 3, "mse"),
-        config(2, 0.98, 1, "good", 11, "crossentropy"), config(3, 0.14, 1, "not_training", 11, "mse"),
+        config(0, 0.90, 1, Verdict::Good, 3, "crossentropy"), config(1, 0.10, 1, Verdict::NotTraining, 3, "mse"),
+        config(2, 0.98, 1, Verdict::Good, 11, "crossentropy"), config(3, 0.14, 1, Verdict::NotTraining, 11, "mse"),
     };
     const std::vector<OptionInfluence> inf = influence(configs);
     ASSERT_EQ(inf.size(), 2u);  // only the options that vary
@@ -68,17 +68,17 @@ TEST(ReportLogic, InfluenceRankedBySpreadValuesInSpecOrder) {
 
 TEST(ReportLogic, VerdictCountsAndConfigsToActOn) {
     std::vector<ConfigSummary> configs = {
-        config(0, 0.9, 1, "good", 1, "mse"), config(1, 0.6, 1, "overfitting", 2, "mse"),
-        config(2, 0.1, 1, "not_training", 3, "mse"), config(3, 0.7, 1, "underfitting", 4, "mse"),
+        config(0, 0.9, 1, Verdict::Good, 1, "mse"), config(1, 0.6, 1, Verdict::Overfitting, 2, "mse"),
+        config(2, 0.1, 1, Verdict::NotTraining, 3, "mse"), config(3, 0.7, 1, Verdict::Underfitting, 4, "mse"),
     };
-    configs[2].causes = "mse_softmax,vanishing_gradient";
+    configs[2].causes = {Cause::MseSoftmax, Cause::VanishingGradient};
     const auto counts = verdict_counts(configs);
     ASSERT_EQ(counts.size(), 5u);
     EXPECT_EQ(counts[0], (std::pair<std::string, int>{"not_training", 1}));
     EXPECT_EQ(counts[4], (std::pair<std::string, int>{"failed", 0}));
     EXPECT_EQ(needs_action(configs, leaderboard_order(configs)), (std::vector<std::size_t>{1, 2}));
     EXPECT_TRUE(has_vanishing_gradient(configs[2]));
-    configs[2].causes = "vanishing_gradient_x";
+    configs[2].causes = {Cause::MseSoftmax};
     EXPECT_FALSE(has_vanishing_gradient(configs[2]));
 }
 
@@ -111,7 +111,7 @@ TEST(ReportLogic, LearningCurveBandOverFoldsSkipsNaN) {
     EXPECT_TRUE(learning_curves(units, 8).epochs.empty());
 }
 
-UnitResult unit(std::uint64_t config, int fold, const std::string& status, int epochs) {
+UnitResult unit(std::uint64_t config, int fold, UnitStatus status, int epochs) {
     UnitResult u;
     u.config = config;
     u.fold = fold;
@@ -121,8 +121,8 @@ UnitResult unit(std::uint64_t config, int fold, const std::string& status, int e
 }
 
 TEST(ReportLogic, PrunedFoldsCountAsRecordedAndCheap) {
-    std::vector<ConfigSummary> configs = {config(0, 0.8, 6.0, "good", 1, "mse"),
-                                          config(1, 0.8, 6.0, "not_training", 2, "mse")};
+    std::vector<ConfigSummary> configs = {config(0, 0.8, 6.0, Verdict::Good, 1, "mse"),
+                                          config(1, 0.8, 6.0, Verdict::NotTraining, 2, "mse")};
     configs[0].folds_done = 3;  // 2 s per fold
     configs[1].folds_done = 1;
     configs[1].folds_pruned = 3;  // 1.5 s per recorded fold: pruned folds are folds too
@@ -132,8 +132,8 @@ TEST(ReportLogic, PrunedFoldsCountAsRecordedAndCheap) {
 }
 
 TEST(ReportLogic, PrunedFoldsOfAConfiguration) {
-    const std::vector<UnitResult> units = {unit(4, 0, "pruned", 3), unit(4, 1, "pruned", 0), unit(4, 2, "pruned", 5),
-                                           unit(4, 3, "ok", 20),    unit(5, 0, "pruned", 0), unit(6, 0, "ok", 20)};
+    const std::vector<UnitResult> units = {unit(4, 0, UnitStatus::Pruned, 3), unit(4, 1, UnitStatus::Pruned, 0), unit(4, 2, UnitStatus::Pruned, 5),
+                                           unit(4, 3, UnitStatus::Ok, 20),    unit(5, 0, UnitStatus::Pruned, 0), unit(6, 0, UnitStatus::Ok, 20)};
     const PrunedFolds p4 = pruned_folds(units, 4);
     EXPECT_EQ(p4.folds, 3);
     EXPECT_EQ(p4.not_started, 1);
@@ -142,7 +142,7 @@ TEST(ReportLogic, PrunedFoldsOfAConfiguration) {
     EXPECT_EQ(pruned_text(p4), "pruned after 3 to 5 epochs");
     EXPECT_EQ(pruned_text(pruned_folds(units, 5)), "pruned before it started");
     EXPECT_EQ(pruned_text(pruned_folds(units, 6)), "");
-    EXPECT_EQ(pruned_text(pruned_folds(std::vector{unit(7, 0, "pruned", 1)}, 7)), "pruned after 1 epoch");
+    EXPECT_EQ(pruned_text(pruned_folds(std::vector{unit(7, 0, UnitStatus::Pruned, 1)}, 7)), "pruned after 1 epoch");
     // The report looks a configuration's units up by binary search (units in unit order).
     EXPECT_EQ(units_of(units, 4).size(), 4u);
     EXPECT_EQ(units_of(units, 4).front().fold, 0);
@@ -159,8 +159,8 @@ TEST(ReportLogic, RanksOfInvertsTheLeaderboardOrder) {
 
 TEST(ReportLogic, PruningSummaryAddsTheConfigsEpochs) {
     Results r;
-    r.configs = {config(0, 0.9, 1, "good", 1, "crossentropy"), config(1, 0.1, 1, "not_training", 2, "mse"),
-                 config(2, 0.1, 1, "not_training", 3, "mse")};
+    r.configs = {config(0, 0.9, 1, Verdict::Good, 1, "crossentropy"), config(1, 0.1, 1, Verdict::NotTraining, 2, "mse"),
+                 config(2, 0.1, 1, Verdict::NotTraining, 3, "mse")};
     for (ConfigSummary& c : r.configs) set_config_option(c.settings, "epochs", "40");
     r.configs[0].epochs_trained = r.configs[0].epochs_planned = 400;  // 10 folds, none pruned
     r.configs[1].folds_pruned = 10;  // pruned after 3 epochs, 9 never started
@@ -171,8 +171,8 @@ TEST(ReportLogic, PruningSummaryAddsTheConfigsEpochs) {
     r.configs[2].epochs_trained = 326;
     r.configs[2].epochs_planned = 400;
     r.configs[2].epochs_saved = 74;
-    r.units = {unit(1, 0, "pruned", 3)};
-    for (int f = 1; f < 10; ++f) r.units.push_back(unit(1, f, "pruned", 0));
+    r.units = {unit(1, 0, UnitStatus::Pruned, 3)};
+    for (int f = 1; f < 10; ++f) r.units.push_back(unit(1, f, UnitStatus::Pruned, 0));
     const PruningSummary p = pruning_summary(r);
     EXPECT_EQ(p.units, 12);
     EXPECT_EQ(p.not_started, 9);

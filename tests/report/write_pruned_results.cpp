@@ -22,7 +22,7 @@ namespace {
 using namespace dnnsweep;
 
 // A unit that trained `epochs_run` epochs, its training accuracy going from `acc0` by `step` an epoch.
-UnitResult unit(const Grid& grid, std::uint64_t u, int rank, const std::string& status, int epochs_run, double acc0,
+UnitResult unit(const Grid& grid, std::uint64_t u, int rank, UnitStatus status, int epochs_run, double acc0,
                 double step) {
     const UnitRef ref = grid.unit(u);
     const TrainConfig cfg = grid.config(ref.config);
@@ -87,14 +87,14 @@ int main(int argc, char** argv) {
                 ShardWriter& w = u % 2 ? b : a;
                 const int rank = u % 2 ? 2 : 1;
                 if (cfg.loss == Loss::Mse) {
-                    w.append(ref.fold == 0 ? unit(grid, u, rank, "pruned", 3, 0.33, 0.002)
-                                           : unit(grid, u, rank, "pruned", 0, 0, 0));
+                    w.append(ref.fold == 0 ? unit(grid, u, rank, UnitStatus::Pruned, 3, 0.33, 0.002)
+                                           : unit(grid, u, rank, UnitStatus::Pruned, 0, 0, 0));
                 } else if (cfg.layers == 1) {
-                    w.append(unit(grid, u, rank, "ok", cfg.epochs, 0.5, 0.045));
+                    w.append(unit(grid, u, rank, UnitStatus::Ok, cfg.epochs, 0.5, 0.045));
                 } else if (ref.fold == 1) {
-                    w.append(unit(grid, u, rank, "pruned", 5, 0.5, 0.03));
+                    w.append(unit(grid, u, rank, UnitStatus::Pruned, 5, 0.5, 0.03));
                 } else if (!(running && ref.fold == 2)) {
-                    w.append(unit(grid, u, rank, "ok", cfg.epochs, 0.5, 0.04));
+                    w.append(unit(grid, u, rank, UnitStatus::Ok, cfg.epochs, 0.5, 0.04));
                 }
             }
         }

@@ -80,19 +80,19 @@ TEST(Diagnosis, NotTrainingAtChanceWithUnknownCause) {
     const std::vector<FoldOutcome> folds = {fold(0.11, 0.10)};
     const Diagnosis d = diagnose(TrainConfig{}, folds, kClasses);
     EXPECT_EQ(d.verdict, Verdict::NotTraining);
-    EXPECT_EQ(d.causes, std::vector<std::string>{"unknown"});
+    EXPECT_EQ(d.causes, std::vector<Cause>{Cause::Unknown});
     EXPECT_TRUE(contains(d.reason, "training accuracy 0.11 is at chance (0.10)")) << d.reason;
     EXPECT_TRUE(contains(d.reason, "learning rate")) << d.reason;
 }
 
 TEST(Diagnosis, DivergedFoldMeansNotTrainingEvenAboveChance) {
     std::vector<FoldOutcome> folds = {fold(0.9, 0.9), fold(0.5, 0.5)};
-    folds[1].status = RunStatus::Diverged;
+    folds[1].status = UnitStatus::Diverged;
     folds[1].diverged_epoch = 3;
     const Diagnosis d = diagnose(TrainConfig{}, folds, kClasses);
     EXPECT_EQ(d.verdict, Verdict::NotTraining);
     ASSERT_FALSE(d.causes.empty());
-    EXPECT_EQ(d.causes.front(), "diverged");
+    EXPECT_EQ(d.causes.front(), Cause::Diverged);
     EXPECT_TRUE(contains(d.reason, "epoch 3")) << d.reason;
     EXPECT_TRUE(contains(d.reason, "1 of 2 folds")) << d.reason;
 }
@@ -103,37 +103,37 @@ TEST(Diagnosis, EachCauseFromItsSettingOrHealthFigure) {
     };
     TrainConfig mse;
     mse.loss = Loss::Mse;
-    EXPECT_EQ(causes_of(mse, fold(0.1, 0.1)), std::vector<std::string>{"mse_softmax"});
+    EXPECT_EQ(causes_of(mse, fold(0.1, 0.1)), std::vector<Cause>{Cause::MseSoftmax});
 
     FoldOutcome vanishing = fold(0.1, 0.1);
     vanishing.last_health.grad_norm = {2.5e-7, 1e-5, 1e-3, 0.2, 2.6};
     const Diagnosis v = diagnose(seed_config(11, Activation::Sigmoid, Optimizer::Sgd),
                                  std::vector<FoldOutcome>{vanishing}, kClasses);
-    EXPECT_EQ(v.causes, std::vector<std::string>{"vanishing_gradient"});
+    EXPECT_EQ(v.causes, std::vector<Cause>{Cause::VanishingGradient});
     EXPECT_TRUE(contains(v.reason, "9.6e-08")) << v.reason;  // the ratio, so the user sees how far below
 
     FoldOutcome dead = fold(0.1, 0.1);
     dead.last_health.dead_relu = 0.8;
-    EXPECT_EQ(causes_of(TrainConfig{}, dead), std::vector<std::string>{"dead_relu"});
+    EXPECT_EQ(causes_of(TrainConfig{}, dead), std::vector<Cause>{Cause::DeadRelu});
     // Dead units are a relu-family figure: the same number with tanh is not read as dead relus.
     TrainConfig tanh_config;
     tanh_config.activation = Activation::Tanh;
-    EXPECT_EQ(causes_of(tanh_config, dead), std::vector<std::string>{"unknown"});
+    EXPECT_EQ(causes_of(tanh_config, dead), std::vector<Cause>{Cause::Unknown});
 
     TrainConfig raw;
     raw.normalization = Normalization::None;
     FoldOutcome unscaled = fold(0.1, 0.1);
     unscaled.last_health.max_abs_input = 255.0;
-    EXPECT_EQ(causes_of(raw, unscaled), std::vector<std::string>{"unscaled_inputs"});
+    EXPECT_EQ(causes_of(raw, unscaled), std::vector<Cause>{Cause::UnscaledInputs});
     // The same inputs with scaling on cannot be blamed on normalization none.
-    EXPECT_EQ(causes_of(TrainConfig{}, unscaled), std::vector<std::string>{"unknown"});
+    EXPECT_EQ(causes_of(TrainConfig{}, unscaled), std::vector<Cause>{Cause::Unknown});
 
     TrainConfig full;
     full.batch_size = 0;
     FoldOutcome few = fold(0.1, 0.1);
     few.steps = 20;  // 1 step per epoch
     const Diagnosis f = diagnose(full, std::vector<FoldOutcome>{few}, kClasses);
-    EXPECT_EQ(f.causes, std::vector<std::string>{"few_updates"});
+    EXPECT_EQ(f.causes, std::vector<Cause>{Cause::FewUpdates});
     EXPECT_TRUE(contains(f.reason, "full batch")) << f.reason;
 }
 
@@ -145,15 +145,15 @@ TEST(Diagnosis, CausesRankedByTheFixedOrder) {
     c.normalization = Normalization::None;
     c.batch_size = 0;
     FoldOutcome f = fold(0.1, 0.1);
-    f.status = RunStatus::Diverged;
+    f.status = UnitStatus::Diverged;
     f.diverged_epoch = 2;
     f.steps = 20;
     f.last_health.grad_norm = {1e-8, 1.0};
     f.last_health.dead_relu = 0.9;
     f.last_health.max_abs_input = 255.0;
     const Diagnosis d = diagnose(c, std::vector<FoldOutcome>{f}, kClasses);
-    const std::vector<std::string> expected = {"diverged",           "mse_softmax", "unscaled_inputs",
-                                               "vanishing_gradient", "dead_relu",   "few_updates"};
+    const std::vector<Cause> expected = {Cause::Diverged,           Cause::MseSoftmax, Cause::UnscaledInputs,
+                                               Cause::VanishingGradient, Cause::DeadRelu,   Cause::FewUpdates};
     EXPECT_EQ(d.causes, expected);
     EXPECT_TRUE(contains(d.reason, "(also: mse_softmax, unscaled_inputs")) << d.reason;
 
@@ -162,7 +162,7 @@ TEST(Diagnosis, CausesRankedByTheFixedOrder) {
     c.loss = Loss::Mse;
     FoldOutcome g = fold(0.1, 0.1);
     g.last_health.grad_norm = {1e-8, 1.0};
-    const std::vector<std::string> mse_first = {"mse_softmax", "vanishing_gradient"};
+    const std::vector<Cause> mse_first = {Cause::MseSoftmax, Cause::VanishingGradient};
     EXPECT_EQ(diagnose(c, std::vector<FoldOutcome>{g}, kClasses).causes, mse_first);
 }
 
@@ -186,13 +186,13 @@ TEST(Diagnosis, ThresholdsAreConfigurable) {
     TrainConfig raw;
     raw.normalization = Normalization::None;
     f.last_health.max_abs_input = 5.0;
-    EXPECT_EQ(diagnose(raw, std::vector<FoldOutcome>{f}, kClasses).causes, std::vector<std::string>{"few_updates"});
+    EXPECT_EQ(diagnose(raw, std::vector<FoldOutcome>{f}, kClasses).causes, std::vector<Cause>{Cause::FewUpdates});
     t = {};
     t.vanishing_ratio = 0.1;
     t.dead_relu = 0.2;
     t.unscaled_input = 4.0;
     t.few_updates = 5;
-    const std::vector<std::string> expected = {"unscaled_inputs", "vanishing_gradient", "dead_relu"};
+    const std::vector<Cause> expected = {Cause::UnscaledInputs, Cause::VanishingGradient, Cause::DeadRelu};
     EXPECT_EQ(diagnose(raw, std::vector<FoldOutcome>{f}, kClasses, t).causes, expected);
 }
 
@@ -209,14 +209,14 @@ TEST(Diagnosis, BadThresholdNamesItsKey) {
 
 TEST(Diagnosis, FailedFoldsAreLeftOutAndAllFailedIsFailed) {
     std::vector<FoldOutcome> folds = {fold(0.99, 0.97), fold(0.0, 0.0)};
-    folds[1].failed = true;
+    folds[1].status = UnitStatus::Failed;
     const Diagnosis d = diagnose(TrainConfig{}, folds, kClasses);
     EXPECT_EQ(d.verdict, Verdict::Good);
     EXPECT_NEAR(d.bias, 0.01, 1e-12);
     EXPECT_NEAR(d.variance, 0.02, 1e-12);
     EXPECT_TRUE(contains(d.reason, "1 of 2 folds failed")) << d.reason;
 
-    folds[0].failed = true;
+    folds[0].status = UnitStatus::Failed;
     const Diagnosis all = diagnose(TrainConfig{}, folds, kClasses);
     EXPECT_EQ(all.verdict, Verdict::Failed);
     EXPECT_TRUE(std::isnan(all.bias));
@@ -227,7 +227,8 @@ TEST(Diagnosis, FailedFoldsAreLeftOutAndAllFailedIsFailed) {
 // never started.
 FoldOutcome pruned(int epochs, double train_acc, double val_acc) {
     FoldOutcome f = fold(train_acc, val_acc);
-    f.pruned = f.pruned_at_chance = true;
+    f.status = UnitStatus::Pruned;
+    f.pruned_at_chance = true;
     f.epochs = epochs;
     f.steps = 80 * epochs;
     if (epochs == 0) {
@@ -248,7 +249,7 @@ TEST(Diagnosis, PrunedAtChanceIsNotTrainingWithItsCauses) {
     folds[0].last_health.grad_norm = {2e-9, 1e-7, 1e-4, 0.3};
     const Diagnosis d = diagnose(c, folds, kClasses);
     EXPECT_EQ(d.verdict, Verdict::NotTraining);
-    EXPECT_EQ(d.causes, std::vector<std::string>{"vanishing_gradient"});
+    EXPECT_EQ(d.causes, std::vector<Cause>{Cause::VanishingGradient});
     EXPECT_NEAR(d.bias, 1.0 - 0.112, 1e-12);  // the folds that ran only: never-started ones have no figures
     EXPECT_NEAR(d.variance, 0.112 - 0.105, 1e-12);
     EXPECT_EQ(d.reason.rfind("pruned at chance after 3 epochs (training accuracy 0.11, chance 0.10, in 1 of 3 "
@@ -263,7 +264,7 @@ TEST(Diagnosis, PrunedAtChanceIsNotTrainingWithItsCauses) {
     mse.loss = Loss::Mse;
     const Diagnosis one = diagnose(mse, std::vector<FoldOutcome>{pruned(1, 0.098, 0.1)}, kClasses);
     EXPECT_EQ(one.verdict, Verdict::NotTraining);
-    EXPECT_EQ(one.causes, std::vector<std::string>{"mse_softmax"});
+    EXPECT_EQ(one.causes, std::vector<Cause>{Cause::MseSoftmax});
     EXPECT_TRUE(contains(one.reason, "pruned at chance after 1 epoch (training accuracy 0.10, chance 0.10, in the "
                                      "only fold)"))
         << one.reason;
@@ -289,7 +290,7 @@ TEST(Diagnosis, PrunedAboveChanceKeepsTheFiguresVerdict) {
     EXPECT_TRUE(contains(d.reason, "[all 2 folds pruned after 3 to 9 epochs, with the figures of that epoch]"))
         << d.reason;
     std::vector<FoldOutcome> mixed = {fold(0.99, 0.97), pruned(4, 0.97, 0.96), fold(0.0, 0.0)};
-    mixed[2].failed = true;
+    mixed[2].status = UnitStatus::Failed;
     const Diagnosis m = diagnose(TrainConfig{}, mixed, kClasses);
     EXPECT_EQ(m.verdict, Verdict::Good);
     EXPECT_TRUE(contains(m.reason, "[1 of 3 folds pruned after 4 epochs, with the figures of that epoch]")) << m.reason;
@@ -313,11 +314,11 @@ TEST(Diagnosis, OnlyNeverStartedFolds) {
     EXPECT_EQ(d.verdict, Verdict::NotTraining);
     EXPECT_TRUE(std::isnan(d.bias));
     EXPECT_TRUE(std::isnan(d.variance));
-    EXPECT_EQ(d.causes, std::vector<std::string>{"mse_softmax"});
+    EXPECT_EQ(d.causes, std::vector<Cause>{Cause::MseSoftmax});
     EXPECT_EQ(d.reason.rfind("pruned: all 2 folds were not started", 0), 0u) << d.reason;
     const Diagnosis plain = diagnose(TrainConfig{}, std::vector<FoldOutcome>{pruned(0, 0, 0)}, kClasses);
     EXPECT_EQ(plain.verdict, Verdict::NotTraining);
-    EXPECT_EQ(plain.causes, std::vector<std::string>{"unknown"});
+    EXPECT_EQ(plain.causes, std::vector<Cause>{Cause::Unknown});
 }
 
 // The seed table (the lecture's seed experiments) with the accuracies our engine measures
@@ -333,7 +334,7 @@ TEST(Diagnosis, SeedTableRows) {
     const Diagnosis d1 = row(r1, f1);
     EXPECT_EQ(d1.verdict, Verdict::NotTraining);
     ASSERT_FALSE(d1.causes.empty());
-    EXPECT_EQ(d1.causes.front(), "mse_softmax");
+    EXPECT_EQ(d1.causes.front(), Cause::MseSoftmax);
     EXPECT_TRUE(contains(d1.reason, "crossentropy")) << d1.reason;
 
     EXPECT_EQ(row(seed_config(3, Activation::Sigmoid, Optimizer::Sgd), fold(0.823, 0.825)).verdict,
@@ -344,7 +345,7 @@ TEST(Diagnosis, SeedTableRows) {
     const Diagnosis d3 = row(seed_config(11, Activation::Sigmoid, Optimizer::Sgd), f3);
     EXPECT_EQ(d3.verdict, Verdict::NotTraining);
     ASSERT_FALSE(d3.causes.empty());
-    EXPECT_EQ(d3.causes.front(), "vanishing_gradient");
+    EXPECT_EQ(d3.causes.front(), Cause::VanishingGradient);
 
     const Verdict v4 = row(seed_config(11, Activation::Relu, Optimizer::Sgd), fold(1.000, 0.965)).verdict;
     EXPECT_TRUE(v4 == Verdict::Good || v4 == Verdict::Overfitting) << name(v4);
@@ -358,7 +359,7 @@ TEST(Diagnosis, SeedTableRows) {
     const Diagnosis d5 = row(r5, f5);
     EXPECT_TRUE(d5.verdict == Verdict::NotTraining || d5.verdict == Verdict::Underfitting) << name(d5.verdict);
     ASSERT_FALSE(d5.causes.empty());
-    EXPECT_EQ(d5.causes.front(), "few_updates");
+    EXPECT_EQ(d5.causes.front(), Cause::FewUpdates);
 
     const Verdict v6 = row(seed_config(11, Activation::Relu, Optimizer::Adam), fold(0.991, 0.960)).verdict;
     EXPECT_TRUE(v6 == Verdict::Good || v6 == Verdict::Overfitting) << name(v6);

@@ -32,7 +32,7 @@ EpochMetrics epoch(int n, double train_loss, double train_acc, std::vector<doubl
     return m;
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::ranges::find(v, s) != v.end(); }
+bool has(const std::vector<Cause>& v, Cause s) { return std::ranges::find(v, s) != v.end(); }
 
 constexpr int kClasses = 10;
 constexpr std::int64_t kSteps = 80;
@@ -42,7 +42,7 @@ TEST(Pruning, MseOnSoftmaxAtChanceIsHopeless) {
     const TrainConfig c = config_of(3, Activation::Sigmoid, Loss::Mse);
     const auto causes = hopeless_at_chance(c, epoch(1, 0.0912, 0.102, kHealthy), epoch(3, 0.0905, 0.101, kHealthy),
                                            kSteps, kClasses, {}, {});
-    EXPECT_TRUE(has(causes, "mse_softmax"));
+    EXPECT_TRUE(has(causes, Cause::MseSoftmax));
 }
 
 TEST(Pruning, VanishingGradientAtChanceIsHopeless) {
@@ -51,7 +51,7 @@ TEST(Pruning, VanishingGradientAtChanceIsHopeless) {
     vanishing.front() = 1e-7;
     const auto causes = hopeless_at_chance(c, epoch(1, 2.3151, 0.099, vanishing), epoch(3, 2.3117, 0.113, vanishing),
                                            kSteps, kClasses, {}, {});
-    EXPECT_TRUE(has(causes, "vanishing_gradient"));
+    EXPECT_TRUE(has(causes, Cause::VanishingGradient));
 }
 
 TEST(Pruning, APlateauWithoutACauseIsSpared) {
@@ -74,8 +74,8 @@ TEST(Pruning, FewUpdatesAloneIsSpared) {
     c.loss = Loss::Mse;
     const auto causes = hopeless_at_chance(c, epoch(1, 0.0912, 0.1, kHealthy), epoch(3, 0.0905, 0.1, kHealthy), 1,
                                            kClasses, {}, {});
-    EXPECT_TRUE(has(causes, "mse_softmax"));
-    EXPECT_TRUE(has(causes, "few_updates"));
+    EXPECT_TRUE(has(causes, Cause::MseSoftmax));
+    EXPECT_TRUE(has(causes, Cause::FewUpdates));
 }
 
 TEST(Pruning, EachConditionIsNeeded) {

@@ -101,8 +101,8 @@ TEST_F(ResultsStoreTest, ShardPathsLiveInThePartsFolder) {
 
 TEST_F(ResultsStoreTest, ShardReadsBackWhatWasWritten) {
     const std::string shard = shard_path(path("results.h5"), 1, info_.run_id);
-    std::vector<UnitResult> written = {sample_unit(grid_, 0, 1), sample_unit(grid_, 5, 1, "failed"),
-                                       sample_unit(grid_, 3, 1, "diverged")};
+    std::vector<UnitResult> written = {sample_unit(grid_, 0, 1), sample_unit(grid_, 5, 1, UnitStatus::Failed),
+                                       sample_unit(grid_, 3, 1, UnitStatus::Diverged)};
     {
         ShardWriter w(shard, spec_, info_, 1);
         EXPECT_EQ(w.path(), shard);
@@ -145,13 +145,13 @@ TEST_F(ResultsStoreTest, MergeDedupesAndSummarises) {
         ShardWriter a(shard_path(out, 1, "runA"), spec_, info_, 1);
         a.append(sample_unit(grid_, 0, 1));
         a.append(sample_unit(grid_, 1, 1));
-        a.append(sample_unit(grid_, 2, 1, "failed"));
+        a.append(sample_unit(grid_, 2, 1, UnitStatus::Failed));
         a.append(sample_unit(grid_, 4, 1));
         ShardWriter b(shard_path(out, 2, "runA"), spec_, info_, 2);
-        b.append(sample_unit(grid_, 2, 2, "ok", 0.01));   // the retry that worked replaces the failure
-        b.append(sample_unit(grid_, 0, 2, "ok", 0.02));   // a second complete record: the first stays
-        b.append(sample_unit(grid_, 5, 2, "failed"));
-        b.append(sample_unit(grid_, 6, 2, "stopped"));    // abandoned: recorded, counts for nothing
+        b.append(sample_unit(grid_, 2, 2, UnitStatus::Ok, 0.01));   // the retry that worked replaces the failure
+        b.append(sample_unit(grid_, 0, 2, UnitStatus::Ok, 0.02));   // a second complete record: the first stays
+        b.append(sample_unit(grid_, 5, 2, UnitStatus::Failed));
+        b.append(sample_unit(grid_, 6, 2, UnitStatus::Stopped));    // abandoned: recorded, counts for nothing
     }
     merge_results(out, spec_, grid_, info_);
     EXPECT_TRUE(fs::exists(shard_path(out, 1, "runA")));  // the caller decides about shards
@@ -172,8 +172,8 @@ TEST_F(ResultsStoreTest, MergeDedupesAndSummarises) {
     EXPECT_EQ(r.info.data_source, info_.data_source);
 
     const std::vector<UnitResult> expected = {sample_unit(grid_, 0, 1), sample_unit(grid_, 1, 1),
-                                              sample_unit(grid_, 2, 2, "ok", 0.01), sample_unit(grid_, 4, 1),
-                                              sample_unit(grid_, 5, 2, "failed"), sample_unit(grid_, 6, 2, "stopped")};
+                                              sample_unit(grid_, 2, 2, UnitStatus::Ok, 0.01), sample_unit(grid_, 4, 1),
+                                              sample_unit(grid_, 5, 2, UnitStatus::Failed), sample_unit(grid_, 6, 2, UnitStatus::Stopped)};
     ASSERT_EQ(r.units.size(), expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i) expect_same(r.units[i], expected[i]);
 
@@ -201,7 +201,7 @@ TEST_F(ResultsStoreTest, MergeDedupesAndSummarises) {
     EXPECT_TRUE(std::isnan(c0.mean_test_acc));
     EXPECT_DOUBLE_EQ(c0.seconds, expected[0].seconds + expected[1].seconds);
     EXPECT_NEAR(c0.bias, 1.0 - mean(ta), 1e-12);
-    EXPECT_FALSE(c0.verdict.empty());
+    EXPECT_FALSE(c0.reason.empty());
     EXPECT_FALSE(c0.reason.empty());
 
     const ConfigSummary& c1 = r.configs[1];
@@ -218,7 +218,7 @@ TEST_F(ResultsStoreTest, MergeDedupesAndSummarises) {
     {
         ShardWriter c(shard_path(out, 0, "runB"), spec_, info_, 0);
         c.append(sample_unit(grid_, 7, 0));
-        c.append(sample_unit(grid_, 1, 0, "ok", 0.05));
+        c.append(sample_unit(grid_, 1, 0, UnitStatus::Ok, 0.05));
     }
     merge_results(out, spec_, grid_, info_);
     const Results again = read_results(out);
@@ -282,18 +282,17 @@ TEST_F(ResultsStoreTest, MergeRefusesAnotherSpecsShardAndLeavesTheFile) {
 
 TEST(UnitStatus, FinalBeatsFailedBeatsStopped) {
     using namespace unit_status;
-    for (const std::string_view s : {kOk, kDiverged, kPruned}) {
-        EXPECT_TRUE(is_final(s)) << s;
-        EXPECT_TRUE(is_done(s)) << s;
-        EXPECT_GT(completeness(s), completeness(kFailed)) << s;
-        EXPECT_EQ(completeness(s), completeness(kOk)) << s;  // between finals: the first record stays
+    for (const UnitStatus s : {UnitStatus::Ok, UnitStatus::Diverged, UnitStatus::Pruned}) {
+        EXPECT_TRUE(is_final(s)) << name(s);
+        EXPECT_TRUE(is_done(s)) << name(s);
+        EXPECT_GT(completeness(s), completeness(UnitStatus::Failed)) << name(s);
+        EXPECT_EQ(completeness(s), completeness(UnitStatus::Ok)) << name(s);  // between finals: the first record stays
     }
-    EXPECT_FALSE(is_final(kFailed));
-    EXPECT_TRUE(is_done(kFailed));
-    EXPECT_GT(completeness(kFailed), completeness(kStopped));
-    EXPECT_FALSE(is_final(kStopped));
-    EXPECT_FALSE(is_done(kStopped));
-    EXPECT_FALSE(is_done(""));
+    EXPECT_FALSE(is_final(UnitStatus::Failed));
+    EXPECT_TRUE(is_done(UnitStatus::Failed));
+    EXPECT_GT(completeness(UnitStatus::Failed), completeness(UnitStatus::Stopped));
+    EXPECT_FALSE(is_final(UnitStatus::Stopped));
+    EXPECT_FALSE(is_done(UnitStatus::Stopped));
 }
 
 // Records of one unit in several shards: a pruned record is final like ok, so it replaces a failed
@@ -302,21 +301,21 @@ TEST_F(ResultsStoreTest, MergeKeepsAPrunedRecordAsFinal) {
     const std::string out = path("results.h5");
     {
         ShardWriter a(shard_path(out, 1, "runA"), spec_, info_, 1);
-        a.append(sample_unit(grid_, 0, 1, "failed"));
+        a.append(sample_unit(grid_, 0, 1, UnitStatus::Failed));
         a.append(pruned_unit(grid_, 1, 1, 2));
-        a.append(sample_unit(grid_, 2, 1, "stopped"));
+        a.append(sample_unit(grid_, 2, 1, UnitStatus::Stopped));
         a.append(pruned_unit(grid_, 3, 1, 0));
         ShardWriter b(shard_path(out, 2, "runA"), spec_, info_, 2);
         b.append(pruned_unit(grid_, 0, 2, 1));       // replaces the failure
-        b.append(sample_unit(grid_, 1, 2, "ok"));    // final and longer: replaces it (a halving promotion)
+        b.append(sample_unit(grid_, 1, 2, UnitStatus::Ok));    // final and longer: replaces it (a halving promotion)
         b.append(pruned_unit(grid_, 2, 2, 3));       // replaces the abandoned run
-        b.append(sample_unit(grid_, 3, 2, "stopped"));
+        b.append(sample_unit(grid_, 3, 2, UnitStatus::Stopped));
     }
     merge_results(out, spec_, grid_, info_);
     const Results r = read_results(out);
     ASSERT_EQ(r.units.size(), 4u);
     expect_same(r.units[0], pruned_unit(grid_, 0, 2, 1));
-    expect_same(r.units[1], sample_unit(grid_, 1, 2, "ok"));
+    expect_same(r.units[1], sample_unit(grid_, 1, 2, UnitStatus::Ok));
     expect_same(r.units[2], pruned_unit(grid_, 2, 2, 3));
     expect_same(r.units[3], pruned_unit(grid_, 3, 1, 0));
     EXPECT_TRUE(r.units[3].history.empty());
@@ -330,16 +329,16 @@ TEST_F(ResultsStoreTest, MergeKeepsAPrunedRecordAsFinal) {
 // Successive halving records a unit at each rung: the longest final record is its result; between
 // records of equal length the first stays.
 TEST(UnitStatus, LongerFinalRecordReplaces) {
-    EXPECT_TRUE(unit_status::replaces("pruned", 3, "pruned", 1));
-    EXPECT_TRUE(unit_status::replaces("ok", 9, "pruned", 3));
-    EXPECT_FALSE(unit_status::replaces("pruned", 1, "pruned", 3));
-    EXPECT_FALSE(unit_status::replaces("ok", 9, "ok", 9));
-    EXPECT_FALSE(unit_status::replaces("failed", 9, "pruned", 1));  // final beats failed, whatever its length
-    EXPECT_TRUE(unit_status::replaces("pruned", 0, "failed", 5));
-    EXPECT_FALSE(unit_status::replaces("failed", 5, "failed", 0));  // longer only matters between finals
+    EXPECT_TRUE(unit_status::replaces(UnitStatus::Pruned, 3, UnitStatus::Pruned, 1));
+    EXPECT_TRUE(unit_status::replaces(UnitStatus::Ok, 9, UnitStatus::Pruned, 3));
+    EXPECT_FALSE(unit_status::replaces(UnitStatus::Pruned, 1, UnitStatus::Pruned, 3));
+    EXPECT_FALSE(unit_status::replaces(UnitStatus::Ok, 9, UnitStatus::Ok, 9));
+    EXPECT_FALSE(unit_status::replaces(UnitStatus::Failed, 9, UnitStatus::Pruned, 1));  // final beats failed, whatever its length
+    EXPECT_TRUE(unit_status::replaces(UnitStatus::Pruned, 0, UnitStatus::Failed, 5));
+    EXPECT_FALSE(unit_status::replaces(UnitStatus::Failed, 5, UnitStatus::Failed, 0));  // longer only matters between finals
     // Promoted, early-stopped exactly where it had been paused: the ok record is its result.
-    EXPECT_TRUE(unit_status::replaces("ok", 3, "pruned", 3));
-    EXPECT_FALSE(unit_status::replaces("pruned", 3, "ok", 3));
+    EXPECT_TRUE(unit_status::replaces(UnitStatus::Ok, 3, UnitStatus::Pruned, 3));
+    EXPECT_FALSE(unit_status::replaces(UnitStatus::Pruned, 3, UnitStatus::Ok, 3));
 }
 
 TEST_F(ResultsStoreTest, SummaryOfPrunedConfigurations) {
@@ -373,8 +372,8 @@ TEST_F(ResultsStoreTest, SummaryOfPrunedConfigurations) {
     EXPECT_EQ(c0.epochs_trained, 2);
     EXPECT_EQ(c0.epochs_planned, 2 * planned);
     EXPECT_EQ(c0.epochs_saved, (planned - 2) + planned);
-    EXPECT_EQ(c0.verdict, "not_training");
-    EXPECT_EQ(c0.causes, "vanishing_gradient");  // from the pruned epochs' gradient norms
+    EXPECT_EQ(c0.verdict, Verdict::NotTraining);
+    EXPECT_EQ(c0.causes, std::vector<Cause>{Cause::VanishingGradient});  // from the pruned epochs' gradient norms
     EXPECT_EQ(c0.reason.rfind("pruned at chance after 2 epochs (training accuracy 0.11, chance 0.10, in 1 of 2 "
                               "folds; 1 not started)", 0), 0u) << c0.reason;
     EXPECT_NEAR(c0.bias, 1.0 - units[0].train_acc, 1e-12);
@@ -387,13 +386,13 @@ TEST_F(ResultsStoreTest, SummaryOfPrunedConfigurations) {
     EXPECT_DOUBLE_EQ(c1.std_val_acc, pstd({units[2].val_acc, units[3].val_acc}));
     EXPECT_EQ(c1.epochs_trained, planned + 1);
     EXPECT_EQ(c1.epochs_saved, planned - 1);
-    EXPECT_EQ(c1.verdict, "not_training");
+    EXPECT_EQ(c1.verdict, Verdict::NotTraining);
     EXPECT_NE(c1.reason.find("pruned at chance after 1 epoch "), std::string::npos) << c1.reason;
 
     const ConfigSummary& c2 = r.configs[2];
     EXPECT_EQ(c2.folds_pruned, 1);
     EXPECT_DOUBLE_EQ(c2.mean_train_acc, mean({units[4].train_acc, units[5].train_acc}));
-    EXPECT_NE(c2.verdict, "not_training");
+    EXPECT_NE(c2.verdict, Verdict::NotTraining);
     EXPECT_NE(c2.reason.find("[1 of 2 folds pruned after 2 epochs"), std::string::npos) << c2.reason;
     EXPECT_EQ(c2.epochs_saved, 1);
 
@@ -402,7 +401,7 @@ TEST_F(ResultsStoreTest, SummaryOfPrunedConfigurations) {
     EXPECT_EQ(c3.folds_done, 0);
     EXPECT_TRUE(std::isnan(c3.mean_val_acc));
     EXPECT_TRUE(std::isnan(c3.bias));
-    EXPECT_EQ(c3.verdict, "not_training");
+    EXPECT_EQ(c3.verdict, Verdict::NotTraining);
     EXPECT_EQ(c3.reason.rfind("pruned: the only fold was not started", 0), 0u) << c3.reason;
     EXPECT_EQ(c3.epochs_trained, 0);
     EXPECT_EQ(c3.epochs_planned, planned);
@@ -439,7 +438,7 @@ TEST_F(ResultsStoreTest, ShardOfAKilledWriterReadsItsCompleteUnits) {
                 ShardWriter w(shard, spec_, info_, 1);
                 for (std::uint64_t i = 0;; ++i) {
                     const std::uint64_t u = i % grid_.unit_count();
-                    w.append(sample_unit(grid_, u, 1, u == 5 ? "failed" : "ok"));
+                    w.append(sample_unit(grid_, u, 1, u == 5 ? UnitStatus::Failed : UnitStatus::Ok));
                 }
             } catch (...) {
                 _exit(3);
@@ -467,7 +466,7 @@ TEST_F(ResultsStoreTest, ShardOfAKilledWriterReadsItsCompleteUnits) {
         ASSERT_GE(units.size(), seen);
         for (std::size_t i = 0; i < units.size(); ++i) {
             const UnitResult& u = units[i];
-            expect_same(u, sample_unit(grid_, i % grid_.unit_count(), 1, u.unit == 5 ? "failed" : "ok"));
+            expect_same(u, sample_unit(grid_, i % grid_.unit_count(), 1, u.unit == 5 ? UnitStatus::Failed : UnitStatus::Ok));
         }
         // A killed SWMR writer leaves the "open for write" mark: only SWMR readers get in.
         EXPECT_THROW(h5::File::open(shard, h5::File::Access::ReadOnly), ResultsError);

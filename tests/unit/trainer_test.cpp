@@ -56,7 +56,7 @@ TEST(Trainer, LearnsSeparableClusters) {
     const TrainConfig c = small_config();
     const PreparedData d = prepared(c);
     const TrainResult r = train_model(c, d.train, d.val);
-    EXPECT_EQ(r.status, RunStatus::Ok);
+    EXPECT_EQ(r.status, UnitStatus::Ok);
     EXPECT_EQ(r.epochs(), c.epochs);
     EXPECT_GT(r.train_acc, 0.95);
     EXPECT_GT(r.val_acc, 0.9);
@@ -101,7 +101,7 @@ TEST(Trainer, ReportsDivergenceWithItsEpoch) {
     c.learning_rate = 100.0;
     const PreparedData d = prepared(c);
     const TrainResult r = train_model(c, d.train, d.val);
-    EXPECT_EQ(r.status, RunStatus::Diverged);
+    EXPECT_EQ(r.status, UnitStatus::Diverged);
     EXPECT_GE(r.diverged_epoch, 1);
     EXPECT_EQ(r.epochs(), r.diverged_epoch);
     EXPECT_GT(r.history.back().health.max_abs_input, 100.0);
@@ -133,7 +133,7 @@ TEST(Trainer, CallbackCanStopTheRun) {
         EXPECT_EQ(m.epoch, calls);
         return calls < 2;
     });
-    EXPECT_EQ(r.status, RunStatus::Stopped);
+    EXPECT_EQ(r.status, UnitStatus::Stopped);
     EXPECT_EQ(r.epochs(), 2);
     EXPECT_EQ(calls, 2);
 }
@@ -246,7 +246,7 @@ TEST(Trainer, StopCheckEndsTheRunBetweenMiniBatches) {
     set_stop_check(stop_after_five_checks);
     const TrainResult early = train_model(c, d.train, d.val);
     set_stop_check(nullptr);
-    EXPECT_EQ(early.status, RunStatus::Stopped);
+    EXPECT_EQ(early.status, UnitStatus::Stopped);
     EXPECT_EQ(early.steps, 5);            // stopped before the sixth step, in the first epoch
     EXPECT_TRUE(early.history.empty());   // an epoch cut short is not reported
     EXPECT_TRUE(std::isnan(early.train_acc));
@@ -255,7 +255,7 @@ TEST(Trainer, StopCheckEndsTheRunBetweenMiniBatches) {
     set_stop_check(stop_after_five_checks);
     const TrainResult later = train_model(c, d.train, d.val);
     set_stop_check(nullptr);
-    EXPECT_EQ(later.status, RunStatus::Stopped);
+    EXPECT_EQ(later.status, UnitStatus::Stopped);
     EXPECT_EQ(later.epochs(), 3);
     EXPECT_EQ(later.steps, 30);
     EXPECT_EQ(later.train_acc, later.history.back().train_acc);
