@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "engine/diagnosis.hpp"
+#include "engine/prune_policy.hpp"
 #include "engine/pruning.hpp"
 #include "outputs/unit_status.hpp"
 #include "sweeps/config_options.hpp"
@@ -37,7 +38,7 @@ FoldOutcome outcome(const UnitResult& u, PruneMode mode) {
     FoldOutcome o;
     o.failed = !unit_status::is_final(u.status);  // failed, or a status this version does not know
     o.pruned = u.status == unit_status::kPruned;
-    o.pruned_at_chance = o.pruned && mode == PruneMode::Chance;
+    o.pruned_at_chance = o.pruned && policy(mode).prunes_at_chance;
     o.status = u.status == unit_status::kDiverged ? RunStatus::Diverged : RunStatus::Ok;
     o.train_acc = u.train_acc;
     o.val_acc = u.val_acc;
@@ -91,7 +92,7 @@ std::string cell_text(const h5::Column& c, std::size_t row) {
 // (early stopping, divergence) did so on the first rung reaching its epochs -- or on the next one
 // when it ended ok exactly at a rung's epochs (trained for that rung, it would have been paused).
 int epochs_spent(const UnitResult& u, const TrainConfig& config, const PruneSettings& prune) {
-    if (prune.mode != PruneMode::Halving || u.epochs <= 0) return u.epochs;
+    if (!policy(prune.mode).retrains_rungs || u.epochs <= 0) return u.epochs;
     const std::vector<int> rungs = halving_rungs(config.epochs, prune);
     std::size_t k = 0;
     while (k + 1 < rungs.size() && rungs[k] < u.epochs) ++k;

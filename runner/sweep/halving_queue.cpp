@@ -159,6 +159,4 @@ std::size_t HalvingQueue::pruned() const {
         units_, [](const auto& kv) { return kv.second.reported && !kv.second.final; }));
 }
 
-std::vector<std::size_t> HalvingQueue::reached_per_rung() const { return counted_; }
-
 }  // namespace dnnsweep

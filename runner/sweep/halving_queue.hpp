@@ -51,9 +51,6 @@ public:
     std::size_t failed() const override { return failed_; }
     std::size_t abandoned() const override { return abandoned_; }
 
-    // For the closing summary and the tests: configurations that reached each rung (rung 0 first).
-    std::vector<std::size_t> reached_per_rung() const;
-
 private:
     struct Unit {
         std::uint64_t config = 0;     // index into configs_
