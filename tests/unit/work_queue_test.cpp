@@ -119,7 +119,7 @@ TEST(WorkQueue, APrunedFoldHasItsUnstartedSiblingsRecordedPruned) {
     const auto a1 = q.next();
     EXPECT_EQ(a1->unit, 1u);
     EXPECT_TRUE(a1->record_pruned);  // configuration 0's other fold: recorded pruned, untrained
-    EXPECT_FALSE(q.next()->record_pruned);  // 3: its configuration's fold 2 is still out, not pruned
+    EXPECT_FALSE(q.next()->record_pruned);  // 3: configuration 1 (unit 2 still out) is not pruned
     EXPECT_FALSE(q.next()->record_pruned);
 }
 
