@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -41,6 +40,20 @@ std::vector<std::string> split_list(const std::string& cell) {  // "a, b" -> {"a
     return items;
 }
 
+// The cells of a markdown table row, trimmed: "| a | b |" -> {"a", "b"}.
+std::vector<std::string> cells(const std::string& line) {
+    std::vector<std::string> out;
+    std::stringstream in(line);
+    std::string cell;
+    std::getline(in, cell, '|');  // before the first bar
+    while (std::getline(in, cell, '|')) {
+        cell.erase(0, cell.find_first_not_of(' '));
+        cell.erase(cell.find_last_not_of(' ') + 1);
+        out.push_back(cell);
+    }
+    return out;
+}
+
 // The rows of the `| field | type | unit | meaning |` table under the heading "### `<dataset>`".
 // A row may name several fields: one type (or unit) for all, or one each ("int32, str"; "-" none).
 Described documented(const std::string& dataset) {
@@ -48,14 +61,14 @@ Described documented(const std::string& dataset) {
     EXPECT_TRUE(in) << layout_doc();
     Described fields;
     bool inside = false;
-    const std::regex row(R"(^\|([^|]*)\|([^|]*)\|([^|]*)\|)");
     for (std::string line; std::getline(in, line);) {
         if (line.starts_with("### ")) inside = line.starts_with("### `" + dataset + "`");
-        std::smatch m;
-        if (!inside || !std::regex_search(line, m, row) || !m[1].str().starts_with(" `")) continue;
+        if (!inside || !line.starts_with("| `")) continue;
+        const std::vector<std::string> row = cells(line);
+        if (row.size() < 3) continue;
         std::vector<std::string> names;
-        for (std::string name : split_list(m[1].str())) names.push_back(name.substr(1, name.size() - 2));
-        const std::vector<std::string> types = split_list(m[2].str()), units = split_list(m[3].str());
+        for (const std::string& name : split_list(row[0])) names.push_back(name.substr(1, name.size() - 2));
+        const std::vector<std::string> types = split_list(row[1]), units = split_list(row[2]);
         for (std::size_t i = 0; i < names.size(); ++i) {
             const std::string& type = types.size() == 1 ? types[0] : types.at(i);
             std::string unit = units.empty() ? "" : units.size() == 1 ? units[0] : units.at(i);
