@@ -5,26 +5,10 @@
 
 namespace dnnsweep {
 
-PruneMode parse_prune_mode(std::string_view s) {
-    if (s == "none") return PruneMode::None;
-    if (s == "chance") return PruneMode::Chance;
-    if (s == "halving") return PruneMode::Halving;
-    throw ConfigError("must be none, chance or halving, got '" + std::string(s) + "'");
-}
-
-std::string_view name(PruneMode m) {
-    switch (m) {
-        case PruneMode::None: return "none";
-        case PruneMode::Chance: return "chance";
-        case PruneMode::Halving: return "halving";
-    }
-    return "?";
-}
-
 std::vector<Cause> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
                                             std::int64_t steps_per_epoch, int classes,
                                             const DiagnosisThresholds& thresholds, const PruneSettings& settings) {
-    if (settings.mode != PruneMode::Chance || classes < 1 || first.epoch != 1 || now.epoch != settings.after) return {};
+    if (!policy(settings.mode).prunes_at_chance || classes < 1 || first.epoch != 1 || now.epoch != settings.after) return {};
     // A loss that is not finite is the trainer's business: it ends the run as diverged.
     if (!std::isfinite(first.train_loss) || !std::isfinite(now.train_loss)) return {};
     const bool at_chance = now.train_acc < thresholds.chance_factor / static_cast<double>(classes);

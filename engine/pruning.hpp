@@ -13,13 +13,10 @@
 
 #include "engine/config.hpp"
 #include "engine/diagnosis.hpp"
+#include "engine/prune_policy.hpp"
 #include "engine/trainer.hpp"
 
 namespace dnnsweep {
-
-enum class PruneMode { None, Chance, Halving };
-PruneMode parse_prune_mode(std::string_view s);  // "none" | "chance" | "halving"; ConfigError otherwise
-std::string_view name(PruneMode m);
 
 struct PruneSettings {
     PruneMode mode = PruneMode::Chance;

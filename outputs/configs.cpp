@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "engine/diagnosis.hpp"
+#include "engine/prune_policy.hpp"
 #include "engine/pruning.hpp"
 #include "outputs/unit_status.hpp"
 #include "sweeps/config_options.hpp"
@@ -37,7 +38,7 @@ double pstd(const std::vector<double>& v) {
 FoldOutcome outcome(const UnitResult& u, PruneMode mode) {
     FoldOutcome o;
     o.status = u.status;
-    o.pruned_at_chance = u.status == UnitStatus::Pruned && mode == PruneMode::Chance;
+    o.pruned_at_chance = u.status == UnitStatus::Pruned && policy(mode).prunes_at_chance;
     o.train_acc = u.train_acc;
     o.val_acc = u.val_acc;
     o.epochs = u.epochs;
@@ -90,7 +91,7 @@ std::string cell_text(const h5::Column& c, std::size_t row) {
 // (early stopping, divergence) did so on the first rung reaching its epochs -- or on the next one
 // when it ended ok exactly at a rung's epochs (trained for that rung, it would have been paused).
 int epochs_spent(const UnitResult& u, const TrainConfig& config, const PruneSettings& prune) {
-    if (prune.mode != PruneMode::Halving || u.epochs <= 0) return u.epochs;
+    if (!policy(prune.mode).retrains_rungs || u.epochs <= 0) return u.epochs;
     const std::vector<int> rungs = halving_rungs(config.epochs, prune);
     std::size_t k = 0;
     while (k + 1 < rungs.size() && rungs[k] < u.epochs) ++k;

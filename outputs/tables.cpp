@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <type_traits>
+
+#include "outputs/unit_fields.hpp"
 
 namespace dnnsweep::detail {
 namespace {
 
-// Fixed string widths in shards. Ids are 16 hex digits (+ "/fold"); HOST_NAME_MAX is 64 on Linux
-// and a fully qualified name is at most 255 bytes.
-constexpr std::size_t kIdBytes = 64, kConfigIdBytes = 32, kStatusBytes = 16, kHostBytes = 256;
 constexpr std::size_t kErrorPieceBytes = 256;
 
 std::size_t width(Flavor f, std::size_t fixed) { return f == Flavor::Shard ? fixed : 0; }
@@ -28,94 +28,69 @@ std::vector<std::string> utf8_pieces(const std::string& text, std::size_t max) {
     return pieces;
 }
 
-}  // namespace
+// Adds the columns of `fields` this flavor holds, one row per record.
+template <class Record>
+void add_fields(h5::Table& t, std::span<const Field<Record>> fields, Flavor flavor,
+                const std::vector<const Record*>& records) {
+    for (const Field<Record>& f : fields) {
+        if (f.merged_only && flavor == Flavor::Shard) continue;
+        std::visit(
+            [&]<class T>(const Access<Record, T>& a) {
+                std::vector<T>& col = [&]() -> std::vector<T>& {
+                    if constexpr (std::is_same_v<T, std::string>)
+                        return t.add_string(std::string(f.name), width(flavor, f.shard_bytes));
+                    else
+                        return t.add<T>(std::string(f.name), std::string(f.unit));
+                }();
+                col.reserve(records.size());
+                for (const Record* r : records) col.push_back(a.get(*r));
+            },
+            f.access);
+    }
+}
 
-UnitTables unit_tables(std::span<const UnitResult> units, Flavor flavor, std::uint64_t first_record) {
-    using h5::Table;
-    UnitTables t;
+// Sets the fields of each (table row, record) pair from `t`; a merged-only field may be absent.
+template <class Record>
+void read_fields(const h5::Table& t, std::span<const Field<Record>> fields,
+                 const std::vector<std::pair<std::size_t, Record*>>& rows) {
+    for (const Field<Record>& f : fields) {
+        if (f.merged_only && !t.has(f.name)) continue;
+        std::visit(
+            [&]<class T>(const Access<Record, T>& a) {
+                const std::vector<T>& col = t.get<T>(f.name);
+                for (const auto& [row, record] : rows) a.set(*record, col[row]);
+            },
+            f.access);
+    }
+}
+
+void add_fold_rows(h5::Table& f, std::span<const UnitResult> units, Flavor flavor) {
+    std::vector<const UnitResult*> records;
+    for (const UnitResult& u : units) records.push_back(&u);
+    add_fields(f, fold_fields(), flavor, records);
+}
+
+// `curves` and `grad_norms`: one row per epoch, and per epoch and layer, keyed by `record` (shards)
+// and `unit`.
+void add_epoch_rows(UnitTables& t, std::span<const UnitResult> units, Flavor flavor, std::uint64_t first_record) {
     const bool shard = flavor == Flavor::Shard;
-
-    Table& f = t.folds;
-    auto& unit = f.add<std::uint64_t>("unit");
-    auto& config = f.add<std::uint64_t>("config");
-    auto& fold = f.add<std::int32_t>("fold");
-    auto& unit_id = f.add_string("unit_id", width(flavor, kIdBytes));
-    auto& config_id = f.add_string("config_id", width(flavor, kConfigIdBytes));
-    auto& status = f.add_string("status", width(flavor, kStatusBytes));
-    std::vector<std::string>* error = shard ? nullptr : &f.add_string("error");
-    auto& train_acc = f.add<double>("train_acc", "fraction");
-    auto& train_loss = f.add<double>("train_loss");
-    auto& val_acc = f.add<double>("val_acc", "fraction");
-    auto& val_loss = f.add<double>("val_loss");
-    auto& test_acc = f.add<double>("test_acc", "fraction");
-    auto& test_loss = f.add<double>("test_loss");
-    auto& epochs = f.add<std::int32_t>("epochs");
-    auto& best_epoch = f.add<std::int32_t>("best_epoch");
-    auto& diverged_epoch = f.add<std::int32_t>("diverged_epoch");
-    auto& steps = f.add<std::int64_t>("steps");
-    auto& seconds = f.add<double>("seconds", "s");
-    auto& rank = f.add<std::int32_t>("rank");
-    auto& host = f.add_string("host", width(flavor, kHostBytes));
-    auto& finished_at = f.add<double>("finished_at", "unix seconds");
-
-    Table& c = t.curves;
+    h5::Table& c = t.curves;
     std::vector<std::uint64_t>* c_record = shard ? &c.add<std::uint64_t>("record") : nullptr;
     auto& c_unit = c.add<std::uint64_t>("unit");
-    auto& c_epoch = c.add<std::int32_t>("epoch");
-    auto& c_train_loss = c.add<double>("train_loss");
-    auto& c_train_acc = c.add<double>("train_acc", "fraction");
-    auto& c_val_loss = c.add<double>("val_loss");
-    auto& c_val_acc = c.add<double>("val_acc", "fraction");
-    auto& c_seconds = c.add<double>("seconds", "s");
-    auto& c_dead = c.add<double>("dead_relu", "fraction");
-    auto& c_saturated = c.add<double>("saturated", "fraction");
-    auto& c_max_abs = c.add<double>("max_abs_input");
-
-    Table& g = t.grad_norms;
+    h5::Table& g = t.grad_norms;
     std::vector<std::uint64_t>* g_record = shard ? &g.add<std::uint64_t>("record") : nullptr;
     auto& g_unit = g.add<std::uint64_t>("unit");
     auto& g_epoch = g.add<std::int32_t>("epoch");
     auto& g_layer = g.add<std::int32_t>("layer");
     auto& g_norm = g.add<double>("norm");
 
-    std::vector<std::uint64_t>* e_record = shard ? &t.errors.add<std::uint64_t>("record") : nullptr;
-    std::vector<std::string>* e_text = shard ? &t.errors.add_string("text", kErrorPieceBytes) : nullptr;
-
+    std::vector<const EpochMetrics*> epochs;
     std::uint64_t record = first_record;
     for (const UnitResult& u : units) {
-        unit.push_back(u.unit);
-        config.push_back(u.config);
-        fold.push_back(u.fold);
-        unit_id.push_back(u.unit_id);
-        config_id.push_back(u.config_id);
-        status.push_back(std::string(name(u.status)));
-        if (error) error->push_back(u.error);
-        train_acc.push_back(u.train_acc);
-        train_loss.push_back(u.train_loss);
-        val_acc.push_back(u.val_acc);
-        val_loss.push_back(u.val_loss);
-        test_acc.push_back(u.test_acc);
-        test_loss.push_back(u.test_loss);
-        epochs.push_back(u.epochs);
-        best_epoch.push_back(u.best_epoch);
-        diverged_epoch.push_back(u.diverged_epoch);
-        steps.push_back(u.steps);
-        seconds.push_back(u.seconds);
-        rank.push_back(u.rank);
-        host.push_back(u.host);
-        finished_at.push_back(u.finished_at);
         for (const EpochMetrics& m : u.history) {
             if (c_record) c_record->push_back(record);
             c_unit.push_back(u.unit);
-            c_epoch.push_back(m.epoch);
-            c_train_loss.push_back(m.train_loss);
-            c_train_acc.push_back(m.train_acc);
-            c_val_loss.push_back(m.val_loss);
-            c_val_acc.push_back(m.val_acc);
-            c_seconds.push_back(m.seconds);
-            c_dead.push_back(m.health.dead_relu);
-            c_saturated.push_back(m.health.saturated);
-            c_max_abs.push_back(m.health.max_abs_input);
+            epochs.push_back(&m);
             for (std::size_t l = 0; l < m.health.grad_norm.size(); ++l) {
                 if (g_record) g_record->push_back(record);
                 g_unit.push_back(u.unit);
@@ -124,94 +99,93 @@ UnitTables unit_tables(std::span<const UnitResult> units, Flavor flavor, std::ui
                 g_norm.push_back(m.health.grad_norm[l]);
             }
         }
-        if (e_text)
-            for (std::string& piece : utf8_pieces(u.error, kErrorPieceBytes)) {
-                e_record->push_back(record);
-                e_text->push_back(std::move(piece));
-            }
         ++record;
     }
-    if (shard)  // refused here, before a shard writes any row of the unit
-        for (const h5::Column& col : t.folds.columns())
-            if (const auto* v = std::get_if<std::vector<std::string>>(&col.data); v && col.string_size)
-                for (const std::string& s : *v)
-                    if (s.size() > col.string_size)
-                        throw ResultsError("field '" + col.name + "': '" + s + "' is longer than the shard's " +
-                                           std::to_string(col.string_size) + " bytes");
-    return t;
+    add_fields(c, curve_fields(), flavor, epochs);
 }
 
-std::vector<UnitResult> units_from_tables(const h5::Table& folds, const h5::Table& curves, const h5::Table& grad_norms,
-                                          const h5::Table* errors) {
-    const std::size_t n = folds.rows();
-    const auto& unit = folds.get<std::uint64_t>("unit");
-    const auto& status = folds.get<std::string>("status");
-    const bool has_error = folds.has("error");
+// Shards: each unit's error message as (record, piece) rows.
+void add_error_rows(h5::Table& e, std::span<const UnitResult> units, std::uint64_t first_record) {
+    auto& e_record = e.add<std::uint64_t>("record");
+    auto& e_text = e.add_string("text", kErrorPieceBytes);
+    std::uint64_t record = first_record;
+    for (const UnitResult& u : units) {
+        for (std::string& piece : utf8_pieces(u.error, kErrorPieceBytes)) {
+            e_record.push_back(record);
+            e_text.push_back(std::move(piece));
+        }
+        ++record;
+    }
+}
 
-    // Folds row -> position in `out`, for the complete rows only.
-    std::vector<std::optional<std::size_t>> kept(n);
-    std::vector<UnitResult> out;
+// Refused here, before a shard writes any row of the unit.
+void check_shard_widths(const h5::Table& folds) {
+    for (const h5::Column& col : folds.columns())
+        if (const auto* v = std::get_if<std::vector<std::string>>(&col.data); v && col.string_size)
+            for (const std::string& s : *v)
+                if (s.size() > col.string_size)
+                    throw ResultsError("field '" + col.name + "': '" + s + "' is longer than the shard's " +
+                                       std::to_string(col.string_size) + " bytes");
+}
+
+// The units of the complete `folds` rows, and which unit each row became.
+struct FoldRows {
+    std::vector<UnitResult> units;
+    std::vector<std::optional<std::size_t>> kept;  // per folds row: its position in `units`, if complete
+};
+
+FoldRows read_fold_rows(const h5::Table& folds) {
+    const std::size_t n = folds.rows();
+    const auto& status = folds.get<std::string>("status");
+    FoldRows f;
+    f.kept.resize(n);
     for (std::size_t r = 0; r < n; ++r) {
         if (status[r].empty()) continue;
-        kept[r] = out.size();
-        UnitResult u;
-        u.unit = unit[r];
-        u.config = folds.get<std::uint64_t>("config")[r];
-        u.fold = folds.get<std::int32_t>("fold")[r];
-        u.unit_id = folds.get<std::string>("unit_id")[r];
-        u.config_id = folds.get<std::string>("config_id")[r];
-        // A status this version does not know (a newer dnnsweep's) ranks as failed (outputs/unit_status.hpp).
-        u.status = parse_unit_status(status[r]).value_or(UnitStatus::Failed);
-        if (has_error) u.error = folds.get<std::string>("error")[r];
-        u.train_acc = folds.get<double>("train_acc")[r];
-        u.train_loss = folds.get<double>("train_loss")[r];
-        u.val_acc = folds.get<double>("val_acc")[r];
-        u.val_loss = folds.get<double>("val_loss")[r];
-        u.test_acc = folds.get<double>("test_acc")[r];
-        u.test_loss = folds.get<double>("test_loss")[r];
-        u.epochs = folds.get<std::int32_t>("epochs")[r];
-        u.best_epoch = folds.get<std::int32_t>("best_epoch")[r];
-        u.diverged_epoch = folds.get<std::int32_t>("diverged_epoch")[r];
-        u.steps = folds.get<std::int64_t>("steps")[r];
-        u.seconds = folds.get<double>("seconds")[r];
-        u.rank = folds.get<std::int32_t>("rank")[r];
-        u.host = folds.get<std::string>("host")[r];
-        u.finished_at = folds.get<double>("finished_at")[r];
-        out.push_back(std::move(u));
+        f.kept[r] = f.units.size();
+        f.units.emplace_back();
     }
+    std::vector<std::pair<std::size_t, UnitResult*>> rows;
+    for (std::size_t r = 0; r < n; ++r)
+        if (f.kept[r]) rows.emplace_back(r, &f.units[*f.kept[r]]);
+    read_fields(folds, fold_fields(), rows);
+    return f;
+}
 
-    // A row of curves/grad_norms/errors -> its unit's position: by `record` in shards (the folds row
-    // it precedes), by `unit` in merged files (one record per unit there).
-    std::map<std::uint64_t, std::size_t> by_unit;
-    for (std::size_t i = 0; i < out.size(); ++i) by_unit.emplace(out[i].unit, i);
-    const auto owner = [&](const h5::Table& t, std::size_t row) -> std::optional<std::size_t> {
+// A row of curves/grad_norms/errors -> its unit's position: by `record` in shards (the folds row
+// it precedes), by `unit` in merged files (one record per unit there).
+class RowOwner {
+public:
+    explicit RowOwner(const FoldRows& f) : f_(f) {
+        for (std::size_t i = 0; i < f.units.size(); ++i) by_unit_.emplace(f.units[i].unit, i);
+    }
+    std::optional<std::size_t> operator()(const h5::Table& t, std::size_t row) const {
         const std::uint64_t u = t.get<std::uint64_t>("unit")[row];
         if (t.has("record")) {
             const std::uint64_t rec = t.get<std::uint64_t>("record")[row];
-            if (rec >= n || !kept[rec] || out[*kept[rec]].unit != u) return std::nullopt;
-            return kept[rec];
+            if (rec >= f_.kept.size() || !f_.kept[rec] || f_.units[*f_.kept[rec]].unit != u) return std::nullopt;
+            return f_.kept[rec];
         }
-        const auto it = by_unit.find(u);
-        return it == by_unit.end() ? std::nullopt : std::optional<std::size_t>(it->second);
-    };
+        const auto it = by_unit_.find(u);
+        return it == by_unit_.end() ? std::nullopt : std::optional<std::size_t>(it->second);
+    }
 
+private:
+    const FoldRows& f_;
+    std::map<std::uint64_t, std::size_t> by_unit_;
+};
+
+// Each unit's history from its `curves` and `grad_norms` rows.
+void read_histories(FoldRows& f, const RowOwner& owner, const h5::Table& curves, const h5::Table& grad_norms) {
     // Per unit: epoch -> metrics, so rows in any order (and a duplicate epoch) rebuild one history.
-    std::vector<std::map<int, EpochMetrics>> history(out.size());
+    std::vector<std::map<int, EpochMetrics>> history(f.units.size());
+    std::vector<std::pair<std::size_t, EpochMetrics*>> curve_rows;
     for (std::size_t r = 0, rows = curves.rows(); r < rows; ++r) {
         const int epoch = curves.get<std::int32_t>("epoch")[r];
         const auto i = owner(curves, r);
         if (!i || epoch < 1) continue;
-        EpochMetrics& m = history[*i][epoch];
-        m.epoch = epoch;
-        m.train_loss = curves.get<double>("train_loss")[r];
-        m.train_acc = curves.get<double>("train_acc")[r];
-        m.val_loss = curves.get<double>("val_loss")[r];
-        m.val_acc = curves.get<double>("val_acc")[r];
-        m.seconds = curves.get<double>("seconds")[r];
-        m.health.dead_relu = curves.get<double>("dead_relu")[r];
-        m.health.saturated = curves.get<double>("saturated")[r];
-        m.health.max_abs_input = curves.get<double>("max_abs_input")[r];
+        curve_rows.emplace_back(r, &history[*i][epoch]);  // a later duplicate row wins, as it is read last
     }
+    read_fields(curves, curve_fields(), curve_rows);
     for (std::size_t r = 0, rows = grad_norms.rows(); r < rows; ++r) {
         const int epoch = grad_norms.get<std::int32_t>("epoch")[r];
         const int layer = grad_norms.get<std::int32_t>("layer")[r];
@@ -223,15 +197,37 @@ std::vector<UnitResult> units_from_tables(const h5::Table& folds, const h5::Tabl
         if (norms.size() <= static_cast<std::size_t>(layer)) norms.resize(static_cast<std::size_t>(layer) + 1, 0.0);
         norms[static_cast<std::size_t>(layer)] = grad_norms.get<double>("norm")[r];
     }
-    for (std::size_t i = 0; i < out.size(); ++i)
-        for (auto& [epoch, m] : history[i]) out[i].history.push_back(std::move(m));
+    for (std::size_t i = 0; i < f.units.size(); ++i)
+        for (auto& [epoch, m] : history[i]) f.units[i].history.push_back(std::move(m));
+}
 
-    if (errors)
-        for (std::size_t r = 0, rows = errors->rows(); r < rows; ++r) {
-            const std::uint64_t rec = errors->get<std::uint64_t>("record")[r];
-            if (rec < n && kept[rec]) out[*kept[rec]].error += errors->get<std::string>("text")[r];
-        }
-    return out;
+// Shards: each unit's error message from its `errors` pieces, in order.
+void read_errors(FoldRows& f, const h5::Table& errors) {
+    for (std::size_t r = 0, rows = errors.rows(); r < rows; ++r) {
+        const std::uint64_t rec = errors.get<std::uint64_t>("record")[r];
+        if (rec < f.kept.size() && f.kept[rec]) f.units[*f.kept[rec]].error += errors.get<std::string>("text")[r];
+    }
+}
+
+}  // namespace
+
+UnitTables unit_tables(std::span<const UnitResult> units, Flavor flavor, std::uint64_t first_record) {
+    UnitTables t;
+    add_fold_rows(t.folds, units, flavor);
+    add_epoch_rows(t, units, flavor, first_record);
+    if (flavor == Flavor::Shard) {
+        add_error_rows(t.errors, units, first_record);
+        check_shard_widths(t.folds);
+    }
+    return t;
+}
+
+std::vector<UnitResult> units_from_tables(const h5::Table& folds, const h5::Table& curves, const h5::Table& grad_norms,
+                                          const h5::Table* errors) {
+    FoldRows f = read_fold_rows(folds);
+    read_histories(f, RowOwner(f), curves, grad_norms);
+    if (errors) read_errors(f, *errors);
+    return std::move(f.units);
 }
 
 }  // namespace dnnsweep::detail

@@ -1,6 +1,7 @@
 #pragma once
-// Units <-> the `folds`, `curves`, `grad_norms` (and, in shards, `errors`) tables: every field name,
-// type and unit of those tables is spelled here and nowhere else (docs/hdf5-layout.md lists them).
+// Units <-> the `folds`, `curves`, `grad_norms` (and, in shards, `errors`) tables. The per-unit and
+// per-epoch columns come from outputs/unit_fields.hpp; the keys tying rows together (`record`,
+// `unit`), `grad_norms` and `errors` are spelled here (docs/hdf5-layout.md lists them all).
 #include <cstdint>
 #include <span>
 #include <string>

@@ -124,10 +124,9 @@ Job render_job(const SubmitCli& cli) {
     // A spec that does not load would fail on the cluster after waiting in the queue: refuse it now.
     const SweepSpec spec = load_spec(cli.spec_path);
     const Grid grid(spec);
-    if (cli.array > 1 && spec.prune.mode == PruneMode::Halving)
-        throw ConfigError("array: " + cli.spec_path +
-                          " has prune = halving, which ranks every configuration against the others from one "
-                          "coordinator: submit it as one MPI job (or use prune = chance)");
+    if (const PrunePolicy& p = policy(spec.prune.mode); cli.array > 1 && !p.array_tasks)
+        throw ConfigError("array: " + cli.spec_path + " has prune = " + std::string(p.name) + ", which " +
+                          std::string(p.one_job_because) + ": submit it as one MPI job (or use prune = chance)");
 
     Job job;
     job.out = fs::absolute(cli.out).lexically_normal();

@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "engine/prune_policy.hpp"
 #include "outputs/results_store.hpp"
 #include "outputs/shard.hpp"
 #include "outputs/unit_status.hpp"
@@ -46,6 +47,7 @@ void restart_out(const std::string& out) {
 
 Recorded check_out(const std::string& out, const SweepSpec& spec) {
     Recorded done;
+    const bool keep_curves = policy(spec.prune.mode).resumes_from_curves;  // its scheduler ranks by them
     const auto record = [&](const UnitResult& u) {
         done.units.insert(u.unit);
         const auto [it, inserted] = done.records.try_emplace(u.unit);
@@ -53,7 +55,7 @@ Recorded check_out(const std::string& out, const SweepSpec& spec) {
         it->second.status = u.status;
         it->second.epochs = u.epochs;
         it->second.val_acc.clear();
-        if (spec.prune.mode == PruneMode::Halving)  // only successive halving ranks by the curves
+        if (keep_curves)
             for (const EpochMetrics& m : u.history) it->second.val_acc.push_back(m.val_acc);
     };
     const auto refuse = [&](const std::string& file, const std::string& hash) {
@@ -95,7 +97,7 @@ Recorded check_out(const std::string& out, const SweepSpec& spec) {
     for (const auto& [unit, r] : done.records)
         if (r.status == UnitStatus::Pruned) done.pruned.insert(unit);
     // Held for the whole run: a million units' records are not worth keeping for nothing.
-    if (spec.prune.mode != PruneMode::Halving) done.records.clear();
+    if (!keep_curves) done.records.clear();
     return done;
 }
 

@@ -6,8 +6,11 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 
+#include "engine/prune_policy.hpp"
 #include "engine/stop.hpp"
 #include "runner/sweep/halving_queue.hpp"
 #include "runner/sweep/mpi.hpp"
@@ -36,11 +39,15 @@ bool worker_should_stop() {
 
 // The spec's scheduler: successive halving, or every unit once (with chance pruning's skips).
 std::unique_ptr<Scheduler> make_scheduler(const Study& s, const Plan& plan, int retries) {
-    if (s.spec.prune.mode == PruneMode::Halving)
-        return std::make_unique<HalvingQueue>(s.grid, plan.share, plan.recorded, s.spec.prune, retries);
-    return std::make_unique<WorkQueue>(plan.pending, retries,
-                                       [&grid = s.grid](std::uint64_t u) { return grid.unit(u).config; },
-                                       plan.pruned_configs);
+    switch (policy(s.spec.prune.mode).scheduler) {
+        case SchedulerKind::SuccessiveHalving:
+            return std::make_unique<HalvingQueue>(s.grid, plan.share, plan.recorded, s.spec.prune, retries);
+        case SchedulerKind::EveryUnitOnce:
+            return std::make_unique<WorkQueue>(plan.pending, retries,
+                                               [&grid = s.grid](std::uint64_t u) { return grid.unit(u).config; },
+                                               plan.pruned_configs);
+    }
+    throw std::logic_error("no scheduler for prune = " + std::string(name(s.spec.prune.mode)));
 }
 
 double last_val_acc(const UnitResult& r) {
@@ -71,83 +78,121 @@ Plan make_plan(const Study& s, Recorded recorded, int array_task, int array_task
     return p;
 }
 
-RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, Progress& progress) {
-    const std::unique_ptr<Scheduler> queue = make_scheduler(s, plan, retries);
-    RunSummary summary;
-    std::vector<std::uint64_t> busy(static_cast<std::size_t>(ranks), protocol::kNoUnit);  // unit per worker
-    std::deque<int> waiting;  // workers whose request found nothing to hand out yet (halving)
-    int closed = 0;
-    Backoff backoff;
+namespace {
+
+// This run's final counts, from its scheduler.
+void add_counts(RunSummary& summary, const Scheduler& queue) {
+    summary.done = queue.done();
+    summary.pruned = queue.pruned();
+    summary.failed = queue.failed();
+    summary.abandoned = queue.abandoned();
+}
+
+// Rank 0's side of the protocol: answers requests until every worker closed its shard.
+class Coordinator {
+public:
+    Coordinator(const Study& s, const Plan& plan, int ranks, int retries, Progress& progress)
+        : s_(s), ranks_(ranks), progress_(progress), queue_(make_scheduler(s, plan, retries)),
+          busy_(static_cast<std::size_t>(ranks), protocol::kNoUnit) {}
+
+    RunSummary run() {
+        Backoff backoff;
+        while (closed_ < ranks_ - 1) {
+            if (stop_signal() != 0) begin_stop();
+            while (!waiting_.empty() && answer(waiting_.front())) waiting_.pop_front();
+            MPI_Status status;
+            if (!probe_any(status)) {
+                backoff.wait();
+                continue;
+            }
+            backoff.reset();
+            handle(status);
+        }
+        add_counts(summary_, *queue_);
+        return summary_;
+    }
+
+private:
     // Stopping: a signal here, or a worker that reports it stopped (it got the signal). Busy
     // workers are told to abandon their unit; every request is answered with kStop.
-    const auto begin_stop = [&] {
-        if (summary.stopped) return;
-        summary.stopped = true;
-        for (int w = 1; w < ranks; ++w)
-            if (busy[static_cast<std::size_t>(w)] != protocol::kNoUnit) send_words({0}, w, protocol::kAbort);
-    };
+    void begin_stop() {
+        if (summary_.stopped) return;
+        summary_.stopped = true;
+        for (int w = 1; w < ranks_; ++w)
+            if (busy_[static_cast<std::size_t>(w)] != protocol::kNoUnit) send_words({0}, w, protocol::kAbort);
+    }
+
     // Answers one worker's request: a unit, kStop, or (nothing now, more may come) not yet.
-    const auto answer = [&](int worker) {
-        const std::optional<Assignment> next = summary.stopped ? std::nullopt : queue->next();
+    bool answer(int worker) {
+        const std::optional<Assignment> next = summary_.stopped ? std::nullopt : queue_->next();
         if (next) {
-            busy[static_cast<std::size_t>(worker)] = next->unit;
+            busy_[static_cast<std::size_t>(worker)] = next->unit;
             send_words({next->unit, next->record_pruned ? protocol::kRecordPruned : protocol::kTrain,
                         static_cast<std::uint64_t>(next->epochs)},
                        worker, protocol::kAssign);
             return true;
         }
-        if (summary.stopped || queue->exhausted()) {
+        if (summary_.stopped || queue_->exhausted()) {
             send_words({0}, worker, protocol::kStop);
             return true;
         }
         return false;
-    };
-    while (closed < ranks - 1) {
-        if (stop_signal() != 0) begin_stop();
-        while (!waiting.empty() && answer(waiting.front())) waiting.pop_front();
-        MPI_Status status;
-        if (!probe_any(status)) {
-            backoff.wait();
-            continue;
-        }
-        backoff.reset();
-        const auto handling_start = std::chrono::steady_clock::now();
+    }
+
+    void handle(const MPI_Status& status) {
         const int worker = status.MPI_SOURCE;
         if (status.MPI_TAG == protocol::kRequest) {
-            const auto words = recv_words(protocol::kRequestWords, worker, protocol::kRequest);
-            const protocol::Request report =
-                protocol::decode_request(std::span<const std::uint64_t, protocol::kRequestWords>(words.data(), words.size()));
-            busy[static_cast<std::size_t>(worker)] = protocol::kNoUnit;
-            if (report.unit != protocol::kNoUnit) {
-                if (report.status == UnitStatus::Stopped) begin_stop();
-                const UnitReport r{report.unit, outcome_of(report.status), static_cast<int>(report.epochs), report.val_acc};
-                if (queue->report(r))
-                    progress.unit_done(report.status == UnitStatus::Failed,
-                                       s.grid.unit_flops(report.unit, shape_of(s.data)));
-                summary.unit_seconds += report.seconds;
-                summary.record_seconds += report.record_seconds;
-                summary.setup_seconds += report.setup_seconds;
-                summary.wait_seconds += report.wait_seconds;
-                summary.epochs_trained += r.epochs;
-                ++summary.reports;
-            }
-            if (!answer(worker)) waiting.push_back(worker);
-            summary.handling_seconds +=
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - handling_start).count();
-            ++summary.requests;
+            handle_request(worker);
         } else if (status.MPI_TAG == protocol::kClosed) {
             recv_words(protocol::kEmptyWords, worker, protocol::kClosed);
-            ++closed;
+            ++closed_;
         } else {
             throw MpiError("coordinator: unexpected message tag " + std::to_string(status.MPI_TAG) + " from rank " +
                            std::to_string(worker));
         }
     }
-    summary.done = queue->done();
-    summary.pruned = queue->pruned();
-    summary.failed = queue->failed();
-    summary.abandoned = queue->abandoned();
-    return summary;
+
+    // A request, carrying the report of the worker's previous unit (if any): record it, answer.
+    void handle_request(int worker) {
+        const auto start = std::chrono::steady_clock::now();
+        const auto words = recv_words(protocol::kRequestWords, worker, protocol::kRequest);
+        const protocol::Request report =
+            protocol::decode_request(std::span<const std::uint64_t, protocol::kRequestWords>(words.data(), words.size()));
+        busy_[static_cast<std::size_t>(worker)] = protocol::kNoUnit;
+        if (report.unit != protocol::kNoUnit) record(report);
+        if (!answer(worker)) waiting_.push_back(worker);
+        summary_.handling_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        ++summary_.requests;
+    }
+
+    void record(const protocol::Request& report) {
+        if (report.status == UnitStatus::Stopped) begin_stop();
+        const UnitReport r{report.unit, outcome_of(report.status), static_cast<int>(report.epochs), report.val_acc};
+        if (queue_->report(r))
+            progress_.unit_done(report.status == UnitStatus::Failed,
+                                s_.grid.unit_flops(report.unit, shape_of(s_.data)));
+        summary_.unit_seconds += report.seconds;
+        summary_.record_seconds += report.record_seconds;
+        summary_.setup_seconds += report.setup_seconds;
+        summary_.wait_seconds += report.wait_seconds;
+        summary_.epochs_trained += r.epochs;
+        ++summary_.reports;
+    }
+
+    const Study& s_;
+    const int ranks_;
+    Progress& progress_;
+    const std::unique_ptr<Scheduler> queue_;
+    RunSummary summary_;
+    std::vector<std::uint64_t> busy_;  // unit per worker
+    std::deque<int> waiting_;          // workers whose request found nothing to hand out yet (halving)
+    int closed_ = 0;
+};
+
+}  // namespace
+
+RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, Progress& progress) {
+    return Coordinator(s, plan, ranks, retries, progress).run();
 }
 
 void work(const Study& s, const std::string& out, const RunInfo& info, int rank, const std::string& host) {
@@ -201,10 +246,7 @@ RunSummary work_alone(const Study& s, const Plan& plan, const std::string& out, 
             progress.unit_done(r.status == UnitStatus::Failed, s.grid.unit_flops(a->unit, shape_of(s.data)));
     }
     summary.stopped = stop_signal() != 0;
-    summary.done = queue->done();
-    summary.pruned = queue->pruned();
-    summary.failed = queue->failed();
-    summary.abandoned = queue->abandoned();
+    add_counts(summary, *queue);
     return summary;
 }
 

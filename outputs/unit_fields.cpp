@@ -1,0 +1,87 @@
+#include "outputs/unit_fields.hpp"
+
+#include <array>
+
+#include "engine/unit_status.hpp"
+
+namespace dnnsweep::detail {
+namespace {
+
+template <class MemberPointer>
+struct MemberOf;
+template <class Record, class Value>
+struct MemberOf<Value Record::*> {
+    using record = Record;
+    using value = Value;
+};
+
+// The column of type T that holds the data member M as is (converted to T and back).
+template <class T, auto M>
+constexpr auto member() {
+    using Record = typename MemberOf<decltype(M)>::record;
+    using Value = typename MemberOf<decltype(M)>::value;
+    return Access<Record, T>{[](const Record& r) { return static_cast<T>(r.*M); },
+                             [](Record& r, const T& v) { r.*M = static_cast<Value>(v); }};
+}
+
+// An epoch's health figure (engine/trainer.hpp Health) as a float64 column.
+template <double Health::*M>
+constexpr Access<EpochMetrics, double> health() {
+    return {[](const EpochMetrics& m) { return m.health.*M; }, [](EpochMetrics& m, const double& v) { m.health.*M = v; }};
+}
+
+// The unit's status as its name. A name this version does not know (a newer dnnsweep's) reads as
+// failed, which ranks it as outputs/unit_status.hpp documents.
+constexpr Access<UnitResult, std::string> status_name() {
+    return {[](const UnitResult& r) { return std::string(name(r.status)); },
+            [](UnitResult& r, const std::string& v) { r.status = parse_unit_status(v).value_or(UnitStatus::Failed); }};
+}
+
+// Fixed string widths in shards. Ids are 16 hex digits (+ "/fold"); HOST_NAME_MAX is 64 on Linux
+// and a fully qualified name is at most 255 bytes.
+constexpr std::size_t kIdBytes = 64, kConfigIdBytes = 32, kStatusBytes = 16, kHostBytes = 256;
+
+using U = UnitResult;
+const std::array<Field<U>, 21> kFoldFields{{
+    {"unit", member<std::uint64_t, &U::unit>()},
+    {"config", member<std::uint64_t, &U::config>()},
+    {"fold", member<std::int32_t, &U::fold>()},
+    {"unit_id", member<std::string, &U::unit_id>(), {}, kIdBytes},
+    {"config_id", member<std::string, &U::config_id>(), {}, kConfigIdBytes},
+    {"status", status_name(), {}, kStatusBytes},
+    {"error", member<std::string, &U::error>(), {}, 0, true},
+    {"train_acc", member<double, &U::train_acc>(), "fraction"},
+    {"train_loss", member<double, &U::train_loss>()},
+    {"val_acc", member<double, &U::val_acc>(), "fraction"},
+    {"val_loss", member<double, &U::val_loss>()},
+    {"test_acc", member<double, &U::test_acc>(), "fraction"},
+    {"test_loss", member<double, &U::test_loss>()},
+    {"epochs", member<std::int32_t, &U::epochs>()},
+    {"best_epoch", member<std::int32_t, &U::best_epoch>()},
+    {"diverged_epoch", member<std::int32_t, &U::diverged_epoch>()},
+    {"steps", member<std::int64_t, &U::steps>()},
+    {"seconds", member<double, &U::seconds>(), "s"},
+    {"rank", member<std::int32_t, &U::rank>()},
+    {"host", member<std::string, &U::host>(), {}, kHostBytes},
+    {"finished_at", member<double, &U::finished_at>(), "unix seconds"},
+}};
+
+using E = EpochMetrics;
+const std::array<Field<E>, 9> kCurveFields{{
+    {"epoch", member<std::int32_t, &E::epoch>()},
+    {"train_loss", member<double, &E::train_loss>()},
+    {"train_acc", member<double, &E::train_acc>(), "fraction"},
+    {"val_loss", member<double, &E::val_loss>()},
+    {"val_acc", member<double, &E::val_acc>(), "fraction"},
+    {"seconds", member<double, &E::seconds>(), "s"},
+    {"dead_relu", health<&Health::dead_relu>(), "fraction"},
+    {"saturated", health<&Health::saturated>(), "fraction"},
+    {"max_abs_input", health<&Health::max_abs_input>()},
+}};
+
+}  // namespace
+
+std::span<const Field<UnitResult>> fold_fields() { return kFoldFields; }
+std::span<const Field<EpochMetrics>> curve_fields() { return kCurveFields; }
+
+}  // namespace dnnsweep::detail
