@@ -55,4 +55,9 @@ PruneMode parse_prune_mode(std::string_view s) {
 
 std::string_view name(PruneMode m) { return policy(m).name; }
 
+std::string array_refusal(const PrunePolicy& p, const std::string& spec_path, std::string_view verb) {
+    return spec_path + " has prune = " + std::string(p.name) + ", which " + std::string(p.one_job_because) + ": " +
+           std::string(verb) + " it as one MPI job (or use prune = chance)";
+}
+
 }  // namespace dnnsweep

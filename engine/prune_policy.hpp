@@ -2,6 +2,7 @@
 // The pruning modes (the spec's `prune` key) and what each one asks of the rest of the sweep, in
 // one table: a new mode is its enumerator and its row here, plus its scheduler if it needs a new
 // one (runner/sweep/scheduler.hpp), its test and its docs.
+#include <string>
 #include <string_view>
 
 namespace dnnsweep {
@@ -34,5 +35,9 @@ struct PrunePolicy {
 const PrunePolicy& policy(PruneMode m);
 PruneMode parse_prune_mode(std::string_view s);  // a policy's name; ConfigError otherwise
 std::string_view name(PruneMode m);
+
+// Why `spec_path`, whose policy is `p`, cannot be split into array tasks, ending with what to do:
+// "<spec> has prune = halving, which ...: <verb> it as one MPI job (or use prune = chance)".
+std::string array_refusal(const PrunePolicy& p, const std::string& spec_path, std::string_view verb);
 
 }  // namespace dnnsweep

@@ -18,6 +18,7 @@
 #include "runner/cli/command_errors.hpp"
 #include "runner/cli/command_line.hpp"
 #include "runner/cli/sbatch_script.hpp"
+#include "runner/cli/slurm_partitions.hpp"
 #include "runner/cli/subprocess.hpp"
 #include "runner/sbatch_template.hpp"  // generated from slurm/sweep.sbatch (runner/cli/CMakeLists.txt)
 #include "sweeps/grid.hpp"
@@ -125,8 +126,7 @@ Job render_job(const SubmitCli& cli) {
     const SweepSpec spec = load_spec(cli.spec_path);
     const Grid grid(spec);
     if (const PrunePolicy& p = policy(spec.prune.mode); cli.array > 1 && !p.array_tasks)
-        throw ConfigError("array: " + cli.spec_path + " has prune = " + std::string(p.name) + ", which " +
-                          std::string(p.one_job_because) + ": submit it as one MPI job (or use prune = chance)");
+        throw ConfigError("array: " + array_refusal(p, cli.spec_path, "submit"));
 
     Job job;
     job.out = fs::absolute(cli.out).lexically_normal();
@@ -201,10 +201,14 @@ int submit_command(const std::vector<std::string>& args, const po::options_descr
         return exit_code::ok;
     }
     const Job job = render_job(cli);
-    if (cli.dry_run)
+    if (cli.dry_run) {
         std::cout << job.text;
-    else
-        submit(job);
+        return exit_code::ok;
+    }
+    // A request the cluster cannot meet would wait in the queue forever: refuse it now, when sinfo
+    // can tell (otherwise sbatch judges).
+    if (const auto partitions = query_partitions()) check_request_fits(*partitions, cli.partition, cli.nodes);
+    submit(job);
     return exit_code::ok;
 }
 

@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include "runner/cli/command.hpp"
+#include "runner/cli/command_errors.hpp"
 #include "runner/cli/command_line.hpp"
 #include "runner/sweep/mpi.hpp"
 #include "runner/sweep/run_sweep.hpp"
@@ -73,10 +74,9 @@ void print_help(std::ostream& out) {
            "spec is refused (use another --out, or --restart). See docs/reliability.md.\n";
 }
 
-SweepCli parse_cli(const std::vector<std::string>& args) {
-    SweepCli cli;
-    parse_command_line(args, make_options(cli), cli.run.spec_path);
-    if (cli.help) return cli;
+void parse_cli(const std::vector<std::string>& args, const po::options_description& options, SweepCli& cli) {
+    parse_command_line(args, options, cli.run.spec_path);
+    if (cli.help) return;
     if (cli.run.spec_path.empty()) throw po::error("missing the sweep spec (dnnsweep sweep SPEC.ini --out RESULTS.h5)");
     if (!cli.dry_run && cli.run.out.empty()) throw po::error("--out is required (the results file)");
     if (!(cli.run.progress_interval > 0.0)) throw ConfigError("progress-interval: must be > 0");
@@ -86,7 +86,6 @@ SweepCli parse_cli(const std::vector<std::string>& args) {
     if (cli.run.array_tasks < 1) throw ConfigError("array-tasks: must be >= 1");
     if (cli.run.array_task < 0 || cli.run.array_task >= cli.run.array_tasks)
         throw ConfigError("array-task: must be in [0, " + std::to_string(cli.run.array_tasks) + ")");
-    return cli;
 }
 
 int dry_run(const SweepCli& cli) {
@@ -99,35 +98,23 @@ int dry_run(const SweepCli& cli) {
 
 int run_sweep_command(const std::vector<std::string>& args) {
     SweepCli cli;
-    try {
-        cli = parse_cli(args);
-    } catch (const po::error& e) {
-        std::cerr << "dnnsweep sweep: error: " << e.what() << std::endl;
-        return exit_code::usage;
-    } catch (const ConfigError& e) {
-        std::cerr << "dnnsweep sweep: error: --" << e.what() << std::endl;
-        return exit_code::usage;
-    }
-    if (cli.help) {
-        print_help(std::cout);
-        return exit_code::ok;
-    }
-    if (cli.dry_run) {
-        try {
-            return dry_run(cli);
-        } catch (const std::exception& e) {
-            std::cerr << "dnnsweep sweep: error: " << e.what() << std::endl;
-            return exit_code::usage;
+    const po::options_description options = make_options(cli);
+    return run_command("sweep", options, [&] {
+        parse_cli(args, options, cli);
+        if (cli.help) {
+            print_help(std::cout);
+            return exit_code::ok;
         }
-    }
-    try {
-        return run_sweep(cli.run);
-    } catch (const std::exception& e) {
-        // Past step 1 an error on one rank would leave the others waiting for it forever: end
-        // the whole job.
-        std::cerr << "dnnsweep sweep: error: " << e.what() << std::endl;
-        MpiSession::abort(exit_code::failure);
-    }
+        if (cli.dry_run) return dry_run(cli);
+        try {
+            return run_sweep(cli.run);
+        } catch (const std::exception& e) {
+            // Past step 1 an error on one rank would leave the others waiting for it forever: end
+            // the whole job.
+            std::cerr << "dnnsweep sweep: error: " << error_message(e, options) << std::endl;
+            MpiSession::abort(exit_code::failure);
+        }
+    });
 }
 
 }  // namespace dnnsweep

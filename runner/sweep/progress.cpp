@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "engine/config.hpp"
+#include "engine/text_format.hpp"
 
 namespace dnnsweep {
 
@@ -21,28 +22,16 @@ Progress::Progress(Style style, std::FILE* out, std::uint64_t total_units, std::
     : style_(style), out_(out), total_(total_units), skipped_(already_done), total_flops_(total_flops),
       interval_(interval_seconds) {}
 
-std::string format_duration(double seconds) {
-    const auto s = static_cast<long long>(std::llround(std::max(0.0, seconds)));
-    char buf[48];
-    if (s >= 3600)
-        std::snprintf(buf, sizeof buf, "%lldh%02lldm%02llds", s / 3600, s / 60 % 60, s % 60);
-    else if (s >= 60)
-        std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
-    else
-        std::snprintf(buf, sizeof buf, "%llds", s);
-    return buf;
-}
-
 std::string Progress::line() const {
     const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
     const std::uint64_t done = skipped_ + done_;
     std::string s = std::to_string(done) + "/" + std::to_string(total_) + " units done";
     if (skipped_ > 0) s += " (" + std::to_string(skipped_) + " from earlier runs)";
-    s += ", " + std::to_string(failed_) + " failed, elapsed " + format_duration(elapsed);
+    s += ", " + std::to_string(failed_) + " failed, elapsed " + duration_text(elapsed);
     if (done_flops_ > 0.0 && done < total_) {
         // Remaining cost at the rate seen so far: units differ in cost by orders of magnitude.
         const double rate = done_flops_ / std::max(elapsed, 1e-9);
-        s += ", ETA " + format_duration(std::max(0.0, total_flops_ - done_flops_) / rate);
+        s += ", ETA " + duration_text(std::max(0.0, total_flops_ - done_flops_) / rate);
     }
     return s;
 }

@@ -34,7 +34,4 @@ private:
     Clock::time_point start_ = Clock::now(), last_print_ = Clock::now();
 };
 
-// "1h02m03s", "4m05s", "12s".
-std::string format_duration(double seconds);
-
 }  // namespace dnnsweep

@@ -8,14 +8,16 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <iomanip>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "engine/prune_policy.hpp"
+#include "engine/text_format.hpp"
+#include "engine/user_error.hpp"
 #include "outputs/results_store.hpp"
 #include "runner/sweep/exit_codes.hpp"
 #include "runner/sweep/mpi.hpp"
@@ -42,32 +44,18 @@ double cpu_seconds() {
            1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
-// `v` with `digits` decimals, as printf's %.Nf.
-std::string fixed(double v, int digits) {
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(digits) << v;
-    return s.str();
-}
-
 // Rank 0's checks of everything a user can get wrong, before anyone trains: the spec and data
 // (`study`), what the policy allows, and --out (`done`: what it already holds). Returns the error
 // to report, empty when all is well.
 std::string check_inputs(const SweepOptions& o, std::optional<Study>& study, Recorded& done) {
     try {
         study = load_study(o.spec_path);
+        // The option's name as the user typed it, as the command line's own errors spell it.
         if (const PrunePolicy& p = policy(study->spec.prune.mode); o.array_tasks > 1 && !p.array_tasks)
-            throw ConfigError("array-tasks: " + o.spec_path + " has prune = " + std::string(p.name) + ", which " +
-                              std::string(p.one_job_because) +
-                              ": run it as one MPI job (or use prune = chance)");
+            throw ConfigError("--array-tasks: " + array_refusal(p, o.spec_path, "run"));
         if (o.restart) restart_out(o.out);
         done = check_out(o.out, study->spec);
-    } catch (const SpecError& e) {
-        return e.what();
-    } catch (const DataError& e) {
-        return e.what();
-    } catch (const ConfigError& e) {
-        return e.what();
-    } catch (const ResultsError& e) {
+    } catch (const UserError& e) {
         return e.what();
     } catch (const fs::filesystem_error& e) {
         return e.what();
@@ -95,9 +83,7 @@ std::uint64_t broadcast_run_nonce() {
 RunInfo run_info(MpiSession& mpi, std::uint64_t run_nonce, const Study& study) {
     RunInfo info;
     info.version = DNNSWEEP_VERSION;
-    std::ostringstream id;
-    id << std::hex << std::setw(16) << std::setfill('0') << run_nonce;
-    info.run_id = id.str();
+    info.run_id = fmt::format("{:016x}", run_nonce);
     info.started_at = now_unix();
     info.ranks = mpi.size();
     info.hosts = mpi.gather_hosts();

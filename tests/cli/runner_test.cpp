@@ -21,6 +21,7 @@
 #include "outputs/results_store.hpp"
 #include "runner/cli/command_errors.hpp"
 #include "runner/cli/sbatch_script.hpp"
+#include "runner/cli/slurm_partitions.hpp"
 #include "runner/cli/train_options.hpp"
 #include "sweeps/spec.hpp"
 
@@ -271,6 +272,40 @@ TEST(SbatchScript, TemplateMistakesNameTheLine) {
 TEST(SbatchScript, DirectiveValuesStayOneWord) {
     EXPECT_NO_THROW(check_directive_value("partition", "gpu-a100"));
     for (const char* bad : {"a b", "a\tb", "a'b", "a\"b", "a\\b"}) EXPECT_THROW(check_directive_value("partition", bad), ConfigError);
+}
+
+
+// ------------------------------------------------------------------ what sinfo says of partitions
+
+TEST(SlurmPartitions, ReadsSinfoSummaryLines) {
+    const std::vector<Partition> p = parse_sinfo_summary("debug* 0/2/0/2\nbig 3/5/1/9\n\ngarbage\nodd 1/2/x\n");
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_EQ(p[0].name, "debug");
+    EXPECT_TRUE(p[0].is_default);
+    EXPECT_EQ(p[0].nodes, 2);
+    EXPECT_EQ(p[1].name, "big");
+    EXPECT_FALSE(p[1].is_default);
+    EXPECT_EQ(p[1].nodes, 9);
+}
+
+TEST(SlurmPartitions, RefusesWhatTheClusterCannotGive) {
+    const std::vector<Partition> p = parse_sinfo_summary("debug* 0/2/0/2\nbig 0/9/0/9\n");
+    EXPECT_NO_THROW(check_request_fits(p, "", 2));
+    EXPECT_NO_THROW(check_request_fits(p, "big", 9));
+    try {
+        check_request_fits(p, "", 3);
+        FAIL() << "3 nodes of the 2-node default partition";
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(), "nodes: 3 nodes requested, partition debug has 2 (sinfo)");
+    }
+    try {
+        check_request_fits(p, "gpu", 1);
+        FAIL() << "a partition that does not exist";
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(), "partition: no partition 'gpu' on this cluster (sinfo lists: debug, big)");
+    }
+    // No default partition and none named: sbatch decides.
+    EXPECT_NO_THROW(check_request_fits(parse_sinfo_summary("a 0/1/0/1\n"), "", 4));
 }
 
 }  // namespace

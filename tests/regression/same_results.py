@@ -5,9 +5,19 @@ by nature (timings, hosts, ranks, dates, the run's id and version).
     /usr/bin/python3 tests/regression/same_results.py BEFORE.h5 AFTER.h5
 
 Exit 0 when every other field of `configs`, `folds`, `curves` and `grad_norms` (rows matched by
-their keys) and the dataset attributes are equal, float fields bit for bit (NaN equal to NaN);
-exit 1 with one line per difference otherwise. Used to check that a change of structure leaves
-a sweep's results as they were (tests/regression/CMakeLists.txt runs it on sweeps/quick.ini).
+their keys) and the file's attributes are equal, float fields bit for bit (NaN equal to NaN);
+exit 1 with one line per difference otherwise.
+
+It checks that a change of structure leaves a sweep's results as they were: run the same spec with
+the binary before the change and with the one after, on one rank (with `prune = chance`, whether a
+fold whose sibling was pruned still gets started depends on the order in which several ranks
+report), then compare:
+
+    OLD/dnnsweep sweep sweeps/quick.ini --out before.h5
+    build/runner/dnnsweep sweep sweeps/quick.ini --out after.h5
+    /usr/bin/python3 tests/regression/same_results.py before.h5 after.h5
+
+tests/regression/same_results_test.py checks the comparison itself.
 """
 import sys
 

@@ -12,7 +12,8 @@ dryrun:    the script rendered for a multi-node request (--dry-run) has the dire
            cluster needed.
 submit:    a small sweep submitted with each launcher (srun --mpi=pmix, mpirun), 2 ranks: the job
            id is printed, the saved script is the job's, the job completes, the results hold every
-           unit once and the job id; sbatch's own error is shown with a non-zero exit.
+           unit once and the job id; a partition that does not exist or too many nodes are refused
+           before anything is queued; sbatch's own error is shown with a non-zero exit.
 timelimit: --time=1 (one minute) for a sweep needing about three: each run gets SIGUSR1 before the
            limit, stops cleanly, requeues itself, and a later run completes: every unit exactly
            once, SLURM_RESTART_COUNT >= 1 in the file, never killed by the time limit.
@@ -226,10 +227,18 @@ def submit(e):
         e.check(os.path.exists(log) and "results: " in read(log), f"{launcher}: the job's log next to the results")
         e.check("complete" in read(out + ".requeue.log"), f"{launcher}: the requeue log notes the complete run")
 
+    # A request the cluster cannot meet is refused before anything is queued (sinfo), one line, exit 2.
+    for bad, words in ((["--partition", "nosuchpartition"], ["--partition", "nosuchpartition", "debug"]),
+                       (["--nodes", "2"], ["--nodes", "partition debug has 1"])):
+        out = e.path("refused", "results.h5")
+        r = e.dnn("submit", spec, "--out", out, *bad)
+        e.check(r.returncode == 2 and r.stderr.count("\n") == 1 and all(w in r.stderr for w in words),
+                f"{' '.join(bad)}: refused in one line naming it, exit 2 ({r.returncode}: {r.stderr.strip()})")
+        e.check(not os.path.exists(out + ".sbatch"), f"{' '.join(bad)}: nothing written")
     # sbatch's own message, as it is, and a non-zero exit.
-    out = e.path("bad-partition", "results.h5")
-    r = e.dnn("submit", spec, "--out", out, "--partition", "nosuchpartition")
-    e.check(r.returncode == 1 and "sbatch: error:" in r.stderr and "partition" in r.stderr,
+    out = e.path("too-many-cpus", "results.h5")
+    r = e.dnn("submit", spec, "--out", out, "--cpus-per-task", "4096")
+    e.check(r.returncode == 1 and "sbatch: error:" in r.stderr,
             f"sbatch's error shown as it is, exit 1 ({r.returncode}: {r.stderr.strip()})")
 
 

@@ -7,7 +7,8 @@ read back with h5py.
     two_node_test.py nodefail  --dnnsweep PATH --workdir DIR --cluster DIR
     two_node_test.py timelimit --dnnsweep PATH --workdir DIR --cluster DIR
 
-spread:    a sweep submitted with --nodes 2 --ntasks-per-node 2, with each launcher (srun, mpirun):
+spread:    --nodes 3 refused before anything is queued; a sweep submitted with --nodes 2
+           --ntasks-per-node 2, with each launcher (srun, mpirun):
            units recorded from both hosts, results equal to a one-machine run of the same spec
            (every field but timings, ranks and hosts), and one copy of the dataset per node: the
            node without rank 0 holds about one copy less (resident memory, Pss summed over its ranks)
@@ -160,6 +161,10 @@ def spread(e, a):
     if not local_run(e, spec, reference, 4):
         return
     units = 8
+    r = e.dnn("submit", spec, "--out", e.path("three", "results.h5"), "--nodes", "3", "--ntasks-per-node", "2")
+    e.check(r.returncode == 2 and r.stderr.count("\n") == 1 and "--nodes: 3 nodes requested, partition debug has 2"
+            in r.stderr and not os.path.exists(e.path("three")),
+            f"--nodes 3 on two nodes: refused in one line before anything is queued ({r.returncode}: {r.stderr.strip()})")
     peaks = {}
     for launcher, window in (("srun", True), ("mpirun", True), ("srun", False)):
         name = f"{launcher}{'' if window else '-copies'}"
