@@ -5,12 +5,11 @@
 #   host side:  munged, slurmctld; a bridge with the controller's address
 #   node1/node2: one slurmd each, in its own network namespace (a veth pair into the bridge, a private
 #               address), UTS namespace (its own hostname: MPI and the results see two hosts) and mount
-#               namespace (its own /tmp, bind-mounted from DIR/nodeN/tmp: PMIx and Open MPI keep per-job
-#               files there, which would collide on one shared /tmp). The file system is otherwise
-#               shared, as on a cluster with a shared file system, and so is munge's socket.
+#               namespace (its own folder for PMIx's per-step files, DIR/nodeN/tmp mounted on
+#               DIR/pmix-tmp: both slurmstepds name them after the step alone). The file system is
+#               otherwise shared, as on a cluster with a shared file system, and so is munge's socket.
 #
-# Usage: bash slurm/start_two_node_cluster.sh DIR      (DIR must not be under /tmp: the nodes' /tmp
-#                                                      is their own, so their files would vanish)
+# Usage: bash slurm/start_two_node_cluster.sh DIR
 # Then:  export SLURM_CONF=DIR/slurm.conf              (also written to DIR/env, for `source`)
 # Stop:  bash slurm/stop_two_node_cluster.sh DIR
 #
@@ -59,10 +58,10 @@ unshare --uts --mount true 2>/dev/null || skip "this machine does not allow UTS 
 
 mkdir -p "$DIR"
 DIR="$(cd "$DIR" && pwd)"
-case "$DIR/" in /tmp/*) die "$DIR: under /tmp, which each node replaces by its own; choose a folder elsewhere" ;; esac
 (( ${#DIR} <= 70 )) || die "$DIR: path longer than 70 characters, too long for the daemons' sockets; choose a shorter DIR"
 rm -rf "$DIR/munge" "$DIR/state" "$DIR/log" "$DIR/run" "$DIR/node1" "$DIR/node2" "$DIR/skipped"
 install -d -m 0700 "$DIR/munge" "$DIR/state" "$DIR/run"
+install -d -m 1777 "$DIR/pmix-tmp"
 install -d -m 0755 "$DIR/log"
 for n in node1 node2; do
   install -d -m 0700 "$DIR/$n/spool"
@@ -122,6 +121,8 @@ NodeName=node1 NodeHostname=node1 NodeAddr=$NET.11 $node_size State=UNKNOWN
 NodeName=node2 NodeHostname=node2 NodeAddr=$NET.12 $node_size State=UNKNOWN
 PartitionName=debug Nodes=node1,node2 Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 CONF
+# PMIx's per-step files in the folder each node mounts its own over (two_node_lib.sh start_node).
+printf 'PMIxCliTmpDirBase=%s\n' "$DIR/pmix-tmp" >"$DIR/mpi.conf"
 printf 'SLURM_CONF=%s\n' "$DIR/slurm.conf" >"$DIR/env"
 export SLURM_CONF="$DIR/slurm.conf"
 
@@ -155,7 +156,7 @@ munged --socket="$DIR/munge/munge.socket" --key-file="$DIR/munge/munge.key" \
 slurmctld -f "$SLURM_CONF" -i || fail "slurmctld did not start"
 
 # Each slurmd enters its node's network namespace with nsenter (`ip netns exec` would remount /sys
-# and hide the host's cgroup mounts, which slurmd needs), then gets its own hostname and /tmp.
+# and hide the host's cgroup mounts, which slurmd needs), then gets its own hostname and PMIx folder.
 # It forks into the background and writes DIR/run/slurmd-nodeN.pid, which the stop script reads.
 for n in node1 node2; do
   start_node "$DIR" "$n" || fail "slurmd of $n did not start"

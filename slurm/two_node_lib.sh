@@ -15,13 +15,15 @@ two_node_names() {
 
 # Starts node $2's slurmd for the cluster in folder $1 (SLURM_CONF set): in the node's network
 # namespace (nsenter: `ip netns exec` would remount /sys and hide the cgroup mounts slurmd reads),
-# with its own hostname and its own /tmp ($1/$2/tmp). slurmd forks into the background.
+# with its own hostname, and its own folder for PMIx's per-step files ($1/$2/tmp mounted on
+# $1/pmix-tmp, which mpi.conf names): both nodes' slurmstepds name them after the step alone, so on
+# one shared folder they would collide. slurmd forks into the background.
 start_node() {
   local dir="$1" node="$2"
   nsenter --net="/run/netns/${NS_PREFIX}$node" -- \
     unshare --uts --mount --propagation private -- \
-    sh -c 'hostname "$1" && mount --bind "$2" /tmp && exec slurmd -f "$3" -N "$1"' \
-    start_node "$node" "$dir/$node/tmp" "$SLURM_CONF"
+    sh -c 'hostname "$1" && mount --bind "$2" "$3" && exec slurmd -f "$4" -N "$1"' \
+    start_node "$node" "$dir/$node/tmp" "$dir/pmix-tmp" "$SLURM_CONF"
 }
 
 # The pids of every process in node $1's network namespace (its slurmd, job steps and ranks).
@@ -30,7 +32,7 @@ node_pids() {
 }
 
 # Starts node $2 of the cluster in folder $1 again after it was killed, as a rebooted machine comes
-# back: with an empty /tmp and spool folder (a killed job step leaves its sockets there, PMIx's
+# back: with empty temporary and spool folders (a killed job step leaves its sockets there, PMIx's
 # among them, and the next step on that node could not bind them).
 restart_node() {
   local dir="$1" node="$2"

@@ -21,6 +21,7 @@ timelimit: --time 1 on two nodes for a sweep needing more: SIGUSR1 before the li
 Exit 77 (ctest: skipped) when the cluster could not be started here (no namespaces allowed).
 """
 import argparse
+import hashlib
 import os
 import re
 import subprocess
@@ -40,7 +41,7 @@ from slurm_test import Env, check_results, read, wait_job  # noqa: E402
 from testlib import text  # noqa: E402
 
 SKIP = 77
-# Four units per fold round on the digits: long enough (a few seconds) to sample the ranks' memory.
+# Eight units on the digits: long enough (seconds) to sample the ranks' memory while all train.
 DIGITS = """data = mnist
 folds = 2
 split-seed = 5
@@ -51,7 +52,7 @@ activation = relu, tanh
 optimizer = sgd
 learning-rate = 0.1
 batch-size = 100
-epochs = 3
+epochs = 8
 """
 # 18 units of about 2 s each on a quiet core: still running when node2 is killed after 3 of them.
 LONG = """data = {data}
@@ -80,11 +81,27 @@ epochs = 800
 """
 
 
+def netns_inode(cluster, node):
+    """The inode of node's network namespace (slurm/two_node_lib.sh names it after the folder)."""
+    tag = hashlib.md5(os.path.realpath(cluster).encode()).hexdigest()[:6]
+    return os.stat(f"/run/netns/dns{tag}-{node}").st_ino
+
+
 def node_pids(cluster, node):
-    out = subprocess.run(["bash", "-c", f'source "{REPO}/slurm/two_node_lib.sh"; two_node_names "$1" "$2"; node_pids "$3"',
-                          "x", cluster, os.environ.get("DNNSWEEP_SLURM2_NET", "10.213.7"), node],
-                         capture_output=True, text=True)
-    return [int(p) for p in out.stdout.split()]
+    """Every process in node's network namespace: its slurmd, job steps and ranks."""
+    try:
+        inode = netns_inode(cluster, node)
+    except OSError:
+        return []
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}/ns/net").st_ino == inode:
+                    pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
 
 
 def pss_kb(pid):
