@@ -13,7 +13,15 @@
 
 namespace dnnsweep {
 
-enum class Cause : unsigned char { Diverged, MseSoftmax, UnscaledInputs, VanishingGradient, DeadRelu, FewUpdates, Unknown };
+enum class Cause : unsigned char {
+    Diverged,
+    MseSoftmax,
+    UnscaledInputs,
+    VanishingGradient,
+    DeadRelu,
+    FewUpdates,
+    Unknown
+};
 
 inline constexpr std::array<EnumEntry<Cause>, 7> kCauses{{
     {Cause::Diverged, "diverged", "a fold's loss became NaN/Inf"},

@@ -22,15 +22,19 @@ std::string_view name_of(E e, const std::array<std::pair<std::string_view, E>, N
     return "?";
 }
 
-constexpr std::array<std::pair<std::string_view, Loss>, 3> kLosses{{
-    {"crossentropy", Loss::CrossEntropy}, {"mse", Loss::Mse}, {"categorical_crossentropy", Loss::CrossEntropy}}};
-constexpr std::array<std::pair<std::string_view, Optimizer>, 4> kOptimizers{{
-    {"sgd", Optimizer::Sgd}, {"adagrad", Optimizer::Adagrad}, {"rmsprop", Optimizer::Rmsprop}, {"adam", Optimizer::Adam}}};
-constexpr std::array<std::pair<std::string_view, Normalization>, 4> kNormalizations{{
-    {"none", Normalization::None}, {"minmax", Normalization::MinMax}, {"zscore", Normalization::ZScore},
-    {"batchnorm", Normalization::BatchNorm}}};
-constexpr std::array<std::pair<std::string_view, Init>, 2> kInits{{
-    {"glorot_uniform", Init::GlorotUniform}, {"he_uniform", Init::HeUniform}}};
+constexpr std::array<std::pair<std::string_view, Loss>, 3> kLosses{
+    {{"crossentropy", Loss::CrossEntropy}, {"mse", Loss::Mse}, {"categorical_crossentropy", Loss::CrossEntropy}}};
+constexpr std::array<std::pair<std::string_view, Optimizer>, 4> kOptimizers{{{"sgd", Optimizer::Sgd},
+                                                                             {"adagrad", Optimizer::Adagrad},
+                                                                             {"rmsprop", Optimizer::Rmsprop},
+                                                                             {"adam", Optimizer::Adam}}};
+constexpr std::array<std::pair<std::string_view, Normalization>, 4> kNormalizations{
+    {{"none", Normalization::None},
+     {"minmax", Normalization::MinMax},
+     {"zscore", Normalization::ZScore},
+     {"batchnorm", Normalization::BatchNorm}}};
+constexpr std::array<std::pair<std::string_view, Init>, 2> kInits{
+    {{"glorot_uniform", Init::GlorotUniform}, {"he_uniform", Init::HeUniform}}};
 
 }  // namespace
 
@@ -56,7 +60,8 @@ void TrainConfig::validate() const {
     if (batch_size < 0) fail("batch-size", "must be >= 1 (or 'full')");
     if (!(dropout >= 0.0 && dropout < 1.0)) fail("dropout", "must be in [0, 1)");
     // The dropout layer computes in float, where e.g. 0.99999999 is 1: every unit dropped.
-    if (!(static_cast<float>(dropout) < 1.0f)) fail("dropout", "must be below 1 as a 32-bit float (at most 0.99999994)");
+    if (!(static_cast<float>(dropout) < 1.0f))
+        fail("dropout", "must be below 1 as a 32-bit float (at most 0.99999994)");
     if (!(weight_decay >= 0.0)) fail("weight-decay", "must be >= 0");
     if (epochs < 1) fail("epochs", "must be >= 1");
     if (patience < 0) fail("patience", "must be >= 0");

@@ -36,31 +36,29 @@ std::string_view name(Init i);
 double default_learning_rate(Optimizer o);
 
 struct TrainConfig {
-    int layers = 3;                 // hidden dense layers
-    int width = 689;                // units per hidden layer
+    int layers = 3;   // hidden dense layers
+    int width = 689;  // units per hidden layer
     Activation activation = Activation::Relu;
-    int maxout_pieces = 2;          // k linear pieces per maxout unit
-    float leaky_relu_alpha = 0.01f; // slope for x < 0
+    int maxout_pieces = 2;           // k linear pieces per maxout unit
+    float leaky_relu_alpha = 0.01f;  // slope for x < 0
     float elu_alpha = 1.0f;
     Loss loss = Loss::CrossEntropy;
     Optimizer optimizer = Optimizer::Adam;
     std::optional<double> learning_rate;  // unset: the optimizer's Keras default
-    double momentum = 0.0;          // sgd only
-    bool nesterov = false;          // sgd only
-    int batch_size = 100;           // 0: the whole training set (full batch)
-    double dropout = 0.0;           // fraction of hidden units dropped, [0, 1)
+    double momentum = 0.0;                // sgd only
+    bool nesterov = false;                // sgd only
+    int batch_size = 100;                 // 0: the whole training set (full batch)
+    double dropout = 0.0;                 // fraction of hidden units dropped, [0, 1)
     Normalization normalization = Normalization::MinMax;
-    double weight_decay = 0.0;      // L2: loss += weight_decay/2 * sum(w^2) over dense weights
+    double weight_decay = 0.0;  // L2: loss += weight_decay/2 * sum(w^2) over dense weights
     Init init = Init::GlorotUniform;
     int epochs = 20;
-    int patience = 0;               // early stopping on validation loss; 0 = off
+    int patience = 0;  // early stopping on validation loss; 0 = off
     std::uint64_t seed = 0;
-    double test_noise = 0.0;        // std of Gaussian noise added to validation/test inputs
+    double test_noise = 0.0;  // std of Gaussian noise added to validation/test inputs
     int threads = 1;
 
-    double effective_learning_rate() const {
-        return learning_rate ? *learning_rate : default_learning_rate(optimizer);
-    }
+    double effective_learning_rate() const { return learning_rate ? *learning_rate : default_learning_rate(optimizer); }
     // Throws ConfigError naming the first field out of range.
     void validate() const;
 };

@@ -46,8 +46,8 @@ Dataset load_idx_folder(const std::string& dir, const std::string& what) {
     for (const std::string& f : {images, labels})
         if (!is_file(f)) missing += (missing.empty() ? "" : ", ") + f;
     if (!missing.empty())
-        throw DataError(what + ": missing " + missing + " (a data folder holds " + kImagesName + " and " +
-                        kLabelsName + ")");
+        throw DataError(what + ": missing " + missing + " (a data folder holds " + kImagesName + " and " + kLabelsName +
+                        ")");
     return load_idx(images, labels);
 }
 
@@ -70,9 +70,8 @@ std::string builtin_mnist_dir() {
 }
 
 Dataset load_dataset(const std::string& spec, LabelFormat format) {
-    const std::string accepted =
-        "--data takes mnist, a folder holding " + std::string(kImagesName) + " and " + kLabelsName +
-        ", an IDX images file, IMAGES,LABELS, or a text file";
+    const std::string accepted = "--data takes mnist, a folder holding " + std::string(kImagesName) + " and " +
+                                 kLabelsName + ", an IDX images file, IMAGES,LABELS, or a text file";
     if (spec.empty()) throw DataError("--data is empty (" + accepted + ")");
 
     if (spec == "mnist") {
@@ -81,9 +80,10 @@ Dataset load_dataset(const std::string& spec, LabelFormat format) {
         const std::string from = env != nullptr && *env != '\0' ? " (from $DNNSWEEP_DATA_DIR)" : "";
         for (const char* name : {kImagesName, kLabelsName})
             if (!is_file((fs::path(dir) / name).string()))
-                throw DataError("--data mnist: the built-in MNIST digits are not in " + dir + from + ": " + name +
-                                " is missing. Fetch them with `bash scripts/setup.sh` (or `bash scripts/fetch_mnist.sh " +
-                                dir + "`)");
+                throw DataError(
+                    "--data mnist: the built-in MNIST digits are not in " + dir + from + ": " + name +
+                    " is missing. Fetch them with `bash scripts/setup.sh` (or `bash scripts/fetch_mnist.sh " + dir +
+                    "`)");
         Dataset d = load_idx_folder(dir, "--data mnist");
         d.source = "mnist (" + dir + ")";
         return d;

@@ -17,11 +17,11 @@ public:
 };
 
 struct Dataset {
-    Matrix x;                    // one sample per row, features as read (no scaling); may be a view
-                                 // of rows shared with other processes (Matrix::view)
-    std::vector<std::int32_t> y; // class index per sample, in [0, classes)
+    Matrix x;                     // one sample per row, features as read (no scaling); may be a view
+                                  // of rows shared with other processes (Matrix::view)
+    std::vector<std::int32_t> y;  // class index per sample, in [0, classes)
     int classes = 0;
-    std::string source;          // what was loaded, for messages and results
+    std::string source;  // what was loaded, for messages and results
 
     std::size_t size() const { return x.rows; }
     std::size_t features() const { return x.cols; }

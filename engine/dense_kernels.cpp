@@ -44,7 +44,7 @@ constexpr std::size_t kGroup = 4;
 
 template <std::size_t G>
 DNNSWEEP_INLINE void forward_group(std::size_t r0, std::size_t in, std::size_t out, const float* __restrict x,
-                          const float* __restrict wt, const float* __restrict b, float* __restrict y) {
+                                   const float* __restrict wt, const float* __restrict b, float* __restrict y) {
     const std::size_t ld = padded(out);
     for (std::size_t o0 = 0; o0 < out; o0 += kLanes) {
         const std::size_t w = std::min(kLanes, out - o0);
@@ -65,7 +65,7 @@ DNNSWEEP_INLINE void forward_group(std::size_t r0, std::size_t in, std::size_t o
 
 template <std::size_t G>
 DNNSWEEP_INLINE void weights_group(std::size_t i0, std::size_t o0, std::size_t n, std::size_t in, std::size_t ld,
-                          const float* __restrict x, const float* __restrict dz, float* __restrict dwt) {
+                                   const float* __restrict x, const float* __restrict dz, float* __restrict dwt) {
     Vec g[G] = {};
     for (std::size_t r = 0; r < n; ++r) {
         Vec dzv;
@@ -76,8 +76,8 @@ DNNSWEEP_INLINE void weights_group(std::size_t i0, std::size_t o0, std::size_t n
 }
 
 template <std::size_t G>
-DNNSWEEP_INLINE void data_group(std::size_t r0, std::size_t in, std::size_t out, const float* __restrict dz, std::size_t ld_dz,
-                       const float* __restrict w, float* __restrict dx) {
+DNNSWEEP_INLINE void data_group(std::size_t r0, std::size_t in, std::size_t out, const float* __restrict dz,
+                                std::size_t ld_dz, const float* __restrict w, float* __restrict dx) {
     const std::size_t ld = padded(in);
     for (std::size_t i0 = 0; i0 < in; i0 += kLanes) {
         Vec acc[G] = {};
@@ -119,8 +119,8 @@ void dense_backward_weights(std::size_t n, std::size_t in, std::size_t out, cons
 }
 
 DNNSWEEP_CLONES
-void dense_backward_data(std::size_t n, std::size_t in, std::size_t out, const float* __restrict dz,
-                         std::size_t ld_dz, const float* __restrict w, float* __restrict dx) {
+void dense_backward_data(std::size_t n, std::size_t in, std::size_t out, const float* __restrict dz, std::size_t ld_dz,
+                         const float* __restrict w, float* __restrict dx) {
     std::size_t r = 0;
     for (; r + kGroup <= n; r += kGroup) data_group<kGroup>(r, in, out, dz, ld_dz, w, dx);
     for (; r < n; ++r) data_group<1>(r, in, out, dz, ld_dz, w, dx);
@@ -142,23 +142,24 @@ void transpose(std::size_t rows, std::size_t cols, const float* __restrict src, 
 DNNSWEEP_CLONES
 void activation_forward(dnnl::algorithm a, float alpha, float* y, std::size_t count) {
     switch (a) {
-        case dnnl::algorithm::eltwise_relu:
-            if (alpha == 0.0f) {
-                for (std::size_t i = 0; i < count; ++i) y[i] = std::max(y[i], 0.0f);
-            } else {
-                for (std::size_t i = 0; i < count; ++i) y[i] = y[i] > 0.0f ? y[i] : alpha * y[i];
-            }
-            return;
-        case dnnl::algorithm::eltwise_logistic:
-            for (std::size_t i = 0; i < count; ++i) y[i] = 1.0f / (1.0f + std::exp(-y[i]));
-            return;
-        case dnnl::algorithm::eltwise_tanh:
-            for (std::size_t i = 0; i < count; ++i) y[i] = std::tanh(y[i]);
-            return;
-        case dnnl::algorithm::eltwise_elu:
-            for (std::size_t i = 0; i < count; ++i) y[i] = y[i] > 0.0f ? y[i] : alpha * std::expm1(y[i]);
-            return;
-        default: break;
+    case dnnl::algorithm::eltwise_relu:
+        if (alpha == 0.0f) {
+            for (std::size_t i = 0; i < count; ++i) y[i] = std::max(y[i], 0.0f);
+        } else {
+            for (std::size_t i = 0; i < count; ++i) y[i] = y[i] > 0.0f ? y[i] : alpha * y[i];
+        }
+        return;
+    case dnnl::algorithm::eltwise_logistic:
+        for (std::size_t i = 0; i < count; ++i) y[i] = 1.0f / (1.0f + std::exp(-y[i]));
+        return;
+    case dnnl::algorithm::eltwise_tanh:
+        for (std::size_t i = 0; i < count; ++i) y[i] = std::tanh(y[i]);
+        return;
+    case dnnl::algorithm::eltwise_elu:
+        for (std::size_t i = 0; i < count; ++i) y[i] = y[i] > 0.0f ? y[i] : alpha * std::expm1(y[i]);
+        return;
+    default:
+        break;
     }
     throw std::invalid_argument("activation_forward: unsupported eltwise algorithm");
 }
@@ -167,20 +168,21 @@ DNNSWEEP_CLONES
 void activation_backward(dnnl::algorithm a, float alpha, const float* __restrict y, float* __restrict dy,
                          std::size_t count) {
     switch (a) {
-        case dnnl::algorithm::eltwise_relu_use_dst_for_bwd:
-            for (std::size_t i = 0; i < count; ++i) dy[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i];
-            return;
-        case dnnl::algorithm::eltwise_logistic_use_dst_for_bwd:
-            for (std::size_t i = 0; i < count; ++i) dy[i] *= y[i] * (1.0f - y[i]);
-            return;
-        case dnnl::algorithm::eltwise_tanh_use_dst_for_bwd:
-            for (std::size_t i = 0; i < count; ++i) dy[i] *= 1.0f - y[i] * y[i];
-            return;
-        case dnnl::algorithm::eltwise_elu_use_dst_for_bwd:
-            // elu'(z) = alpha e^z = y + alpha below 0.
-            for (std::size_t i = 0; i < count; ++i) dy[i] = y[i] > 0.0f ? dy[i] : dy[i] * (y[i] + alpha);
-            return;
-        default: break;
+    case dnnl::algorithm::eltwise_relu_use_dst_for_bwd:
+        for (std::size_t i = 0; i < count; ++i) dy[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i];
+        return;
+    case dnnl::algorithm::eltwise_logistic_use_dst_for_bwd:
+        for (std::size_t i = 0; i < count; ++i) dy[i] *= y[i] * (1.0f - y[i]);
+        return;
+    case dnnl::algorithm::eltwise_tanh_use_dst_for_bwd:
+        for (std::size_t i = 0; i < count; ++i) dy[i] *= 1.0f - y[i] * y[i];
+        return;
+    case dnnl::algorithm::eltwise_elu_use_dst_for_bwd:
+        // elu'(z) = alpha e^z = y + alpha below 0.
+        for (std::size_t i = 0; i < count; ++i) dy[i] = y[i] > 0.0f ? dy[i] : dy[i] * (y[i] + alpha);
+        return;
+    default:
+        break;
     }
     throw std::invalid_argument("activation_backward: unsupported eltwise algorithm");
 }

@@ -17,13 +17,14 @@ void dense_forward(std::size_t n, std::size_t in, std::size_t out, const float* 
                    float* y);
 // dwt (in x padded(out)) = x^T dz and db = column sums of dz (both overwritten), dz n x padded(out)
 // with zero padding, so the padding of dwt is written zero.
-void dense_backward_weights(std::size_t n, std::size_t in, std::size_t out, const float* x, const float* dz,
-                            float* dwt, float* db);
+void dense_backward_weights(std::size_t n, std::size_t in, std::size_t out, const float* x, const float* dz, float* dwt,
+                            float* db);
 // dx (n x in) = dz * w, dz n x ld_dz (ld_dz >= out), w the out x padded(in) weights (padding zero).
 void dense_backward_data(std::size_t n, std::size_t in, std::size_t out, const float* dz, std::size_t ld_dz,
                          const float* w, float* dx);
 // dst (cols x ld_dst) = src^T, src rows x ld_src; columns ld_dst beyond rows are zeroed.
-void transpose(std::size_t rows, std::size_t cols, const float* src, std::size_t ld_src, float* dst, std::size_t ld_dst);
+void transpose(std::size_t rows, std::size_t cols, const float* src, std::size_t ld_src, float* dst,
+               std::size_t ld_dst);
 
 // The element-wise activations oneDNN's eltwise algorithms compute (logistic, tanh, relu with
 // slope alpha below 0, elu), in place on y; and their backward from the forward output y, in

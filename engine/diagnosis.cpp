@@ -27,7 +27,8 @@ void check_thresholds(const DiagnosisThresholds& t) {
     if (!(t.chance_factor > 0.0 && std::isfinite(t.chance_factor))) bad("chance-factor", t.chance_factor, "> 0");
     if (!(t.underfit_error >= 0.0 && t.underfit_error <= 1.0)) bad("underfit-error", t.underfit_error, "in [0, 1]");
     if (!(t.overfit_gap >= 0.0 && t.overfit_gap <= 1.0)) bad("overfit-gap", t.overfit_gap, "in [0, 1]");
-    if (!(t.vanishing_ratio >= 0.0 && std::isfinite(t.vanishing_ratio))) bad("vanishing-ratio", t.vanishing_ratio, ">= 0");
+    if (!(t.vanishing_ratio >= 0.0 && std::isfinite(t.vanishing_ratio)))
+        bad("vanishing-ratio", t.vanishing_ratio, ">= 0");
     if (!(t.dead_relu >= 0.0 && t.dead_relu <= 1.0)) bad("dead-relu", t.dead_relu, "in [0, 1]");
     if (!(t.unscaled_input >= 0.0)) bad("unscaled-input", t.unscaled_input, ">= 0");
     if (t.few_updates < 0) bad("few-updates", t.few_updates, ">= 0");
@@ -51,27 +52,29 @@ struct Mean {
 struct Evidence {
     std::size_t folds = 0, ran = 0, diverged = 0;
     std::size_t failed = 0;
-    std::size_t pruned = 0;           // pruned folds that ran (at least one epoch)
-    std::size_t not_started = 0;      // pruned folds never started (a sibling was pruned)
-    std::size_t pruned_at_chance = 0; // pruned folds whose training accuracy was below the chance level
-    double pruned_chance_acc = nan;   // their mean training accuracy
+    std::size_t pruned = 0;            // pruned folds that ran (at least one epoch)
+    std::size_t not_started = 0;       // pruned folds never started (a sibling was pruned)
+    std::size_t pruned_at_chance = 0;  // pruned folds whose training accuracy was below the chance level
+    double pruned_chance_acc = nan;    // their mean training accuracy
     int pruned_min_epochs = 0, pruned_max_epochs = 0;
     int first_diverged_epoch = 0;
     double train_acc = nan, bias = nan, variance = nan, val_error = nan;
-    double grad_ratio = nan;      // median over folds of first/last dense layer grad norm
-    double dead_relu = nan;       // mean over folds
-    double max_abs_input = nan;   // largest over folds
-    double steps_per_epoch = nan; // mean over folds
+    double grad_ratio = nan;       // median over folds of first/last dense layer grad norm
+    double dead_relu = nan;        // mean over folds
+    double max_abs_input = nan;    // largest over folds
+    double steps_per_epoch = nan;  // mean over folds
 };
 
 // Whether a fold has a training outcome to read (possibly pruned before it started).
 bool has_outcome(UnitStatus s) {
     switch (s) {
-        case UnitStatus::Ok:
-        case UnitStatus::Diverged:
-        case UnitStatus::Pruned: return true;
-        case UnitStatus::Failed:
-        case UnitStatus::Stopped: return false;
+    case UnitStatus::Ok:
+    case UnitStatus::Diverged:
+    case UnitStatus::Pruned:
+        return true;
+    case UnitStatus::Failed:
+    case UnitStatus::Stopped:
+        return false;
     }
     return false;
 }
@@ -178,36 +181,40 @@ std::vector<FoundCause> find_causes(const TrainConfig& config, const Evidence& e
         const std::string when =
             e.first_diverged_epoch > 0 ? " at epoch " + std::to_string(e.first_diverged_epoch) : std::string();
         causes.push_back({Cause::Diverged, "the loss became NaN/Inf" + when + " (in " + fraction_of(e.diverged, e.ran) +
-                                          "); lower the learning rate (now " +
-                                          significant(config.effective_learning_rate(), 6) + ")"});
+                                               "); lower the learning rate (now " +
+                                               significant(config.effective_learning_rate(), 6) + ")"});
     }
     if (config.loss == Loss::Mse) {
         causes.push_back({Cause::MseSoftmax, "mse loss on softmax outputs barely moves the weights; use crossentropy"});
     }
     if (config.normalization == Normalization::None && e.max_abs_input > t.unscaled_input) {
-        causes.push_back({Cause::UnscaledInputs, "inputs reach |x| = " + significant(e.max_abs_input, 6) +
-                                                 " with normalization none, which saturates or blows up the first layer; "
-                                                 "use normalization minmax or zscore"});
+        causes.push_back(
+            {Cause::UnscaledInputs, "inputs reach |x| = " + significant(e.max_abs_input, 6) +
+                                        " with normalization none, which saturates or blows up the first layer; "
+                                        "use normalization minmax or zscore"});
     }
     if (e.grad_ratio < t.vanishing_ratio) {  // false for NaN: no gradient figures, no claim
         causes.push_back({Cause::VanishingGradient,
-                          "the gradient vanishes toward the input (first/last layer gradient norm ratio " + scientific(e.grad_ratio, 1) +
-                              ", below " + scientific(t.vanishing_ratio, 1) + ", over " + std::to_string(config.layers) + " " +
-                              std::string(name(config.activation)) +
+                          "the gradient vanishes toward the input (first/last layer gradient norm ratio " +
+                              scientific(e.grad_ratio, 1) + ", below " + scientific(t.vanishing_ratio, 1) + ", over " +
+                              std::to_string(config.layers) + " " + std::string(name(config.activation)) +
                               " layers); use relu, fewer layers, or an adaptive optimizer such as adam"});
     }
     if (family(config.activation) == ActivationFamily::ReluLike && e.dead_relu > t.dead_relu) {
         causes.push_back({Cause::DeadRelu, fixed(100.0 * e.dead_relu, 0) + "% of the hidden " +
-                                           std::string(name(config.activation)) +
-                                           " units never activate (dead); lower the learning rate, use he_uniform "
-                                           "init or leaky_relu"});
+                                               std::string(name(config.activation)) +
+                                               " units never activate (dead); lower the learning rate, use he_uniform "
+                                               "init or leaky_relu"});
     }
     if (e.steps_per_epoch < t.few_updates) {
-        const std::string batch = config.batch_size == 0 ? "full batch" : "batch size " + std::to_string(config.batch_size);
-        const std::string steps = significant(e.steps_per_epoch, 6) + (e.steps_per_epoch == 1.0 ? " optimizer step" : " optimizer steps");
-        causes.push_back({Cause::FewUpdates, "only " + steps + " per epoch (" + batch +
-                                             ") is too few updates to learn from; use a smaller batch (e.g. 100) or "
-                                             "many more epochs"});
+        const std::string batch =
+            config.batch_size == 0 ? "full batch" : "batch size " + std::to_string(config.batch_size);
+        const std::string steps =
+            significant(e.steps_per_epoch, 6) + (e.steps_per_epoch == 1.0 ? " optimizer step" : " optimizer steps");
+        causes.push_back(
+            {Cause::FewUpdates, "only " + steps + " per epoch (" + batch +
+                                    ") is too few updates to learn from; use a smaller batch (e.g. 100) or "
+                                    "many more epochs"});
     }
     return causes;
 }
@@ -326,10 +333,10 @@ Diagnosis from_bias_variance(const TrainConfig& config, const std::vector<FoundC
                                " (gap " + fixed(e.variance, 2) + ")";
     // Hazards worth a word even when the model trains (seed row 9: unscaled inputs can train with a
     // stable softmax, and still diverge with another optimizer or learning rate).
-    const std::string noise_note =
-        config.test_noise > 0.0 ? "; the validation inputs carry Gaussian noise (std " + significant(config.test_noise, 6) +
-                                      "), so part of the gap is a train/validation mismatch"
-                                : "";
+    const std::string noise_note = config.test_noise > 0.0 ? "; the validation inputs carry Gaussian noise (std " +
+                                                                 significant(config.test_noise, 6) +
+                                                                 "), so part of the gap is a train/validation mismatch"
+                                                           : "";
     const auto unscaled = std::ranges::find(causes, Cause::UnscaledInputs, &FoundCause::cause);
     const std::string unscaled_note = unscaled != causes.end() ? "; note: " + unscaled->text : "";
 

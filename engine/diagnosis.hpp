@@ -16,13 +16,13 @@ namespace dnnsweep {
 
 // Every threshold the verdicts use, with documented defaults (docs/diagnosis.md).
 struct DiagnosisThresholds {
-    double chance_factor = 1.5;       // not_training: mean train acc < chance_factor / classes
-    double underfit_error = 0.10;     // underfitting: mean train error (bias) above this...
-    double overfit_gap = 0.05;        // ...overfitting: variance (val error - train error) above this
-    double vanishing_ratio = 1e-3;    // vanishing gradient: first/last layer grad norm below this
-    double dead_relu = 0.5;           // dead ReLUs: fraction of dead hidden units above this
-    double unscaled_input = 10.0;     // unscaled inputs: max |x| above this
-    int few_updates = 10;             // too few updates: fewer optimizer steps per epoch than this
+    double chance_factor = 1.5;     // not_training: mean train acc < chance_factor / classes
+    double underfit_error = 0.10;   // underfitting: mean train error (bias) above this...
+    double overfit_gap = 0.05;      // ...overfitting: variance (val error - train error) above this
+    double vanishing_ratio = 1e-3;  // vanishing gradient: first/last layer grad norm below this
+    double dead_relu = 0.5;         // dead ReLUs: fraction of dead hidden units above this
+    double unscaled_input = 10.0;   // unscaled inputs: max |x| above this
+    int few_updates = 10;           // too few updates: fewer optimizer steps per epoch than this
 };
 
 // What one fold of a configuration produced.
@@ -31,24 +31,24 @@ struct FoldOutcome {
     // that epoch's); epochs 0: never started, a sibling fold was pruned. Failed: threw (an error,
     // not a training outcome); Stopped (abandoned) counts as Failed: it has no outcome either.
     UnitStatus status = UnitStatus::Ok;
-    bool pruned_at_chance = false;    // Pruned by the chance rule (engine/pruning.hpp): judged not to
-                                      // train, whatever its siblings did (a unit paused by successive
-                                      // halving is `pruned` only: ranked low, not judged)
+    bool pruned_at_chance = false;  // Pruned by the chance rule (engine/pruning.hpp): judged not to
+                                    // train, whatever its siblings did (a unit paused by successive
+                                    // halving is `pruned` only: ranked low, not judged)
     double train_acc = 0.0, val_acc = 0.0;
     int epochs = 0;
     int diverged_epoch = 0;
-    std::int64_t steps = 0;           // optimizer steps over the whole run
-    Health last_health;               // the last epoch's health figures
+    std::int64_t steps = 0;  // optimizer steps over the whole run
+    Health last_health;      // the last epoch's health figures
 };
 
 struct Diagnosis {
-    double bias = 0.0;                // mean training error over the folds that ran
-    double variance = 0.0;            // mean (validation error - training error)
+    double bias = 0.0;      // mean training error over the folds that ran
+    double variance = 0.0;  // mean (validation error - training error)
     Verdict verdict = Verdict::Good;
-    std::string reason;               // one human-readable line: the verdict's evidence and fix
-    std::vector<Cause> causes;        // not_training (and underfitting): likely causes, most
-                                      // likely first (engine/cause.hpp); not_training without one
-                                      // is {Cause::Unknown}
+    std::string reason;         // one human-readable line: the verdict's evidence and fix
+    std::vector<Cause> causes;  // not_training (and underfitting): likely causes, most
+                                // likely first (engine/cause.hpp); not_training without one
+                                // is {Cause::Unknown}
 };
 
 Diagnosis diagnose(const TrainConfig& config, std::span<const FoldOutcome> folds, int classes,

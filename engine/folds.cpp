@@ -156,9 +156,15 @@ UnitRows unit_rows(const StudySplit& split, const std::vector<std::int32_t>& lab
     for (std::size_t i = 0; i < part.size(); ++i) {
         const auto row = static_cast<std::uint32_t>(i);
         switch (part[i]) {
-            case Part::Train: out.train.push_back(row); break;
-            case Part::Val: out.val.push_back(row); break;
-            case Part::Test: out.test.push_back(row); break;
+        case Part::Train:
+            out.train.push_back(row);
+            break;
+        case Part::Val:
+            out.val.push_back(row);
+            break;
+        case Part::Test:
+            out.test.push_back(row);
+            break;
         }
     }
     return out;

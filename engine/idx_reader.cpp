@@ -17,7 +17,9 @@ namespace {
 using namespace idx;
 
 std::uint32_t be32(std::string_view bytes, std::size_t offset) {
-    const auto b = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[offset + i])); };
+    const auto b = [&](std::size_t i) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[offset + i]));
+    };
     return b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3);
 }
 
@@ -29,7 +31,8 @@ std::string at_offset(const std::string& path, std::size_t offset) {
 
 // A recognisable wrong file earns a hint on what to do instead.
 std::string magic_hint(std::string_view bytes, std::uint32_t found) {
-    if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1F && static_cast<unsigned char>(bytes[1]) == 0x8B)
+    if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1F &&
+        static_cast<unsigned char>(bytes[1]) == 0x8B)
         return " (this is a gzip file: gunzip it first)";
     if (found == kImagesMagic) return " (this is an IDX images file: are images and labels swapped?)";
     if (found == kLabelsMagic) return " (this is an IDX labels file: are images and labels swapped?)";

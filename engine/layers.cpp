@@ -106,7 +106,9 @@ dnnl::primitive_attr activation_attr(const std::optional<EltwiseSpec>& act) {
     return attr;
 }
 
-memory::desc plain_weights_md(std::size_t in, std::size_t out) { return memory::desc({dim(out), dim(in)}, f32, tag::oi); }
+memory::desc plain_weights_md(std::size_t in, std::size_t out) {
+    return memory::desc({dim(out), dim(in)}, f32, tag::oi);
+}
 
 // The forward pass is a matmul, not an inner_product: dst (n x out) = src (n x in) * W^T + bias,
 // with W^T the same `oi` buffer read as an in x out matrix with strides {1, in}. At the seed
@@ -136,7 +138,9 @@ DenseLayer::DenseLayer(DnnlContext& ctx, std::size_t in, std::size_t out, std::s
     : Layer(in, out, max_batch, max_infer_batch),
       ctx_(ctx),
       act_(activation),
-      kernel_(kernel != DenseKernel::Auto ? kernel : in * out <= kSmallDense ? DenseKernel::Loops : DenseKernel::OneDnn) {
+      kernel_(kernel != DenseKernel::Auto ? kernel
+              : in * out <= kSmallDense   ? DenseKernel::Loops
+                                          : DenseKernel::OneDnn) {
     if (kernel_ == DenseKernel::OneDnn) {
         // Plain `oi`, measured faster than the blocked layout oneDNN's forward kernel asks for
         // (format_tag::any): the blocked backward kernels lose more than its forward gains
@@ -207,20 +211,25 @@ DenseLayer::TrainPrims& DenseLayer::train_prims(std::size_t n) {
     const auto b_md = vec_md(out_);
 
     // The backward primitives' hint: an inner_product forward that is never built (see forward_pd).
-    const dnnl::inner_product_forward::primitive_desc fwd_pd(
-        {prop_kind::forward_training, src_md, w_md, b_md, dst_md}, activation_attr(act_), eng);
+    const dnnl::inner_product_forward::primitive_desc fwd_pd({prop_kind::forward_training, src_md, w_md, b_md, dst_md},
+                                                             activation_attr(act_), eng);
     const auto src = wrap(src_md, eng, src_), weights = wrap(w_md, eng, weights_);
     const auto dst = wrap(dst_md, eng, out_buf_.data()), diff_dst = wrap(dst_md, eng, dout_buf_.data());
 
     const auto matmul_pd = forward_pd(n, in_, out_, act_, eng);
-    auto p = std::make_unique<TrainPrims>(TrainPrims{
-        dnnl::matmul(matmul_pd),
-        forward_args(matmul_pd, eng, src_, weights_, bias_, out_buf_.data()),
-        std::nullopt, {}, std::nullopt, {},
-        dnnl::inner_product_backward_weights(dnnl::inner_product_backward_weights::primitive_desc(
-            {src_md, w_md, b_md, dst_md}, eng, fwd_pd)),
-        {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst},
-         {DNNL_ARG_DIFF_WEIGHTS, wrap(w_md, eng, diff_weights_)}, {DNNL_ARG_DIFF_BIAS, wrap(b_md, eng, diff_bias_)}}});
+    auto p = std::make_unique<TrainPrims>(
+        TrainPrims{dnnl::matmul(matmul_pd),
+                   forward_args(matmul_pd, eng, src_, weights_, bias_, out_buf_.data()),
+                   std::nullopt,
+                   {},
+                   std::nullopt,
+                   {},
+                   dnnl::inner_product_backward_weights(
+                       dnnl::inner_product_backward_weights::primitive_desc({src_md, w_md, b_md, dst_md}, eng, fwd_pd)),
+                   {{DNNL_ARG_SRC, src},
+                    {DNNL_ARG_DIFF_DST, diff_dst},
+                    {DNNL_ARG_DIFF_WEIGHTS, wrap(w_md, eng, diff_weights_)},
+                    {DNNL_ARG_DIFF_BIAS, wrap(b_md, eng, diff_bias_)}}});
 
     if (act_) {
         // The activation's backward needs only its output (use_dst_for_bwd), computed in place
@@ -234,7 +243,8 @@ DenseLayer::TrainPrims& DenseLayer::train_prims(std::size_t n) {
     if (diff_src_ != nullptr) {
         p->backward_data = dnnl::inner_product_backward_data(
             dnnl::inner_product_backward_data::primitive_desc({src_md, w_md, dst_md}, eng, fwd_pd));
-        p->backward_data_args = {{DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_WEIGHTS, weights},
+        p->backward_data_args = {{DNNL_ARG_DIFF_DST, diff_dst},
+                                 {DNNL_ARG_WEIGHTS, weights},
                                  {DNNL_ARG_DIFF_SRC, wrap(src_md, eng, diff_src_)}};
     }
     return *train_.emplace(n, std::move(p)).first->second;
@@ -310,15 +320,16 @@ ActivationLayer::Prims& ActivationLayer::prims(std::size_t n) {
     if (auto it = cache_.find(n); it != cache_.end()) return *it->second;
     const auto& eng = ctx_.engine;
     const auto md = rows_md(n, out_);
-    const dnnl::eltwise_forward::primitive_desc fwd_pd({prop_kind::forward_training, spec_.forward, md, spec_.alpha, 0.0f}, eng);
+    const dnnl::eltwise_forward::primitive_desc fwd_pd(
+        {prop_kind::forward_training, spec_.forward, md, spec_.alpha, 0.0f}, eng);
     const auto dst = wrap(md, eng, out_buf_.data());
     std::unordered_map<int, memory> bwd_args{{DNNL_ARG_DST, dst}, {DNNL_ARG_DIFF_DST, wrap(md, eng, dout_buf_.data())}};
     if (diff_src_ != nullptr) bwd_args.emplace(DNNL_ARG_DIFF_SRC, wrap(md, eng, diff_src_));
-    auto p = std::make_unique<Prims>(Prims{
-        dnnl::eltwise_forward(fwd_pd),
-        {{DNNL_ARG_SRC, wrap(md, eng, src_)}, {DNNL_ARG_DST, dst}},
-        dnnl::eltwise_backward(dnnl::eltwise_backward::primitive_desc({spec_.backward_from_dst, md, md, spec_.alpha, 0.0f}, eng, fwd_pd)),
-        std::move(bwd_args)});
+    auto p = std::make_unique<Prims>(Prims{dnnl::eltwise_forward(fwd_pd),
+                                           {{DNNL_ARG_SRC, wrap(md, eng, src_)}, {DNNL_ARG_DST, dst}},
+                                           dnnl::eltwise_backward(dnnl::eltwise_backward::primitive_desc(
+                                               {spec_.backward_from_dst, md, md, spec_.alpha, 0.0f}, eng, fwd_pd)),
+                                           std::move(bwd_args)});
     return *cache_.emplace(n, std::move(p)).first->second;
 }
 
@@ -349,7 +360,8 @@ struct BatchNormLayer::InferPrims {
     Args args;
 };
 
-BatchNormLayer::BatchNormLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch, std::size_t max_infer_batch)
+BatchNormLayer::BatchNormLayer(DnnlContext& ctx, std::size_t features, std::size_t max_batch,
+                               std::size_t max_infer_batch)
     : Layer(features, features, max_batch, max_infer_batch), ctx_(ctx), batch_mean_(features), batch_var_(features) {}
 
 BatchNormLayer::~BatchNormLayer() = default;
@@ -387,19 +399,27 @@ BatchNormLayer::TrainPrims& BatchNormLayer::train_prims(std::size_t n) {
     const auto mean = wrap(c_md, eng, batch_mean_.data()), var = wrap(c_md, eng, batch_var_.data());
     // A first layer (no diff_src) still needs the scale and shift gradients, which oneDNN only
     // computes together with an input gradient.
-    if (diff_src_ == nullptr && unused_diff_src_.size() == 0)
-        unused_diff_src_ = AlignedBuffer(max_batch_ * out_);
+    if (diff_src_ == nullptr && unused_diff_src_.size() == 0) unused_diff_src_ = AlignedBuffer(max_batch_ * out_);
     float* const diff_src = diff_src_ != nullptr ? diff_src_ : unused_diff_src_.data();
-    auto p = std::make_unique<TrainPrims>(TrainPrims{
-        dnnl::batch_normalization_forward(fwd_pd),
-        {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, wrap(md, eng, out_buf_.data())}, {DNNL_ARG_SCALE, scale},
-         {DNNL_ARG_SHIFT, shift}, {DNNL_ARG_MEAN, mean}, {DNNL_ARG_VARIANCE, var}},
-        dnnl::batch_normalization_backward(dnnl::batch_normalization_backward::primitive_desc(
-            {prop_kind::backward, md, md, kEpsilon, kScaleShift}, eng, fwd_pd)),
-        {{DNNL_ARG_SRC, src}, {DNNL_ARG_MEAN, mean}, {DNNL_ARG_VARIANCE, var},
-         {DNNL_ARG_DIFF_DST, wrap(md, eng, dout_buf_.data())}, {DNNL_ARG_SCALE, scale}, {DNNL_ARG_SHIFT, shift},
-         {DNNL_ARG_DIFF_SRC, wrap(md, eng, diff_src)}, {DNNL_ARG_DIFF_SCALE, wrap(c_md, eng, diff_scale_)},
-         {DNNL_ARG_DIFF_SHIFT, wrap(c_md, eng, diff_shift_)}}});
+    auto p = std::make_unique<TrainPrims>(
+        TrainPrims{dnnl::batch_normalization_forward(fwd_pd),
+                   {{DNNL_ARG_SRC, src},
+                    {DNNL_ARG_DST, wrap(md, eng, out_buf_.data())},
+                    {DNNL_ARG_SCALE, scale},
+                    {DNNL_ARG_SHIFT, shift},
+                    {DNNL_ARG_MEAN, mean},
+                    {DNNL_ARG_VARIANCE, var}},
+                   dnnl::batch_normalization_backward(dnnl::batch_normalization_backward::primitive_desc(
+                       {prop_kind::backward, md, md, kEpsilon, kScaleShift}, eng, fwd_pd)),
+                   {{DNNL_ARG_SRC, src},
+                    {DNNL_ARG_MEAN, mean},
+                    {DNNL_ARG_VARIANCE, var},
+                    {DNNL_ARG_DIFF_DST, wrap(md, eng, dout_buf_.data())},
+                    {DNNL_ARG_SCALE, scale},
+                    {DNNL_ARG_SHIFT, shift},
+                    {DNNL_ARG_DIFF_SRC, wrap(md, eng, diff_src)},
+                    {DNNL_ARG_DIFF_SCALE, wrap(c_md, eng, diff_scale_)},
+                    {DNNL_ARG_DIFF_SHIFT, wrap(c_md, eng, diff_shift_)}}});
     return *train_.emplace(n, std::move(p)).first->second;
 }
 
@@ -409,11 +429,13 @@ BatchNormLayer::InferPrims& BatchNormLayer::infer_prims(std::size_t n) {
     const auto md = rows_md(n, out_), c_md = vec_md(out_);
     const dnnl::batch_normalization_forward::primitive_desc pd(
         {prop_kind::forward_inference, md, kEpsilon, kScaleShift | dnnl::normalization_flags::use_global_stats}, eng);
-    auto p = std::make_unique<InferPrims>(InferPrims{
-        dnnl::batch_normalization_forward(pd),
-        {{DNNL_ARG_SRC, wrap(md, eng, src_)}, {DNNL_ARG_DST, wrap(md, eng, out_buf_.data())},
-         {DNNL_ARG_SCALE, wrap(c_md, eng, scale_)}, {DNNL_ARG_SHIFT, wrap(c_md, eng, shift_)},
-         {DNNL_ARG_MEAN, wrap(c_md, eng, running_mean_)}, {DNNL_ARG_VARIANCE, wrap(c_md, eng, running_var_)}}});
+    auto p = std::make_unique<InferPrims>(InferPrims{dnnl::batch_normalization_forward(pd),
+                                                     {{DNNL_ARG_SRC, wrap(md, eng, src_)},
+                                                      {DNNL_ARG_DST, wrap(md, eng, out_buf_.data())},
+                                                      {DNNL_ARG_SCALE, wrap(c_md, eng, scale_)},
+                                                      {DNNL_ARG_SHIFT, wrap(c_md, eng, shift_)},
+                                                      {DNNL_ARG_MEAN, wrap(c_md, eng, running_mean_)},
+                                                      {DNNL_ARG_VARIANCE, wrap(c_md, eng, running_var_)}}});
     return *infer_.emplace(n, std::move(p)).first->second;
 }
 

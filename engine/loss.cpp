@@ -60,8 +60,7 @@ inline __attribute__((always_inline)) void exp_nonpositive(Vec& x) {
 
 // x[i] = exp(x[i]) over a whole batch of shifted logits at once: glibc's expf is a call per
 // element, and the loss is a large part of a small network's step.
-__attribute__((target_clones("arch=x86-64-v4", "default")))
-void exp_all(float* x, std::size_t count) {
+__attribute__((target_clones("arch=x86-64-v4", "default"))) void exp_all(float* x, std::size_t count) {
     std::size_t i = 0;
     for (; i + 16 <= count; i += 16) {
         Vec v;
@@ -141,8 +140,8 @@ double mse_row(const float* z, int classes, std::int32_t y, double zmax, float* 
 
 }  // namespace
 
-LossResult evaluate_loss(Loss loss, const float* logits, const std::int32_t* labels, std::size_t n,
-                         int classes, float* dlogits) {
+LossResult evaluate_loss(Loss loss, const float* logits, const std::int32_t* labels, std::size_t n, int classes,
+                         float* dlogits) {
     if (classes < 1) throw std::invalid_argument("evaluate_loss: classes must be >= 1, got " + std::to_string(classes));
     LossResult r;
     if (n == 0) return r;

@@ -95,7 +95,8 @@ void Network::initialize(std::uint64_t seed) {
 }
 
 const float* Network::forward(std::size_t n, Mode mode) {
-    if (n == 0 || n > (mode == Mode::Train ? max_batch_ : max_infer_batch_)) throw std::invalid_argument("forward: batch of " + std::to_string(n) + " rows");
+    if (n == 0 || n > (mode == Mode::Train ? max_batch_ : max_infer_batch_))
+        throw std::invalid_argument("forward: batch of " + std::to_string(n) + " rows");
     for (const auto& l : layers_) l->forward(n, mode);
     return layers_.back()->output();
 }

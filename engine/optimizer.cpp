@@ -129,9 +129,9 @@ inline __attribute__((always_inline)) double run(Optimizer kind, bool nesterov, 
 
 // The one entry point of the update loops, cloned for AVX-512 (picked at load time on CPUs that
 // have it): the engine is built for generic x86-64, where the loops get 4-wide SSE only.
-__attribute__((target_clones("arch=x86-64-v4", "default")))
-double run_update(bool decay, bool sum_squares, Optimizer kind, bool nesterov, std::size_t n, float* w,
-                  const float* grad, const std::uint8_t* mask, float* s1, float* s2, const Coeffs& c) {
+__attribute__((target_clones("arch=x86-64-v4", "default"))) double run_update(
+    bool decay, bool sum_squares, Optimizer kind, bool nesterov, std::size_t n, float* w, const float* grad,
+    const std::uint8_t* mask, float* s1, float* s2, const Coeffs& c) {
     if (sum_squares) {
         return decay ? run<true, true>(kind, nesterov, n, w, grad, mask, s1, s2, c)
                      : run<false, true>(kind, nesterov, n, w, grad, mask, s1, s2, c);
@@ -221,7 +221,7 @@ double OptimizerState::do_step(std::span<float> params, std::span<const float> g
         c.b_c = static_cast<float>(1.0 - s_.beta2);
     }
     float* const s1 = slot1_.empty() ? nullptr : slot1_.data();  // null: sgd without momentum
-    float* const s2 = slot2_.data();  // null unless adam
+    float* const s2 = slot2_.data();                             // null unless adam
     return run_update(s_.weight_decay != 0.0, sum_squares, s_.kind, s_.nesterov, n, params.data(), grads.data(),
                       decay_mask_.data(), s1, s2, c);
 }

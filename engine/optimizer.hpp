@@ -13,14 +13,14 @@ namespace dnnsweep {
 struct OptimizerSettings {
     Optimizer kind = Optimizer::Adam;
     double learning_rate = 1e-3;
-    double momentum = 0.0;        // sgd
-    bool nesterov = false;        // sgd
-    double beta1 = 0.9;           // adam
-    double beta2 = 0.999;         // adam
-    double rho = 0.9;             // rmsprop
-    double epsilon = 1e-7;        // adam, adagrad, rmsprop
+    double momentum = 0.0;             // sgd
+    bool nesterov = false;             // sgd
+    double beta1 = 0.9;                // adam
+    double beta2 = 0.999;              // adam
+    double rho = 0.9;                  // rmsprop
+    double epsilon = 1e-7;             // adam, adagrad, rmsprop
     double initial_accumulator = 0.1;  // adagrad
-    double weight_decay = 0.0;    // L2: grad += weight_decay * w where decay_mask is 1
+    double weight_decay = 0.0;         // L2: grad += weight_decay * w where decay_mask is 1
 
     static OptimizerSettings from(const TrainConfig& c);
 };

@@ -71,8 +71,8 @@ InputScaler InputScaler::fit(const Matrix& train_x, Normalization n) {
     InputScaler s;
     if (n == Normalization::None || n == Normalization::BatchNorm) return s;  // identity: empty vectors
     if (train_x.rows == 0) {
-        throw std::invalid_argument(std::string("InputScaler::fit: no training rows to fit ") +
-                                    std::string(name(n)) + " scaling on");
+        throw std::invalid_argument(std::string("InputScaler::fit: no training rows to fit ") + std::string(name(n)) +
+                                    " scaling on");
     }
     const std::size_t cols = train_x.cols;
     s.shift.resize(cols);

@@ -6,9 +6,10 @@
 namespace dnnsweep {
 
 std::vector<Cause> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
-                                            std::int64_t steps_per_epoch, int classes,
-                                            const DiagnosisThresholds& thresholds, const PruneSettings& settings) {
-    if (!policy(settings.mode).prunes_at_chance || classes < 1 || first.epoch != 1 || now.epoch != settings.after) return {};
+                                      std::int64_t steps_per_epoch, int classes, const DiagnosisThresholds& thresholds,
+                                      const PruneSettings& settings) {
+    if (!policy(settings.mode).prunes_at_chance || classes < 1 || first.epoch != 1 || now.epoch != settings.after)
+        return {};
     // A loss that is not finite is the trainer's business: it ends the run as diverged.
     if (!std::isfinite(first.train_loss) || !std::isfinite(now.train_loss)) return {};
     const bool at_chance = now.train_acc < thresholds.chance_factor / static_cast<double>(classes);

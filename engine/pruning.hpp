@@ -40,7 +40,7 @@ std::vector<int> halving_rungs(int epochs, const PruneSettings& settings);
 // gives not_training with a named cause other than few_updates alone. Returns those causes
 // (empty: keep training).
 std::vector<Cause> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
-                                            std::int64_t steps_per_epoch, int classes,
-                                            const DiagnosisThresholds& thresholds, const PruneSettings& settings);
+                                      std::int64_t steps_per_epoch, int classes, const DiagnosisThresholds& thresholds,
+                                      const PruneSettings& settings);
 
 }  // namespace dnnsweep

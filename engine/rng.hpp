@@ -16,14 +16,14 @@ class Rng {
 public:
     Rng(std::uint64_t seed, Stream stream);
 
-    std::uint64_t next();                 // xoshiro256**
+    std::uint64_t next();  // xoshiro256**
     // The next n numbers, exactly as n calls of next() give them, with the state kept in
     // registers: a call per number cost dropout 5 ns an element.
     void fill(std::uint64_t* out, std::size_t n);
-    double uniform();                     // [0, 1), 53 bits
-    float uniform(float lo, float hi);    // [lo, hi)
-    double normal();                      // standard normal (Box-Muller, no cached spare)
-    std::uint32_t below(std::uint32_t n); // uniform integer in [0, n), unbiased
+    double uniform();                      // [0, 1), 53 bits
+    float uniform(float lo, float hi);     // [lo, hi)
+    double normal();                       // standard normal (Box-Muller, no cached spare)
+    std::uint32_t below(std::uint32_t n);  // uniform integer in [0, n), unbiased
 
 private:
     std::uint64_t s_[4];

@@ -38,7 +38,8 @@ std::string scientific(double v, int decimals) {
 std::string exact(double v) { return fmt::format("{}", v); }
 
 std::string thousands(std::int64_t n) {
-    const std::string digits = fmt::format("{}", n < 0 ? -static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n));
+    const std::string digits =
+        fmt::format("{}", n < 0 ? -static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n));
     std::string out;
     for (std::size_t i = 0; i < digits.size(); ++i) {
         if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';

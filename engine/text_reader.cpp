@@ -23,8 +23,8 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' |
 // What the label detection needs to know about one row's trailing fields, gathered while the
 // row's full-precision values are at hand (the matrix keeps only floats).
 struct RowTail {
-    std::size_t line = 0;       // 1-based line in the file
-    std::uint32_t zero_one = 0; // t: how many trailing fields are exactly 0 or 1
+    std::size_t line = 0;         // 1-based line in the file
+    std::uint32_t zero_one = 0;   // t: how many trailing fields are exactly 0 or 1
     std::uint32_t first_one = 0;  // distance from the end (1 = last field) of the nearest 1; 0: none in the tail
     std::uint32_t max_width = 0;  // widest one-hot block with only that one 1: min(t, next 1's distance - 1)
     double breaker = 0.0;         // the field just before the 0/1 tail (when t < fields)
@@ -41,8 +41,10 @@ RowTail describe_tail(const std::vector<double>& row, std::size_t line) {
         const double v = row[m - d];
         if (v != 0.0 && v != 1.0) break;
         if (v == 1.0) {
-            if (t.first_one == 0) t.first_one = static_cast<std::uint32_t>(d);
-            else if (second_one == 0) second_one = static_cast<std::uint32_t>(d);
+            if (t.first_one == 0)
+                t.first_one = static_cast<std::uint32_t>(d);
+            else if (second_one == 0)
+                second_one = static_cast<std::uint32_t>(d);
         }
     }
     t.zero_one = static_cast<std::uint32_t>(d - 1);
@@ -97,8 +99,8 @@ TextTable parse_text(const std::string& path, std::string_view text) {
             const auto bad_field = [&](const char* problem) {
                 fail(line_no, "field " + std::to_string(row.size() + 1) + " '" + std::string(raw) + "' " + problem);
             };
-            if (ec == std::errc::result_out_of_range || (ec == std::errc{} && std::isfinite(v) &&
-                                                         std::fabs(v) > std::numeric_limits<float>::max()))
+            if (ec == std::errc::result_out_of_range ||
+                (ec == std::errc{} && std::isfinite(v) && std::fabs(v) > std::numeric_limits<float>::max()))
                 bad_field("is out of range for a 32-bit float");
             if (ec != std::errc{} || ptr != field.data() + field.size()) bad_field("is not a number");
             if (!std::isfinite(v)) bad_field("is not a finite number");
@@ -114,8 +116,8 @@ TextTable parse_text(const std::string& path, std::string_view text) {
 
         if (t.fields == 0) {
             if (row.size() < 2)
-                fail(line_no, "only " + std::to_string(row.size()) +
-                                  " field; need at least 2 (one feature and the label)");
+                fail(line_no,
+                     "only " + std::to_string(row.size()) + " field; need at least 2 (one feature and the label)");
             t.fields = row.size();
             t.first_line = line_no;
             // Size the table from the first sample line, so large files are not copied as it grows.
@@ -150,8 +152,9 @@ std::size_t one_hot_width(const TextTable& t, std::string& why) {
         if (r.first_one == 0) {
             why = r.zero_one == 0
                       ? at + "the last field " + exact(r.last) + " is not 0 or 1"
-                      : at + (r.zero_one == 1 ? std::string("the last field is 0")
-                                                          : "no 1 among the last " + std::to_string(r.zero_one) + " fields") +
+                      : at +
+                            (r.zero_one == 1 ? std::string("the last field is 0")
+                                             : "no 1 among the last " + std::to_string(r.zero_one) + " fields") +
                             " (one-hot needs exactly one 1)";
             return 0;
         }
@@ -168,9 +171,9 @@ std::size_t one_hot_width(const TextTable& t, std::string& why) {
                       ? at + "field " + std::to_string(bad) + " is " + exact(r.breaker) +
                             ", not 0 or 1, inside the one-hot block of " + std::to_string(lo) + " columns that line " +
                             std::to_string(lo_line) + " needs"
-                      : at + "more than one 1 in the one-hot block of " + std::to_string(lo) +
-                            " columns that line " + std::to_string(lo_line) + " needs (fields " + std::to_string(bad) +
-                            " and " + std::to_string(m - r.first_one + 1) + ")";
+                      : at + "more than one 1 in the one-hot block of " + std::to_string(lo) + " columns that line " +
+                            std::to_string(lo_line) + " needs (fields " + std::to_string(bad) + " and " +
+                            std::to_string(m - r.first_one + 1) + ")";
             return 0;
         }
         if (r.first_one > lo) {
@@ -188,7 +191,7 @@ std::size_t one_hot_width(const TextTable& t, std::string& why) {
 // Checks the last column as integer class indices; returns false with the reason in `why`.
 bool index_labels_fit(const TextTable& t, std::string& why) {
     for (const RowTail& r : t.tails) {
-        const char* problem = r.last < 0.0                 ? " is negative"
+        const char* problem = r.last < 0.0                   ? " is negative"
                               : r.last != std::floor(r.last) ? " is not an integer"
                               : r.last > kMaxIndexLabel      ? " is too large (at most 16777215)"
                                                              : nullptr;
@@ -230,15 +233,19 @@ Dataset load_text_from_string(std::string_view text, const std::string& path, La
     std::size_t width = 0;
     if (format != LabelFormat::Index) width = one_hot_width(t, onehot_why);
     if (format == LabelFormat::OneHot && width == 0)
-        throw DataError(path + ": " + onehot_why + " (--label-format onehot: the last columns must be 0/1 with exactly one 1)");
+        throw DataError(path + ": " + onehot_why +
+                        " (--label-format onehot: the last columns must be 0/1 with exactly one 1)");
     bool index = false;
     if (width == 0) {
         index = index_labels_fit(t, index_why);
         if (!index && format == LabelFormat::Index)
-            throw DataError(path + ": " + index_why + " (--label-format index: the last column is the class, 0, 1, 2, ...)");
+            throw DataError(path + ": " + index_why +
+                            " (--label-format index: the last column is the class, 0, 1, 2, ...)");
         if (!index)
-            throw DataError(path + ": cannot find the labels: neither a one-hot block nor an integer class column fits. "
-                                   "One-hot: " + onehot_why + ". Class index: " + index_why);
+            throw DataError(path +
+                            ": cannot find the labels: neither a one-hot block nor an integer class column fits. "
+                            "One-hot: " +
+                            onehot_why + ". Class index: " + index_why);
     }
 
     Dataset d;

@@ -35,7 +35,8 @@ struct Evaluation {
 
 class Evaluator {
 public:
-    Evaluator(Network& net, const TrainConfig& config) : net_(net), config_(config), family_(family(config.activation)) {}
+    Evaluator(Network& net, const TrainConfig& config)
+        : net_(net), config_(config), family_(family(config.activation)) {}
 
     Evaluation run(const Dataset& data, bool with_health) {
         Evaluation e;
@@ -44,7 +45,8 @@ public:
         const std::size_t chunk = net_.max_infer_batch();
         const std::size_t hidden = net_.hidden_outputs().size() * net_.hidden_width();
         const bool track_dead = with_health && family_ == ActivationFamily::ReluLike;
-        const bool track_saturation = with_health && (family_ == ActivationFamily::Sigmoid || family_ == ActivationFamily::Tanh);
+        const bool track_saturation =
+            with_health && (family_ == ActivationFamily::Sigmoid || family_ == ActivationFamily::Tanh);
         if (track_dead) alive_.assign(hidden, 0);
         std::size_t saturated = 0;
         double loss_sum = 0.0;
@@ -62,7 +64,8 @@ public:
         e.loss = loss_sum / static_cast<double>(n);
         e.acc = static_cast<double>(correct) / static_cast<double>(n);
         if (track_dead && hidden > 0)
-            e.dead_relu = static_cast<double>(std::count(alive_.begin(), alive_.end(), std::uint8_t{0})) / static_cast<double>(hidden);
+            e.dead_relu = static_cast<double>(std::count(alive_.begin(), alive_.end(), std::uint8_t{0})) /
+                          static_cast<double>(hidden);
         if (track_saturation && hidden > 0)
             e.saturated = static_cast<double>(saturated) / (static_cast<double>(hidden) * static_cast<double>(n));
         return e;
@@ -117,8 +120,9 @@ public:
           train_(train),
           val_(val),
           test_(test),
-          batch_(config.batch_size == 0 ? train.size()
-                                        : std::min<std::size_t>(static_cast<std::size_t>(config.batch_size), train.size())),
+          batch_(config.batch_size == 0
+                     ? train.size()
+                     : std::min<std::size_t>(static_cast<std::size_t>(config.batch_size), train.size())),
           classes_(std::max({train.classes, val.classes, test.classes})),
           net_(config, train.features(), classes_, batch_,
                std::max(batch_, std::min(kEvalChunk, std::max({train.size(), val.size(), test.size()})))),
@@ -237,7 +241,8 @@ private:
 
 void check_parts(const Dataset& train, const Dataset& val, const Dataset& test) {
     if (train.size() == 0) throw ConfigError("data: the training part is empty");
-    if ((val.size() != 0 && val.features() != train.features()) || (test.size() != 0 && test.features() != train.features()))
+    if ((val.size() != 0 && val.features() != train.features()) ||
+        (test.size() != 0 && test.features() != train.features()))
         throw ConfigError("data: validation or test part differs from the training part in feature count");
 }
 

@@ -12,39 +12,38 @@
 
 namespace dnnsweep {
 
-
 // What the epoch's last evaluation pass (inference mode, over the training part) and its steps saw.
 struct Health {
-    std::vector<double> grad_norm;    // per dense layer, input to output: mean over the epoch's steps
-                                      // of the L2 norm of that layer's weight+bias gradient
-    double dead_relu = 0.0;           // fraction of hidden relu/leaky_relu/elu units whose output is <= 0
-                                      // for every training sample (0 for other activations)
-    double saturated = 0.0;           // fraction of hidden sigmoid/tanh outputs in the flat tails
-                                      // (sigmoid < 0.01 or > 0.99, |tanh| > 0.99), over all samples
-    double max_abs_input = 0.0;       // largest |x| the first layer saw (after input scaling)
+    std::vector<double> grad_norm;  // per dense layer, input to output: mean over the epoch's steps
+                                    // of the L2 norm of that layer's weight+bias gradient
+    double dead_relu = 0.0;         // fraction of hidden relu/leaky_relu/elu units whose output is <= 0
+                                    // for every training sample (0 for other activations)
+    double saturated = 0.0;         // fraction of hidden sigmoid/tanh outputs in the flat tails
+                                    // (sigmoid < 0.01 or > 0.99, |tanh| > 0.99), over all samples
+    double max_abs_input = 0.0;     // largest |x| the first layer saw (after input scaling)
 };
 
 struct EpochMetrics {
-    int epoch = 0;                    // 1-based
+    int epoch = 0;                             // 1-based
     double train_loss = 0.0, train_acc = 0.0;  // inference mode, after the epoch, whole training part
     double val_loss = 0.0, val_acc = 0.0;      // inference mode, validation part (NaN when empty)
-    double seconds = 0.0;             // wall time of the epoch's steps and evaluation
+    double seconds = 0.0;                      // wall time of the epoch's steps and evaluation
     Health health;
 };
 
 struct TrainResult {
     UnitStatus status = UnitStatus::Ok;  // Ok, Diverged, or Stopped (by the epoch callback)
-    int diverged_epoch = 0;           // the epoch whose loss became NaN/Inf (status Diverged)
-    int best_epoch = 0;               // early stopping: the epoch whose weights were kept
+    int diverged_epoch = 0;              // the epoch whose loss became NaN/Inf (status Diverged)
+    int best_epoch = 0;                  // early stopping: the epoch whose weights were kept
     std::vector<EpochMetrics> history;
     // The final figures: the best epoch's with early stopping, otherwise the last epoch's.
     double train_loss = 0.0, train_acc = 0.0, val_loss = 0.0, val_acc = 0.0;
     // The final model on the held-out test set (NaN without one): measured once, after training,
     // never used for early stopping or model selection.
     double test_loss = 0.0, test_acc = 0.0;
-    double seconds = 0.0;             // training wall time with the test-set pass (data preparation excluded)
-    double eval_seconds = 0.0;        // the part of `seconds` spent evaluating: per epoch, and the test set
-    std::int64_t steps = 0;           // optimizer updates made
+    double seconds = 0.0;       // training wall time with the test-set pass (data preparation excluded)
+    double eval_seconds = 0.0;  // the part of `seconds` spent evaluating: per epoch, and the test set
+    std::int64_t steps = 0;     // optimizer updates made
     int epochs() const { return static_cast<int>(history.size()); }
 };
 

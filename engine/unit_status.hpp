@@ -16,8 +16,7 @@ enum class UnitStatus : unsigned char { Ok, Diverged, Pruned, Failed, Stopped };
 inline constexpr std::array<EnumEntry<UnitStatus>, 5> kUnitStatuses{{
     {UnitStatus::Ok, "ok", "trained its planned epochs (or until early stopping): a result"},
     {UnitStatus::Diverged, "diverged", "its loss became NaN/Inf: a result"},
-    {UnitStatus::Pruned, "pruned",
-     "stopped by pruning (at chance, or paused at a successive-halving rung): a result"},
+    {UnitStatus::Pruned, "pruned", "stopped by pruning (at chance, or paused at a successive-halving rung): a result"},
     {UnitStatus::Failed, "failed", "threw (see `error`): not a training outcome; rerun with --retries"},
     {UnitStatus::Stopped, "stopped", "abandoned by a signal: not a result; rerun on resume"},
 }};

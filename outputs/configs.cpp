@@ -79,8 +79,10 @@ std::string cell_text(const h5::Column& c, std::size_t row) {
     return std::visit(
         [&](const auto& v) -> std::string {
             using T = typename std::decay_t<decltype(v)>::value_type;
-            if constexpr (std::is_same_v<T, std::int32_t>) return to_text(OptionValue{std::int64_t{v[row]}});
-            else return to_text(OptionValue{static_cast<T>(v[row])});
+            if constexpr (std::is_same_v<T, std::int32_t>)
+                return to_text(OptionValue{std::int64_t{v[row]}});
+            else
+                return to_text(OptionValue{static_cast<T>(v[row])});
         },
         c.data);
 }
@@ -250,8 +252,9 @@ std::vector<ConfigSummary> configs_from_table(const h5::Table& t) {
         s.variance = t.get<double>("variance")[r];
         const std::string& verdict = t.get<std::string>("verdict")[r];
         const std::optional<Verdict> v = parse_verdict(verdict);
-        if (!v) throw ResultsError(t.origin() + ": row " + std::to_string(r) + ": unknown verdict '" + verdict +
-                                           "' (a newer dnnsweep's?)");
+        if (!v)
+            throw ResultsError(t.origin() + ": row " + std::to_string(r) + ": unknown verdict '" + verdict +
+                               "' (a newer dnnsweep's?)");
         s.verdict = *v;
         s.reason = t.get<std::string>("reason")[r];
         try {

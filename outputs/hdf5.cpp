@@ -114,13 +114,20 @@ DataType column_type(const Column& c, const std::string& file) {
     return std::visit(
         [&](const auto& v) -> DataType {
             using T = typename std::decay_t<decltype(v)>::value_type;
-            if constexpr (std::is_same_v<T, std::int32_t>) return scalar_type(H5T_NATIVE_INT32, file);
-            else if constexpr (std::is_same_v<T, std::int64_t>) return scalar_type(H5T_NATIVE_INT64, file);
-            else if constexpr (std::is_same_v<T, std::uint64_t>) return scalar_type(H5T_NATIVE_UINT64, file);
-            else if constexpr (std::is_same_v<T, float>) return scalar_type(H5T_NATIVE_FLOAT, file);
-            else if constexpr (std::is_same_v<T, double>) return scalar_type(H5T_NATIVE_DOUBLE, file);
-            else if constexpr (std::is_same_v<T, bool>) return bool_type(file);
-            else return string_type(c.string_size, file);
+            if constexpr (std::is_same_v<T, std::int32_t>)
+                return scalar_type(H5T_NATIVE_INT32, file);
+            else if constexpr (std::is_same_v<T, std::int64_t>)
+                return scalar_type(H5T_NATIVE_INT64, file);
+            else if constexpr (std::is_same_v<T, std::uint64_t>)
+                return scalar_type(H5T_NATIVE_UINT64, file);
+            else if constexpr (std::is_same_v<T, float>)
+                return scalar_type(H5T_NATIVE_FLOAT, file);
+            else if constexpr (std::is_same_v<T, double>)
+                return scalar_type(H5T_NATIVE_DOUBLE, file);
+            else if constexpr (std::is_same_v<T, bool>)
+                return bool_type(file);
+            else
+                return string_type(c.string_size, file);
         },
         c.data);
 }
@@ -136,9 +143,12 @@ std::size_t field_size(const Column& c) {
     return std::visit(
         [&](const auto& v) -> std::size_t {
             using T = typename std::decay_t<decltype(v)>::value_type;
-            if constexpr (std::is_same_v<T, bool>) return 1;
-            else if constexpr (std::is_same_v<T, std::string>) return c.string_size == 0 ? sizeof(char*) : c.string_size;
-            else return sizeof(T);
+            if constexpr (std::is_same_v<T, bool>)
+                return 1;
+            else if constexpr (std::is_same_v<T, std::string>)
+                return c.string_size == 0 ? sizeof(char*) : c.string_size;
+            else
+                return sizeof(T);
         },
         c.data);
 }
@@ -196,9 +206,12 @@ std::optional<Column> column_for(hid_t member_type, std::string name, const std:
     const std::size_t size = H5Tget_size(member_type);
     switch (H5Tget_class(member_type)) {
     case H5T_INTEGER:
-        if (H5Tget_sign(member_type) == H5T_SGN_NONE) c.data = std::vector<std::uint64_t>{};
-        else if (size <= 4) c.data = std::vector<std::int32_t>{};
-        else c.data = std::vector<std::int64_t>{};
+        if (H5Tget_sign(member_type) == H5T_SGN_NONE)
+            c.data = std::vector<std::uint64_t>{};
+        else if (size <= 4)
+            c.data = std::vector<std::int32_t>{};
+        else
+            c.data = std::vector<std::int64_t>{};
         return c;
     case H5T_FLOAT:
         if (size <= 4) c.data = std::vector<float>{};
@@ -337,14 +350,19 @@ void Object::set_attr(const std::string& name, const AttrValue& value) const {
                 const hsize_t n = v.size();
                 space = make_space(H5Screate_simple(1, &n, nullptr), f, what);
             } else {
-                if constexpr (std::is_same_v<T, std::string>) type = string_type(0, f);
-                else if constexpr (std::is_same_v<T, double>) type = scalar_type(H5T_NATIVE_DOUBLE, f);
-                else if constexpr (std::is_same_v<T, std::int64_t>) type = scalar_type(H5T_NATIVE_INT64, f);
-                else type = scalar_type(H5T_NATIVE_UINT64, f);
+                if constexpr (std::is_same_v<T, std::string>)
+                    type = string_type(0, f);
+                else if constexpr (std::is_same_v<T, double>)
+                    type = scalar_type(H5T_NATIVE_DOUBLE, f);
+                else if constexpr (std::is_same_v<T, std::int64_t>)
+                    type = scalar_type(H5T_NATIVE_INT64, f);
+                else
+                    type = scalar_type(H5T_NATIVE_UINT64, f);
                 space = make_space(H5Screate(H5S_SCALAR), f, what);
             }
-            Handle attr(check_id(H5Acreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), what, f),
-                        H5Aclose, f);
+            Handle attr(
+                check_id(H5Acreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), what, f),
+                H5Aclose, f);
             if constexpr (std::is_same_v<T, std::vector<std::string>>) {
                 std::vector<const char*> ptrs;
                 for (const std::string& s : v) ptrs.push_back(s.c_str());
@@ -391,7 +409,8 @@ std::vector<std::string> read_string_attr(const Object& o, const std::string& na
         std::vector<char> buf(size * n + 1, '\0');
         if (n == 0) return out;
         check(H5Aread(attr.id(), mtype.id(), buf.data()), what, f);
-        for (std::size_t i = 0; i < n; ++i) out.emplace_back(buf.data() + i * size, strnlen(buf.data() + i * size, size));
+        for (std::size_t i = 0; i < n; ++i)
+            out.emplace_back(buf.data() + i * size, strnlen(buf.data() + i * size, size));
     }
     return out;
 }
@@ -413,7 +432,9 @@ std::string Object::attr_string(const std::string& name) const {
     return v.front();
 }
 std::vector<std::string> Object::attr_strings(const std::string& name) const { return read_string_attr(*this, name); }
-double Object::attr_double(const std::string& name) const { return read_scalar_attr<double>(*this, name, H5T_NATIVE_DOUBLE); }
+double Object::attr_double(const std::string& name) const {
+    return read_scalar_attr<double>(*this, name, H5T_NATIVE_DOUBLE);
+}
 std::int64_t Object::attr_int(const std::string& name) const {
     return read_scalar_attr<std::int64_t>(*this, name, H5T_NATIVE_INT64);
 }
@@ -451,7 +472,8 @@ Table Dataset::read(hsize_t start, hsize_t count) const {
     const std::string& f = file();
     const std::string what = "reading '" + name_ + "'";
     const DataType ftype = make_type(H5Dget_type(id()), f, what);
-    if (H5Tget_class(ftype.id()) != H5T_COMPOUND) throw ResultsError(f + ": " + what + ": not a table of compound rows");
+    if (H5Tget_class(ftype.id()) != H5T_COMPOUND)
+        throw ResultsError(f + ": " + what + ": not a table of compound rows");
     const int nmembers = H5Tget_nmembers(ftype.id());
     if (nmembers < 0) fail(what, f);
     std::deque<Column> columns;
@@ -519,10 +541,11 @@ Dataset File::create_table(const std::string& name, const Table& rows, const Chu
         check(H5Pset_shuffle(dcpl.id()), what, f);
         check(H5Pset_deflate(dcpl.id(), 4), what, f);
     }
-    Dataset ds(Handle(check_id(H5Dcreate2(id(), name.c_str(), ftype.id(), space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
-                               what, f),
-                      H5Dclose, f),
-               name);
+    Dataset ds(
+        Handle(check_id(H5Dcreate2(id(), name.c_str(), ftype.id(), space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+                        what, f),
+               H5Dclose, f),
+        name);
     for (const Column& c : rows.columns())
         if (!c.unit.empty()) ds.set_attr(c.name, c.unit);
     ds.append(rows);

@@ -15,8 +15,9 @@ namespace {
 Json band_json(const Band& b) { return {{"mean", b.mean}, {"min", b.min}, {"max", b.max}}; }
 
 // Learning curves: the best few, then every configuration that does not train.
-void add_curves(Json& figs, std::vector<Figure>& figures, const ReportSource& src, const std::vector<std::size_t>& order,
-                const std::vector<std::string>& names, std::size_t curves_top, double chance) {
+void add_curves(Json& figs, std::vector<Figure>& figures, const ReportSource& src,
+                const std::vector<std::size_t>& order, const std::vector<std::string>& names, std::size_t curves_top,
+                double chance) {
     const Results& r = src.results;
     for (std::size_t k = 0; k < order.size(); ++k) {
         const ConfigSummary& c = r.configs[order[k]];
@@ -33,8 +34,8 @@ void add_curves(Json& figs, std::vector<Figure>& figures, const ReportSource& sr
         f["kind"] = "curves";
         f["file"] = file;
         f["verdict"] = name(c.verdict);
-        f["title"] = "#" + std::to_string(k + 1) + " " + std::string(name(c.verdict)) + " - val acc " + fixed(c.mean_val_acc, 3) + " - " +
-                     settings_text(c.settings, names);
+        f["title"] = "#" + std::to_string(k + 1) + " " + std::string(name(c.verdict)) + " - val acc " +
+                     fixed(c.mean_val_acc, 3) + " - " + settings_text(c.settings, names);
         f["chance"] = chance;
         f["epochs"] = lc.epochs;
         f["train_acc"] = band_json(lc.train_acc);
@@ -47,9 +48,10 @@ void add_curves(Json& figs, std::vector<Figure>& figures, const ReportSource& sr
 
 void add_bias_variance(Json& figs, std::vector<Figure>& figures, const ReportSource& src, double chance) {
     const Results& r = src.results;
-    figures.push_back({"Bias and variance", "bias-variance",
-                       "Training error vs generalization gap, one point per configuration, coloured by verdict; dashed: "
-                       "the overfit-gap and underfit-error thresholds, and the not-training level"});
+    figures.push_back(
+        {"Bias and variance", "bias-variance",
+         "Training error vs generalization gap, one point per configuration, coloured by verdict; dashed: "
+         "the overfit-gap and underfit-error thresholds, and the not-training level"});
     Json points = Json::array();
     for (const ConfigSummary& c : r.configs)
         points.push_back({{"bias", c.bias}, {"variance", c.variance}, {"verdict", name(c.verdict)}});
@@ -97,7 +99,8 @@ void add_grad_norms(Json& figs, std::vector<Figure>& figures, const Results& r, 
         figures.push_back({"Gradient norm per layer (vanishing gradient)", file,
                            title + ": gradient L2 norm per dense layer, mean over steps and folds"});
         Json layers = Json::array();
-        for (const LayerNorms& l : norms) layers.push_back({{"layer", l.layer}, {"epochs", l.epochs}, {"norm", l.norm}});
+        for (const LayerNorms& l : norms)
+            layers.push_back({{"layer", l.layer}, {"epochs", l.epochs}, {"norm", l.norm}});
         Json f;
         f["kind"] = "grad_norms";
         f["file"] = file;

@@ -41,8 +41,10 @@ DataShape data_shape_of(const SweepSpec& spec, const std::string& shard) {
         const Dataset d = load_dataset(spec.data, spec.label_format);
         return {d.size(), d.features(), d.classes};
     } catch (const std::exception& e) {
-        throw ResultsError(shard + ": no merged results yet, and the sweep's data (needed for its class count) "
-                                   "does not load from here: " + e.what());
+        throw ResultsError(shard +
+                           ": no merged results yet, and the sweep's data (needed for its class count) "
+                           "does not load from here: " +
+                           e.what());
     }
 }
 
@@ -54,8 +56,8 @@ ReportSource load_report_source(const std::string& path) {
     const std::vector<std::string> shards = shard_paths(path);
     std::error_code ec;
     src.merged_read = fs::exists(path, ec);
-    if (!src.merged_read && shards.empty()) throw ResultsError(path + ": no such file (and no shards in " +
-                                                               parts_dir(path) + ")");
+    if (!src.merged_read && shards.empty())
+        throw ResultsError(path + ": no such file (and no shards in " + parts_dir(path) + ")");
     if (src.merged_read) r = read_results(path);
 
     std::map<std::uint64_t, UnitResult> by_unit;
@@ -196,8 +198,8 @@ std::string pruned_text(const PrunedFolds& p) {
     if (p.folds == 0) return {};
     if (p.max_epochs == 0) return "pruned before it started";
     const auto n = [](int e) { return std::to_string(e) + (e == 1 ? " epoch" : " epochs"); };
-    return "pruned after " + (p.min_epochs == p.max_epochs ? n(p.max_epochs)
-                                                            : std::to_string(p.min_epochs) + " to " + n(p.max_epochs));
+    return "pruned after " +
+           (p.min_epochs == p.max_epochs ? n(p.max_epochs) : std::to_string(p.min_epochs) + " to " + n(p.max_epochs));
 }
 
 std::string pruned_text(const std::vector<UnitResult>& units, std::uint64_t config) {
@@ -281,15 +283,19 @@ bool has_vanishing_gradient(const ConfigSummary& c) {
     return std::ranges::find(c.causes, Cause::VanishingGradient) != c.causes.end();
 }
 
-std::vector<std::size_t> needs_action(const std::vector<ConfigSummary>& configs, const std::vector<std::size_t>& order) {
+std::vector<std::size_t> needs_action(const std::vector<ConfigSummary>& configs,
+                                      const std::vector<std::size_t>& order) {
     std::vector<std::size_t> out;
     for (const std::size_t i : order) {
         switch (configs[i].verdict) {
-            case Verdict::NotTraining:
-            case Verdict::Overfitting:
-            case Verdict::Failed: out.push_back(i); break;
-            case Verdict::Underfitting:
-            case Verdict::Good: break;
+        case Verdict::NotTraining:
+        case Verdict::Overfitting:
+        case Verdict::Failed:
+            out.push_back(i);
+            break;
+        case Verdict::Underfitting:
+        case Verdict::Good:
+            break;
         }
     }
     return out;

@@ -21,10 +21,10 @@ namespace dnnsweep {
 // are read in SWMR mode, deduplicated as the merge does, and the `configs` summary is recomputed
 // from them, so a running sweep can be reported without waiting for its merge.
 struct ReportSource {
-    Results results;                 // configs in configuration order
-    std::uint64_t configs_total = 0; // configurations in the grid
-    std::uint64_t units_total = 0;   // configs_total x folds
-    std::uint64_t units_done = 0;    // units recorded with a status other than `stopped`
+    Results results;                  // configs in configuration order
+    std::uint64_t configs_total = 0;  // configurations in the grid
+    std::uint64_t units_total = 0;    // configs_total x folds
+    std::uint64_t units_done = 0;     // units recorded with a status other than `stopped`
     int folds_per_config = 1;
     DiagnosisThresholds thresholds;  // the spec's, for the bias/variance map's lines
     bool merged_read = false;        // the merged file existed and was read
@@ -52,11 +52,11 @@ double cost_per_fold(const ConfigSummary& c);
 
 // What pruning did, over the units recorded: the epoch figures are the `configs` table's, summed.
 struct PruningSummary {
-    std::int64_t units = 0;           // units recorded `pruned`
-    std::int64_t not_started = 0;     // of them, never started (a sibling fold was pruned)
-    std::int64_t configs = 0;         // configurations with a pruned unit
-    std::int64_t pruned_planned = 0;  // the pruned units' planned epochs
-    std::int64_t saved = 0;           // of those, not trained: what pruning saved
+    std::int64_t units = 0;                 // units recorded `pruned`
+    std::int64_t not_started = 0;           // of them, never started (a sibling fold was pruned)
+    std::int64_t configs = 0;               // configurations with a pruned unit
+    std::int64_t pruned_planned = 0;        // the pruned units' planned epochs
+    std::int64_t saved = 0;                 // of those, not trained: what pruning saved
     std::int64_t trained = 0, planned = 0;  // every recorded unit: epochs run, epochs planned
 };
 PruningSummary pruning_summary(const Results& results);
@@ -68,8 +68,8 @@ std::span<const UnitResult> units_of(const std::vector<UnitResult>& units, std::
 
 // One configuration's pruned folds, from its units.
 struct PrunedFolds {
-    int folds = 0;                    // recorded `pruned`
-    int not_started = 0;              // of them, with 0 epochs
+    int folds = 0;                       // recorded `pruned`
+    int not_started = 0;                 // of them, with 0 epochs
     int min_epochs = 0, max_epochs = 0;  // epochs run by those that started (0 when none did)
 };
 PrunedFolds pruned_folds(std::span<const UnitResult> units, std::uint64_t config);
@@ -117,7 +117,7 @@ struct Band {
 struct LearningCurves {
     std::vector<int> epochs;  // 1..longest fold
     Band train_acc, val_acc, train_loss, val_loss;
-    int folds = 0;            // folds with at least one epoch
+    int folds = 0;  // folds with at least one epoch
 };
 LearningCurves learning_curves(std::span<const UnitResult> units, std::uint64_t config);
 

@@ -101,11 +101,20 @@ h5::Table config_fold_of(const h5::Table& t, int folds) {
 std::string html_escape(std::string_view s) {
     std::string out;
     for (const char c : s) switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += c;
         }
     return out;
 }
@@ -198,10 +207,10 @@ void write_html(const std::string& path, const std::string& title, const ReportS
       << "figure{display:inline-block;margin:.5em;vertical-align:top}figure img{max-width:46em;width:100%}"
          "figcaption{font-size:85%;max-width:46em}\n</style></head>\n<body>\n";
     h << "<h1>dnnsweep report: " << html_escape(title) << "</h1>\n<p>" << r.units.size() << " units of "
-      << src.units_total << " recorded, " << r.configs.size() << " of " << src.configs_total
-      << " configurations; data " << html_escape(r.info.data_source) << " (" << r.info.data.samples << " samples, "
-      << r.info.data.features << " features, " << r.info.data.classes << " classes); " << r.info.ranks
-      << " ranks; dnnsweep " << html_escape(r.info.version) << "</p>\n";
+      << src.units_total << " recorded, " << r.configs.size() << " of " << src.configs_total << " configurations; data "
+      << html_escape(r.info.data_source) << " (" << r.info.data.samples << " samples, " << r.info.data.features
+      << " features, " << r.info.data.classes << " classes); " << r.info.ranks << " ranks; dnnsweep "
+      << html_escape(r.info.version) << "</p>\n";
     if (src.partial)
         h << "<p class=\"partial\"><b>PARTIAL</b>: the sweep has not finished (" << src.units_done << " of "
           << src.units_total << " units done); every figure covers the units recorded so far.</p>\n";
@@ -230,8 +239,8 @@ void write_html(const std::string& path, const std::string& title, const ReportS
         h << "<tr><td>" << html_escape(inf.option) << "</td><td class=\"n\">" << fixed(inf.spread, 3) << "</td><td>";
         for (std::size_t i = 0; i < inf.values.size(); ++i) {
             const ValueInfluence& v = inf.values[i];
-            h << (i ? "; " : "") << "<b>" << html_escape(v.value) << "</b> " << fixed(v.mean, 3) << " / " << fixed(v.best, 3)
-              << " (" << v.configs << ")";
+            h << (i ? "; " : "") << "<b>" << html_escape(v.value) << "</b> " << fixed(v.mean, 3) << " / "
+              << fixed(v.best, 3) << " (" << v.configs << ")";
         }
         h << "</td></tr>\n";
     }
@@ -244,8 +253,8 @@ void write_html(const std::string& path, const std::string& title, const ReportS
         h << "<table><tr><th>verdict</th><th>settings</th><th>reason and fix</th></tr>\n";
         for (const std::size_t i : act) {
             const ConfigSummary& c = r.configs[i];
-            h << "<tr><td class=\"v-" << html_escape(name(c.verdict)) << "\">" << html_escape(name(c.verdict)) << "</td><td>"
-              << html_escape(settings_text(c.settings, varied)) << "</td><td>" << html_escape(c.reason)
+            h << "<tr><td class=\"v-" << html_escape(name(c.verdict)) << "\">" << html_escape(name(c.verdict))
+              << "</td><td>" << html_escape(settings_text(c.settings, varied)) << "</td><td>" << html_escape(c.reason)
               << "</td></tr>\n";
         }
         h << "</table>\n";

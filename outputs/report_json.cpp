@@ -18,21 +18,21 @@ Json settings_json(const TrainConfig& c, const std::vector<std::string>& names) 
 Json pruned_json(const std::vector<UnitResult>& units, const ConfigSummary& c) {
     if (c.folds_pruned == 0) return nullptr;
     const PrunedFolds p = pruned_folds(units_of(units, c.config), c.config);
-    return {{"folds", p.folds}, {"not_started", p.not_started}, {"min_epochs", p.min_epochs}, {"max_epochs", p.max_epochs}};
+    return {
+        {"folds", p.folds}, {"not_started", p.not_started}, {"min_epochs", p.min_epochs}, {"max_epochs", p.max_epochs}};
 }
 
 Json run_json(const RunInfo& info) {
-    return {{"version", info.version},         {"run_id", info.run_id},
-            {"ranks", info.ranks},             {"started_at", info.started_at},
-            {"finished_at", info.finished_at}, {"data_source", info.data_source},
-            {"samples", info.data.samples},    {"features", info.data.features},
-            {"classes", info.data.classes}};
+    return {{"version", info.version},       {"run_id", info.run_id},           {"ranks", info.ranks},
+            {"started_at", info.started_at}, {"finished_at", info.finished_at}, {"data_source", info.data_source},
+            {"samples", info.data.samples},  {"features", info.data.features},  {"classes", info.data.classes}};
 }
 
 Json pruning_json(const PruningSummary& p) {
-    return {{"units", p.units},       {"not_started", p.not_started},        {"configs", p.configs},
-            {"pruned_epochs_planned", p.pruned_planned}, {"epochs_saved", p.saved},
-            {"epochs_trained", p.trained}, {"epochs_planned", p.planned}};
+    return {{"units", p.units},           {"not_started", p.not_started},
+            {"configs", p.configs},       {"pruned_epochs_planned", p.pruned_planned},
+            {"epochs_saved", p.saved},    {"epochs_trained", p.trained},
+            {"epochs_planned", p.planned}};
 }
 
 Json leaderboard_json(const ReportSource& src, const std::vector<std::size_t>& order,

@@ -28,16 +28,16 @@ public:
 
 // What the run was: stored as attributes of the results file.
 struct RunInfo {
-    std::string version;             // dnnsweep version
-    std::string run_id;              // unique per invocation (time + pid of rank 0)
-    double started_at = 0.0;         // Unix seconds
-    double finished_at = 0.0;        // 0 while running
+    std::string version;       // dnnsweep version
+    std::string run_id;        // unique per invocation (time + pid of rank 0)
+    double started_at = 0.0;   // Unix seconds
+    double finished_at = 0.0;  // 0 while running
     int ranks = 1;
     std::vector<std::string> hosts;  // distinct hosts, rank order
     DataShape data;                  // the dataset as loaded
     std::string data_source;
-    std::string slurm_job_id;        // SLURM_JOB_ID when run as a Slurm job, else empty (and the two
-    int slurm_restart_count = 0;     //   slurm_* attributes are not written); times it was requeued
+    std::string slurm_job_id;     // SLURM_JOB_ID when run as a Slurm job, else empty (and the two
+    int slurm_restart_count = 0;  //   slurm_* attributes are not written); times it was requeued
 };
 
 // Appends units to one shard (SWMR). Creating it creates the parts folder if needed. Every HDF5
@@ -73,17 +73,17 @@ struct ConfigSummary {
     std::uint64_t config = 0;
     std::string config_id;
     TrainConfig settings;
-    int folds_done = 0;              // ok or diverged
-    int folds_failed = 0;            // threw
-    int folds_pruned = 0;            // stopped by pruning (with those never started: 0 epochs)
+    int folds_done = 0;    // ok or diverged
+    int folds_failed = 0;  // threw
+    int folds_pruned = 0;  // stopped by pruning (with those never started: 0 epochs)
     double mean_train_acc = 0, std_train_acc = 0, mean_val_acc = 0, std_val_acc = 0;
     double mean_train_loss = 0, std_train_loss = 0, mean_val_loss = 0, std_val_loss = 0;
-    double mean_test_acc = 0;        // NaN without a test set
+    double mean_test_acc = 0;  // NaN without a test set
     double bias = 0, variance = 0;
     Verdict verdict = Verdict::Good;
     std::string reason;
     std::vector<Cause> causes;
-    double seconds = 0;              // sum over its folds
+    double seconds = 0;  // sum over its folds
     // Over its recorded folds (every status but `stopped`): epochs run; the configuration's `epochs`
     // for each; and what pruning saved, its `epochs` minus the epochs run of each pruned fold.
     std::int64_t epochs_trained = 0, epochs_planned = 0, epochs_saved = 0;
@@ -93,7 +93,7 @@ struct ConfigSummary {
 struct Results {
     std::string spec_text, spec_hash;
     RunInfo info;
-    std::vector<UnitResult> units;   // the `folds` table, with each unit's curve in history
+    std::vector<UnitResult> units;  // the `folds` table, with each unit's curve in history
     std::vector<ConfigSummary> configs;
 };
 Results read_results(const std::string& path);

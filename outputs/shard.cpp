@@ -44,7 +44,8 @@ ShardWriter::ShardWriter(const std::string& path, const SweepSpec& spec, const R
     // status`, the other tasks of a job array) only look at `*.h5`, so they never see a shard
     // whose superblock and tables are still being written, and never mistake it for a broken one.
     const std::string creating = path + ".creating";
-    if (std::filesystem::exists(path)) throw ResultsError(path + ": cannot create: the shard exists (a shard is never overwritten)");
+    if (std::filesystem::exists(path))
+        throw ResultsError(path + ": cannot create: the shard exists (a shard is never overwritten)");
     impl_->file = h5::File::create(creating, h5::File::Format::Swmr);
     const h5::File& f = impl_->file;
     // Attributes and datasets cannot be created once SWMR writing has started.

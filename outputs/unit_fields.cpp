@@ -27,7 +27,8 @@ constexpr auto member() {
 // An epoch's health figure (engine/trainer.hpp Health) as a float64 column.
 template <double Health::*M>
 constexpr Access<EpochMetrics, double> health() {
-    return {[](const EpochMetrics& m) { return m.health.*M; }, [](EpochMetrics& m, const double& v) { m.health.*M = v; }};
+    return {[](const EpochMetrics& m) { return m.health.*M; },
+            [](EpochMetrics& m, const double& v) { m.health.*M = v; }};
 }
 
 // The unit's status as its name. A name this version does not know (a newer dnnsweep's) reads as

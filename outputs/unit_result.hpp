@@ -12,25 +12,25 @@
 namespace dnnsweep {
 
 struct UnitResult {
-    std::uint64_t unit = 0;          // index into the grid's units
-    std::uint64_t config = 0;        // grid configuration index
+    std::uint64_t unit = 0;    // index into the grid's units
+    std::uint64_t config = 0;  // grid configuration index
     int fold = 0;
-    std::string unit_id;             // Grid::unit_id
-    std::string config_id;           // Grid::config_id
+    std::string unit_id;                      // Grid::unit_id
+    std::string config_id;                    // Grid::config_id
     UnitStatus status = UnitStatus::Stopped;  // engine/unit_status.hpp; Stopped until it is known
-    std::string error;               // the exception's message for Failed, else empty
+    std::string error;                        // the exception's message for Failed, else empty
     double train_acc = 0.0, train_loss = 0.0, val_acc = 0.0, val_loss = 0.0;
     double test_acc = 0.0, test_loss = 0.0;  // NaN without a test set
-    int epochs = 0;                  // epochs run (a pruned unit: before it was pruned, 0 if never started)
-    int best_epoch = 0;              // early stopping's kept epoch (= epochs without it)
+    int epochs = 0;                          // epochs run (a pruned unit: before it was pruned, 0 if never started)
+    int best_epoch = 0;                      // early stopping's kept epoch (= epochs without it)
     int diverged_epoch = 0;
     std::int64_t steps = 0;
-    double seconds = 0.0;            // training wall time
-    double setup_seconds = 0.0;      // preparing it: the fold's rows, input scaling, the model's build
-                                     // (not recorded: for the run's closing figures)
+    double seconds = 0.0;        // training wall time
+    double setup_seconds = 0.0;  // preparing it: the fold's rows, input scaling, the model's build
+                                 // (not recorded: for the run's closing figures)
     int rank = 0;
     std::string host;
-    double finished_at = 0.0;        // seconds since the Unix epoch
+    double finished_at = 0.0;  // seconds since the Unix epoch
     std::vector<EpochMetrics> history;
 };
 

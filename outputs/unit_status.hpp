@@ -22,11 +22,14 @@ namespace dnnsweep::unit_status {
 // a failed one over an abandoned one; between equals, the first recorded.
 constexpr int completeness(UnitStatus status) {
     switch (status) {
-        case UnitStatus::Ok:
-        case UnitStatus::Diverged:
-        case UnitStatus::Pruned: return 2;
-        case UnitStatus::Failed: return 1;
-        case UnitStatus::Stopped: return 0;
+    case UnitStatus::Ok:
+    case UnitStatus::Diverged:
+    case UnitStatus::Pruned:
+        return 2;
+    case UnitStatus::Failed:
+        return 1;
+    case UnitStatus::Stopped:
+        return 0;
     }
     return 0;
 }

@@ -24,12 +24,12 @@ using OptionValue = std::variant<std::int64_t, std::uint64_t, double, float, boo
 std::string to_text(const OptionValue& v);
 
 struct ConfigOption {
-    std::string name;        // e.g. "learning-rate"
-    std::string value_name;  // placeholder in --help, e.g. "RATE"
-    std::string help;        // one line
-    bool has_default = true; // false: unset is resolved later (learning-rate: the optimizer's default)
-    bool is_flag = false;    // may be given bare (`--nesterov` = `--nesterov=true`)
-    OptionValue (*get)(const TrainConfig&) = nullptr;  // learning-rate: the effective (resolved) rate
+    std::string name;         // e.g. "learning-rate"
+    std::string value_name;   // placeholder in --help, e.g. "RATE"
+    std::string help;         // one line
+    bool has_default = true;  // false: unset is resolved later (learning-rate: the optimizer's default)
+    bool is_flag = false;     // may be given bare (`--nesterov` = `--nesterov=true`)
+    OptionValue (*get)(const TrainConfig&) = nullptr;       // learning-rate: the effective (resolved) rate
     void (*set)(TrainConfig&, std::string_view) = nullptr;  // parses; throws ConfigError(why)
 };
 

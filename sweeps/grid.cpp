@@ -116,7 +116,8 @@ TrainConfig Grid::config(std::uint64_t i) const {
         rest /= radix_[a];
     }
     TrainConfig c;
-    for (std::size_t a = 0; a < radix_.size(); ++a) set_config_option(c, spec_.axes[a].key, spec_.axes[a].values[digit[a]]);
+    for (std::size_t a = 0; a < radix_.size(); ++a)
+        set_config_option(c, spec_.axes[a].key, spec_.axes[a].values[digit[a]]);
     c.threads = spec_.threads;
     c.validate();
     return c;
@@ -156,7 +157,8 @@ double Grid::unit_flops(std::uint64_t u, const DataShape& shape) const {
     }
     const double macs = dense_macs(p, shape);
     const double non_test = static_cast<double>(shape.samples) * (1.0 - spec_.split.test_fraction);
-    const double train = folds_ > 1 ? non_test * (folds_ - 1) / folds_ : non_test * (1.0 - spec_.split.validation_fraction);
+    const double train =
+        folds_ > 1 ? non_test * (folds_ - 1) / folds_ : non_test * (1.0 - spec_.split.validation_fraction);
     // Forward, backward-data and backward-weights on the training rows; a forward pass over the
     // training and validation rows for each epoch's evaluation.
     return p.epochs * (6.0 * macs * train + 2.0 * macs * non_test);
@@ -174,7 +176,8 @@ std::vector<std::uint64_t> Grid::schedule(const DataShape& shape) const {
     std::vector<std::uint64_t> units;
     units.reserve(unit_count());
     for (const std::uint64_t i : order)
-        for (int f = 0; f < folds_; ++f) units.push_back(i * static_cast<std::uint64_t>(folds_) + static_cast<std::uint64_t>(f));
+        for (int f = 0; f < folds_; ++f)
+            units.push_back(i * static_cast<std::uint64_t>(folds_) + static_cast<std::uint64_t>(f));
     return units;
 }
 
@@ -184,7 +187,8 @@ std::string dry_run_text(const SweepSpec& spec, const Grid& grid, const DataShap
     std::string out = "spec: " + spec.path + " (hash " + spec.hash + ")\n";
     out += "grid: " + std::to_string(grid.size()) + (grid.size() == 1 ? " configuration" : " configurations");
     if (grid.size() != grid.full_size())
-        out += " (a sample of " + std::to_string(grid.full_size()) + ", sample-seed " + std::to_string(spec.sample_seed) + ")";
+        out += " (a sample of " + std::to_string(grid.full_size()) + ", sample-seed " +
+               std::to_string(spec.sample_seed) + ")";
     out += " x " + std::to_string(grid.folds()) + (grid.folds() == 1 ? " fold" : " folds") + " = " +
            std::to_string(grid.unit_count()) + " units\n";
     if (spec.axes.empty()) out += "axes: none (one configuration: the defaults)\n";
@@ -214,8 +218,8 @@ std::string dry_run_text(const SweepSpec& spec, const Grid& grid, const DataShap
         // Units are indivisible: the sweep takes at least as long as its longest unit.
         const double seconds = std::max(total / (workers * flops_per_second), longest / flops_per_second);
         out += "estimated time: " + duration_text(seconds) + " on " + std::to_string(std::max(ranks, 1)) +
-               (ranks > 1 ? " ranks (" : " rank (") + std::to_string(workers) + (workers == 1 ? " worker" : " workers") +
-               " at " + gflop_text(flops_per_second) + "/s each)\n";
+               (ranks > 1 ? " ranks (" : " rank (") + std::to_string(workers) +
+               (workers == 1 ? " worker" : " workers") + " at " + gflop_text(flops_per_second) + "/s each)\n";
     }
     return out;
 }

@@ -23,7 +23,7 @@ struct UnitRef {
 
 // What the cost estimate needs to know about the data.
 struct DataShape {
-    std::size_t samples = 0;   // the whole dataset
+    std::size_t samples = 0;  // the whole dataset
     std::size_t features = 0;
     int classes = 0;
 };
@@ -32,16 +32,18 @@ class Grid {
 public:
     explicit Grid(const SweepSpec& spec);
 
-    std::uint64_t size() const;                 // configurations (after `sample`)
-    std::uint64_t full_size() const;            // before `sample`
+    std::uint64_t size() const;       // configurations (after `sample`)
+    std::uint64_t full_size() const;  // before `sample`
     int folds() const { return folds_; }
     std::uint64_t unit_count() const { return size() * static_cast<std::uint64_t>(folds_); }
 
     TrainConfig config(std::uint64_t i) const;  // validated; threads = spec.threads
     std::string canonical(std::uint64_t i) const;
     std::string config_id(std::uint64_t i) const;  // 16 hex digits
-    UnitRef unit(std::uint64_t u) const { return {u / static_cast<std::uint64_t>(folds_), static_cast<int>(u % static_cast<std::uint64_t>(folds_))}; }
-    std::string unit_id(std::uint64_t u) const;    // config_id + "/" + fold, e.g. "3fa2...c1/2"
+    UnitRef unit(std::uint64_t u) const {
+        return {u / static_cast<std::uint64_t>(folds_), static_cast<int>(u % static_cast<std::uint64_t>(folds_))};
+    }
+    std::string unit_id(std::uint64_t u) const;  // config_id + "/" + fold, e.g. "3fa2...c1/2"
 
     // Estimated training FLOPs of unit u: 6 * sum over dense layers of (in * out) per training
     // sample per epoch (forward, backward-data, backward-weights), times training samples per
@@ -53,8 +55,8 @@ public:
 private:
     SweepSpec spec_;
     int folds_ = 1;
-    std::vector<std::uint64_t> radix_;          // values per axis
-    std::vector<std::uint64_t> sampled_;        // sorted full-grid indices when `sample` is set
+    std::vector<std::uint64_t> radix_;    // values per axis
+    std::vector<std::uint64_t> sampled_;  // sorted full-grid indices when `sample` is set
     // Per axis and value: the default config with that value applied, so cost estimates over a
     // million configurations need no string parsing.
     std::vector<std::vector<TrainConfig>> axis_configs_;

@@ -50,8 +50,7 @@ double fraction_in(std::string_view s, double lo, bool lo_open, double hi, bool 
 // An integer of at least `lo`; `why` (" (...)") explains the bound in the error.
 int int_at_least(std::string_view s, int lo, std::string_view why = "") {
     const int v = parse_int(s);
-    if (v < lo)
-        throw ConfigError("must be >= " + std::to_string(lo) + std::string(why) + ", got " + std::string(s));
+    if (v < lo) throw ConfigError("must be >= " + std::to_string(lo) + std::string(why) + ", got " + std::string(s));
     return v;
 }
 
@@ -69,9 +68,12 @@ const std::array<StudyKey, 20>& study_keys() {
         {"label-format", [](S& s, V v) { s.label_format = parse_label_format(std::string(v)); },
          [](const S& s) -> std::string {
              switch (s.label_format) {
-                 case LabelFormat::OneHot: return "onehot";
-                 case LabelFormat::Index: return "index";
-                 case LabelFormat::Auto: break;
+             case LabelFormat::OneHot:
+                 return "onehot";
+             case LabelFormat::Index:
+                 return "index";
+             case LabelFormat::Auto:
+                 break;
              }
              return "auto";
          }},
@@ -79,8 +81,7 @@ const std::array<StudyKey, 20>& study_keys() {
          [](const S& s) { return real_text(s.split.test_fraction); }},
         {"folds", [](S& s, V v) { s.split.folds = int_at_least(v, 1); },
          [](const S& s) { return std::to_string(s.split.folds); }},
-        {"validation-fraction",
-         [](S& s, V v) { s.split.validation_fraction = fraction_in(v, 0.0, true, 1.0, true); },
+        {"validation-fraction", [](S& s, V v) { s.split.validation_fraction = fraction_in(v, 0.0, true, 1.0, true); },
          [](const S& s) { return real_text(s.split.validation_fraction); }},
         {"split-seed", [](S& s, V v) { s.split.split_seed = parse_uint64(v); },
          [](const S& s) { return std::to_string(s.split.split_seed); }},
@@ -230,7 +231,8 @@ private:
             cleaned.append(line).append("\n");
             if (line.empty()) continue;
             if (line.front() == '[')
-                fail_line(number, std::string(line) + ": sections are not supported (write every key at the top level)");
+                fail_line(number,
+                          std::string(line) + ": sections are not supported (write every key at the top level)");
             const auto eq = line.find('=');
             if (eq == std::string_view::npos)
                 fail_line(number, "expected 'key = value', got '" + std::string(line) + "'");
@@ -257,8 +259,7 @@ private:
             throw SpecError(path_ + ": " + e.what());
         }
         // The scan and Boost read the same lines; a mismatch would attach errors to wrong lines.
-        if (pairs.size() != lines_.size())
-            throw SpecError(path_ + ": cannot read the file as 'key = value' lines");
+        if (pairs.size() != lines_.size()) throw SpecError(path_ + ": cannot read the file as 'key = value' lines");
         for (std::size_t i = 0; i < pairs.size(); ++i)
             if (pairs[i].first != lines_[i].key) fail(lines_[i], "cannot read this line as 'key = value'");
         return pairs;
@@ -287,7 +288,8 @@ private:
         std::size_t pos = 0;
         while (true) {
             const auto comma = value.find(',', pos);
-            const std::string_view item = trim(value.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
+            const std::string_view item =
+                trim(value.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
             if (item.empty()) fail(at, "empty item in the list '" + std::string(value) + "'");
             std::string canon = canonical_value(opt, at, item);
             if (!seen.insert(canon).second)
@@ -317,7 +319,8 @@ private:
             canon.append(opt.name).append("=");
             const auto axis = std::ranges::find(spec.axes, opt.name, &Axis::key);
             if (axis != spec.axes.end()) {
-                for (std::size_t i = 0; i < axis->values.size(); ++i) canon.append(i ? "," : "").append(axis->values[i]);
+                for (std::size_t i = 0; i < axis->values.size(); ++i)
+                    canon.append(i ? "," : "").append(axis->values[i]);
             } else {
                 canon.append(opt.has_default ? to_text(opt.get(defaults)) : std::string("default"));
             }

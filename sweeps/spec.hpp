@@ -38,22 +38,22 @@ struct Axis {
 };
 
 struct SweepSpec {
-    std::string path;                 // as given
-    std::string text;                 // the file verbatim (stored in the results)
-    std::string hash;                 // 16 hex digits over the canonical settings below (not the
-                                      // comments or layout): a results file belongs to one hash
-    std::vector<Axis> axes;           // in the option table's order; keys not given are absent
-                                      // (their TrainConfig default applies)
+    std::string path;        // as given
+    std::string text;        // the file verbatim (stored in the results)
+    std::string hash;        // 16 hex digits over the canonical settings below (not the
+                             // comments or layout): a results file belongs to one hash
+    std::vector<Axis> axes;  // in the option table's order; keys not given are absent
+                             // (their TrainConfig default applies)
     // Study keys, single-valued:
-    std::string data = "mnist";       // `data`, as `dnnsweep train --data`
+    std::string data = "mnist";                    // `data`, as `dnnsweep train --data`
     LabelFormat label_format = LabelFormat::Auto;  // `label-format`
-    StudySplit split;                 // `test-fraction`, `folds` (default 5), `validation-fraction`, `split-seed`
+    StudySplit split;                     // `test-fraction`, `folds` (default 5), `validation-fraction`, `split-seed`
     std::optional<std::uint64_t> sample;  // `sample`: a seeded random subset of this many configurations
-    std::uint64_t sample_seed = 0;    // `sample-seed`
-    DiagnosisThresholds thresholds;   // `chance-factor`, `underfit-error`, `overfit-gap`, ... (diagnosis.hpp names)
-    PruneSettings prune;              // `prune`, `prune-after`, `prune-loss-drop`, `halving-min-epochs`,
-                                      // `halving-eta` (engine/pruning.hpp)
-    int threads = 1;                  // `threads`: per rank; not part of a configuration's identity
+    std::uint64_t sample_seed = 0;        // `sample-seed`
+    DiagnosisThresholds thresholds;       // `chance-factor`, `underfit-error`, `overfit-gap`, ... (diagnosis.hpp names)
+    PruneSettings prune;                  // `prune`, `prune-after`, `prune-loss-drop`, `halving-min-epochs`,
+                                          // `halving-eta` (engine/pruning.hpp)
+    int threads = 1;                      // `threads`: per rank; not part of a configuration's identity
 };
 
 // Reads and validates a spec. Unknown keys, malformed or out-of-range values (every value of a

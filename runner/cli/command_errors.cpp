@@ -41,7 +41,8 @@ std::string error_message(const std::exception& e, const po::options_description
         const auto colon = message.find(':');
         if (colon != std::string::npos && is_option_name(message.substr(0, colon), options)) message = "--" + message;
     }
-    std::ranges::replace_if(message, [](char c) { return c == '\n' || c == '\r'; }, ' ');
+    std::ranges::replace_if(
+        message, [](char c) { return c == '\n' || c == '\r'; }, ' ');
     return message;
 }
 

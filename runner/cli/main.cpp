@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include "runner/cli/command.hpp"
 #include "runner/cli/command_errors.hpp"
@@ -32,8 +32,7 @@ constexpr std::array kCommands{
             dnnsweep::run_sweep_command},
     Command{"report", "the leaderboard, the settings that matter and the diagnosis of a results file",
             dnnsweep::run_report_command},
-    Command{"status", "done, failed and remaining units of a sweep, also while it runs",
-            dnnsweep::run_status_command},
+    Command{"status", "done, failed and remaining units of a sweep, also while it runs", dnnsweep::run_status_command},
     Command{"submit", "run a sweep as a Slurm batch job that requeues itself until it is complete",
             dnnsweep::run_submit_command},
 };
@@ -51,10 +50,11 @@ void print_usage(std::ostream& out) {
     for (const Command& c : kCommands)
         out << "  " << c.name << std::string(kNameWidth - c.name.size(), ' ') << c.summary << '\n';
     namespace code = dnnsweep::exit_code;
-    out << fmt::format("\nExit codes: {} finished, {} unexpected failure, {} bad usage or input, {} incomplete (a sweep\n"
-                       "stopped by a signal: rerun it to resume), {} a second SIGINT (exited at once); each command's\n"
-                       "--help says which it uses.\n",
-                       code::ok, code::failure, code::usage, code::incomplete, code::interrupted);
+    out << fmt::format(
+        "\nExit codes: {} finished, {} unexpected failure, {} bad usage or input, {} incomplete (a sweep\n"
+        "stopped by a signal: rerun it to resume), {} a second SIGINT (exited at once); each command's\n"
+        "--help says which it uses.\n",
+        code::ok, code::failure, code::usage, code::incomplete, code::interrupted);
 }
 
 int dispatch(const std::vector<std::string>& args) {
@@ -76,8 +76,8 @@ int dispatch(const std::vector<std::string>& args) {
 
     std::string names;
     for (const Command& c : kCommands) names += (names.empty() ? "" : ", ") + std::string(c.name);
-    std::cerr << "dnnsweep: error: unknown command '" << first << "' (commands: " << names
-              << "; see 'dnnsweep --help')" << std::endl;
+    std::cerr << "dnnsweep: error: unknown command '" << first << "' (commands: " << names << "; see 'dnnsweep --help')"
+              << std::endl;
     return dnnsweep::exit_code::usage;
 }
 

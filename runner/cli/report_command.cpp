@@ -94,15 +94,18 @@ private:
 // here is the helper's, not the input's: std::runtime_error, exit code 1.
 void run_plots_script(const std::string& plan, const std::string& dir) {
     if (::access(kPython, X_OK) != 0)
-        throw std::runtime_error(std::string(kPython) + ": not found: --plots and --html need Debian's python3 with "
-                                                        "python3-matplotlib (bash scripts/setup.sh --no-data --no-build)");
+        throw std::runtime_error(std::string(kPython) +
+                                 ": not found: --plots and --html need Debian's python3 with "
+                                 "python3-matplotlib (bash scripts/setup.sh --no-data --no-build)");
     const std::string script = plots_script();
-    const std::optional<ProcessResult> run = run_program({kPython, script, "--input", plan, "--out", dir}, Capture::Stderr);
+    const std::optional<ProcessResult> run =
+        run_program({kPython, script, "--input", plan, "--out", dir}, Capture::Stderr);
     if (!run) throw std::runtime_error(script + ": cannot run: " + kPython + " not found");
     if (run->exit_status == 0) return;
     std::string text = run->captured;
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    const std::string last = text.substr(text.find_last_of('\n') == std::string::npos ? 0 : text.find_last_of('\n') + 1);
+    const std::string last =
+        text.substr(text.find_last_of('\n') == std::string::npos ? 0 : text.find_last_of('\n') + 1);
     throw std::runtime_error(dir + ": drawing the figures failed (" + script + " " +
                              (run->killed ? std::string("killed") : "exit " + std::to_string(run->exit_status)) +
                              (last.empty() ? std::string(")") : "): " + last));
@@ -138,7 +141,8 @@ void write_files(const ReportCli& cli, const ReportSource& src) {
     std::vector<HtmlFigure> figures;
     if (!cli.plots_dir.empty()) {
         figures = draw_plots(cli.plots_dir, title, src, cli.curves);
-        std::cerr << "dnnsweep report: " << figures.size() << " figures (PNG and SVG) in " << cli.plots_dir << std::endl;
+        std::cerr << "dnnsweep report: " << figures.size() << " figures (PNG and SVG) in " << cli.plots_dir
+                  << std::endl;
     }
     if (!cli.html_path.empty()) {
         std::optional<TempDir> tmp;  // figures only for the page: drawn aside, then removed
@@ -147,7 +151,8 @@ void write_files(const ReportCli& cli, const ReportSource& src) {
             figures = draw_plots(tmp->path(), title, src, cli.curves);
         }
         write_html(cli.html_path, title, src, cli.top, figures);
-        std::cerr << "dnnsweep report: " << cli.html_path << " (" << figures.size() << " figures embedded)" << std::endl;
+        std::cerr << "dnnsweep report: " << cli.html_path << " (" << figures.size() << " figures embedded)"
+                  << std::endl;
     }
 }
 

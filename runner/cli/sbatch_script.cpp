@@ -16,15 +16,15 @@ namespace {
 long parse_count(std::string_view text, const std::string& what) {
     long value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0)
-        throw ConfigError(what);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0) throw ConfigError(what);
     return value;
 }
 
 // A job name Slurm and squeue show plainly: the spec's file name, other characters as '_'.
 std::string job_name(const fs::path& spec) {
     std::string name = "dnnsweep-" + spec.stem().string();
-    std::ranges::replace_if(name, [](unsigned char c) { return !std::isalnum(c) && c != '-' && c != '_' && c != '.'; }, '_');
+    std::ranges::replace_if(
+        name, [](unsigned char c) { return !std::isalnum(c) && c != '-' && c != '_' && c != '.'; }, '_');
     return name;
 }
 
@@ -41,8 +41,8 @@ std::optional<long> slurm_time_seconds(const std::string& time) {
     std::string lower = time;
     std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (lower == "unlimited" || lower == "infinite") return std::nullopt;
-    const std::string bad = "time: '" + time +
-                            "' is not a Slurm time (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS)";
+    const std::string bad =
+        "time: '" + time + "' is not a Slurm time (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS)";
     std::string_view rest = time;
     long days = -1;
     if (const auto dash = rest.find('-'); dash != std::string_view::npos) {
@@ -87,7 +87,8 @@ long signal_seconds(long requested, std::optional<long> limit) {
 
 void check_directive_value(const std::string& option, const std::string& value) {
     if (value.find_first_of(" \t\r\n\"'\\") != std::string::npos)
-        throw ConfigError(option + ": '" + value + "': white space, quotes and backslashes cannot go on an #SBATCH line");
+        throw ConfigError(option + ": '" + value +
+                          "': white space, quotes and backslashes cannot go on an #SBATCH line");
 }
 
 std::string render_template(const std::string& text, const std::map<std::string, std::string>& fields) {

@@ -15,7 +15,7 @@ struct BatchJob {
     std::string time, partition, account;
     std::string launcher = "srun";  // srun | mpirun
     int max_requeues = 10;
-    int array_tasks = 1;       // > 1: a job array, each task running its share of the units
+    int array_tasks = 1;        // > 1: a job array, each task running its share of the units
     long signal_seconds = 300;  // SIGUSR1 this long before the time limit
 };
 

@@ -51,8 +51,8 @@ void check_request_fits(const std::vector<Partition>& partitions, const std::str
         throw ConfigError("partition: no partition '" + partition + "' on this cluster (sinfo lists: " + names + ")");
     }
     if (nodes > chosen->nodes)
-        throw ConfigError("nodes: " + std::to_string(nodes) + " nodes requested, partition " + chosen->name +
-                          " has " + std::to_string(chosen->nodes) + " (sinfo)");
+        throw ConfigError("nodes: " + std::to_string(nodes) + " nodes requested, partition " + chosen->name + " has " +
+                          std::to_string(chosen->nodes) + " (sinfo)");
 }
 
 }  // namespace dnnsweep

@@ -9,7 +9,7 @@ namespace dnnsweep {
 
 struct Partition {
     std::string name;
-    int nodes = 0;         // every node of the partition, whatever its state
+    int nodes = 0;  // every node of the partition, whatever its state
     bool is_default = false;
 };
 

@@ -47,8 +47,7 @@ void print_status(const ReportSource& src, const std::string& path, std::ostream
             << " planned for the units recorded";
         if (p.units > 0)
             out << "; pruning saved " << thousands(p.saved) << " (" << percent(p.saved, p.planned) << "; "
-                << thousands(p.units)
-                << (p.units == 1 ? " unit" : " units") << " of " << thousands(p.configs)
+                << thousands(p.units) << (p.units == 1 ? " unit" : " units") << " of " << thousands(p.configs)
                 << (p.configs == 1 ? " configuration" : " configurations") << " pruned"
                 << (p.not_started > 0 ? ", " + thousands(p.not_started) + " of them never started" : "") << ")";
         out << '\n';

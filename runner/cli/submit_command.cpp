@@ -47,30 +47,30 @@ struct SubmitCli {
 
 po::options_description make_options(SubmitCli& cli) {
     po::options_description o("Options", kHelpWidth);
-    o.add_options()
-        ("out", po::value(&cli.out)->value_name("FILE"), "results file (HDF5); the script, logs and requeue log go next to it")
-        ("nodes", po::value(&cli.nodes)->value_name("N")->default_value(1), "nodes (sbatch --nodes)")
-        ("ntasks-per-node", po::value(&cli.ntasks_per_node)->value_name("M")->default_value(1),
-         "MPI ranks per node; rank 0 coordinates and the others train (one rank alone does both)")
-        ("cpus-per-task", po::value(&cli.cpus_per_task)->value_name("C"),
-         "CPUs per rank (default: the spec's `threads`, 1 unless set)")
-        ("time", po::value(&cli.time)->value_name("T"),
-         "time limit, as sbatch takes it (minutes, MM:SS, HH:MM:SS, D-HH[:MM[:SS]]); default: the partition's")
-        ("partition", po::value(&cli.partition)->value_name("P"), "partition (sbatch --partition)")
-        ("account", po::value(&cli.account)->value_name("A"), "account to charge (sbatch --account)")
-        ("max-requeues", po::value(&cli.max_requeues)->value_name("R")->default_value(10),
-         "times the job requeues itself after an incomplete run (a time limit) before it gives up")
-        ("launcher", po::value(&cli.launcher)->value_name("L")->default_value("srun"),
-         "how the ranks start: srun (srun --mpi=pmix) | mpirun (Open MPI's, inside the allocation)")
-        ("array", po::value(&cli.array)->value_name("K")->default_value(1),
-         "a job array of K tasks, each running 1/K of the units (dnnsweep sweep --array-tasks K), all into --out")
-        ("signal-seconds", po::value(&cli.signal_seconds)->value_name("S"),
-         "SIGUSR1 this many seconds before the time limit, so the sweep stops cleanly and requeues "
-         "(default: a quarter of --time, between 30 and 300)")
-        ("template", po::value(&cli.template_path)->value_name("FILE"),
-         "batch script template to render instead of the built-in slurm/sweep.sbatch")
-        ("dry-run", po::bool_switch(&cli.dry_run), "print the batch script; save and submit nothing")
-        ("help,h", po::bool_switch(&cli.help), "print this help and exit");
+    o.add_options()("out", po::value(&cli.out)->value_name("FILE"),
+                    "results file (HDF5); the script, logs and requeue log go next to it")(
+        "nodes", po::value(&cli.nodes)->value_name("N")->default_value(1), "nodes (sbatch --nodes)")(
+        "ntasks-per-node", po::value(&cli.ntasks_per_node)->value_name("M")->default_value(1),
+        "MPI ranks per node; rank 0 coordinates and the others train (one rank alone does both)")(
+        "cpus-per-task", po::value(&cli.cpus_per_task)->value_name("C"),
+        "CPUs per rank (default: the spec's `threads`, 1 unless set)")(
+        "time", po::value(&cli.time)->value_name("T"),
+        "time limit, as sbatch takes it (minutes, MM:SS, HH:MM:SS, D-HH[:MM[:SS]]); default: the partition's")(
+        "partition", po::value(&cli.partition)->value_name("P"), "partition (sbatch --partition)")(
+        "account", po::value(&cli.account)->value_name("A"), "account to charge (sbatch --account)")(
+        "max-requeues", po::value(&cli.max_requeues)->value_name("R")->default_value(10),
+        "times the job requeues itself after an incomplete run (a time limit) before it gives up")(
+        "launcher", po::value(&cli.launcher)->value_name("L")->default_value("srun"),
+        "how the ranks start: srun (srun --mpi=pmix) | mpirun (Open MPI's, inside the allocation)")(
+        "array", po::value(&cli.array)->value_name("K")->default_value(1),
+        "a job array of K tasks, each running 1/K of the units (dnnsweep sweep --array-tasks K), all into --out")(
+        "signal-seconds", po::value(&cli.signal_seconds)->value_name("S"),
+        "SIGUSR1 this many seconds before the time limit, so the sweep stops cleanly and requeues "
+        "(default: a quarter of --time, between 30 and 300)")(
+        "template", po::value(&cli.template_path)->value_name("FILE"),
+        "batch script template to render instead of the built-in slurm/sweep.sbatch")(
+        "dry-run", po::bool_switch(&cli.dry_run), "print the batch script; save and submit nothing")(
+        "help,h", po::bool_switch(&cli.help), "print this help and exit");
     return o;
 }
 
@@ -109,7 +109,8 @@ void parse_cli(const std::vector<std::string>& args, const po::options_descripti
     if (cli.launcher != "srun" && cli.launcher != "mpirun")
         throw ConfigError("launcher: must be srun or mpirun, got '" + cli.launcher + "'");
     if (vm.count("signal-seconds") && cli.signal_seconds < 1) throw ConfigError("signal-seconds: must be >= 1");
-    for (const auto& [option, value] : {std::pair{"time", &cli.time}, {"partition", &cli.partition}, {"account", &cli.account}})
+    for (const auto& [option, value] :
+         {std::pair{"time", &cli.time}, {"partition", &cli.partition}, {"account", &cli.account}})
         check_directive_value(option, *value);
 }
 

@@ -68,8 +68,10 @@ std::optional<ProcessResult> run_program(const std::vector<std::string>& argv, C
     char buf[4096];
     for (;;) {
         const ssize_t n = ::read(read_end.get(), buf, sizeof buf);
-        if (n > 0) result.captured.append(buf, static_cast<std::size_t>(n));
-        else if (n == 0 || errno != EINTR) break;
+        if (n > 0)
+            result.captured.append(buf, static_cast<std::size_t>(n));
+        else if (n == 0 || errno != EINTR)
+            break;
     }
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0)

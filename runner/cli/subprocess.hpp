@@ -8,8 +8,8 @@
 namespace dnnsweep {
 
 struct ProcessResult {
-    int exit_status = 0;  // the exit code, or 128 + N when killed by signal N (as shells report it)
-    bool killed = false;  // ended by a signal
+    int exit_status = 0;   // the exit code, or 128 + N when killed by signal N (as shells report it)
+    bool killed = false;   // ended by a signal
     std::string captured;  // what it wrote on the captured stream
 };
 

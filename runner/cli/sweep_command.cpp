@@ -32,26 +32,26 @@ struct SweepCli {
 
 po::options_description make_options(SweepCli& cli) {
     po::options_description o("Options", kHelpWidth);
-    o.add_options()
-        ("out", po::value(&cli.run.out)->value_name("FILE"), "results file (HDF5); an existing one for the same spec is resumed")
-        ("dry-run", po::bool_switch(&cli.dry_run), "print the grid size, unit count and estimated cost; train nothing")
-        ("restart", po::bool_switch(&cli.run.restart),
-         "start over: move an existing --out (and its .parts folder) aside, never deleting it")
-        ("retries", po::value(&cli.run.retries)->value_name("N")->default_value(1),
-         "times a failed unit (one that threw) is run again before it is kept as failed")
-        ("array-tasks", po::value(&cli.run.array_tasks)->value_name("K")->default_value(1),
-         "split the units among K independent jobs (e.g. a Slurm job array) writing into the same --out")
-        ("array-task", po::value(&cli.run.array_task)->value_name("I")->default_value(0),
-         "which of the K shares this job runs, 0 <= I < K")
-        ("progress", po::value(&cli.run.progress)->value_name("STYLE")->default_value("auto"),
-         "auto (a bar on a terminal, else lines) | bar | lines | none")
-        ("progress-interval", po::value(&cli.run.progress_interval)->value_name("S")->default_value(10.0),
-         "seconds between progress lines")
-        ("gflops", po::value(&cli.gflops)->value_name("R")->default_value(kDefaultGflops),
-         "--dry-run: assumed GFLOP/s of one rank")
-        ("ranks", po::value(&cli.ranks)->value_name("N")->default_value(1),
-         "--dry-run: the rank count to estimate the time for (rank 0 coordinates when N > 1)")
-        ("help,h", po::bool_switch(&cli.help), "print this help and exit");
+    o.add_options()("out", po::value(&cli.run.out)->value_name("FILE"),
+                    "results file (HDF5); an existing one for the same spec is resumed")(
+        "dry-run", po::bool_switch(&cli.dry_run), "print the grid size, unit count and estimated cost; train nothing")(
+        "restart", po::bool_switch(&cli.run.restart),
+        "start over: move an existing --out (and its .parts folder) aside, never deleting it")(
+        "retries", po::value(&cli.run.retries)->value_name("N")->default_value(1),
+        "times a failed unit (one that threw) is run again before it is kept as failed")(
+        "array-tasks", po::value(&cli.run.array_tasks)->value_name("K")->default_value(1),
+        "split the units among K independent jobs (e.g. a Slurm job array) writing into the same --out")(
+        "array-task", po::value(&cli.run.array_task)->value_name("I")->default_value(0),
+        "which of the K shares this job runs, 0 <= I < K")(
+        "progress", po::value(&cli.run.progress)->value_name("STYLE")->default_value("auto"),
+        "auto (a bar on a terminal, else lines) | bar | lines | none")(
+        "progress-interval", po::value(&cli.run.progress_interval)->value_name("S")->default_value(10.0),
+        "seconds between progress lines")("gflops",
+                                          po::value(&cli.gflops)->value_name("R")->default_value(kDefaultGflops),
+                                          "--dry-run: assumed GFLOP/s of one rank")(
+        "ranks", po::value(&cli.ranks)->value_name("N")->default_value(1),
+        "--dry-run: the rank count to estimate the time for (rank 0 coordinates when N > 1)")(
+        "help,h", po::bool_switch(&cli.help), "print this help and exit");
     return o;
 }
 

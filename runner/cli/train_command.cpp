@@ -9,10 +9,10 @@
 
 #include "engine/config.hpp"
 #include "engine/dataset.hpp"
-#include "engine/trainer.hpp"
-#include "runner/cli/command.hpp"
 #include "engine/text_format.hpp"
+#include "engine/trainer.hpp"
 #include "outputs/json.hpp"
+#include "runner/cli/command.hpp"
 #include "runner/cli/command_errors.hpp"
 #include "runner/cli/train_options.hpp"
 #include "runner/sweep/signals.hpp"
@@ -44,10 +44,10 @@ po::options_description make_options(TrainCli& cli) {
     po::options_description data("Data", kHelpWidth);
     add_data_options(data);
     po::options_description output("Output", kHelpWidth);
-    output.add_options()
-        ("json", po::bool_switch(&cli.json), "print one JSON object on stdout (and nothing else there)")
-        ("quiet", po::bool_switch(&cli.quiet), "print only the final summary line")
-        ("help,h", po::bool_switch(&cli.help), "print this help and exit");
+    output.add_options()("json", po::bool_switch(&cli.json),
+                         "print one JSON object on stdout (and nothing else there)")(
+        "quiet", po::bool_switch(&cli.quiet), "print only the final summary line")("help,h", po::bool_switch(&cli.help),
+                                                                                   "print this help and exit");
     po::options_description all(kHelpWidth);
     all.add(hyper).add(data).add(output);
     return all;
@@ -71,8 +71,7 @@ void parse_cli(const std::vector<std::string>& args, const po::options_descripti
     if (cli.help) return;
     cli.config = config_from(vm);
     cli.data = data_options_from(vm);
-    if (!stray.empty())
-        throw po::error("unexpected argument '" + stray.front() + "'");
+    if (!stray.empty()) throw po::error("unexpected argument '" + stray.front() + "'");
 }
 
 void print_help(std::ostream& out, const po::options_description& options) {
@@ -102,8 +101,8 @@ std::string metrics_text(double loss, double acc, double val_loss, double val_ac
 }
 
 std::string epoch_line(const EpochMetrics& m, int epochs, bool has_val) {
-    return "Epoch " + std::to_string(m.epoch) + "/" + std::to_string(epochs) + " - " + fixed(m.seconds, 1) +
-           "s - " + metrics_text(m.train_loss, m.train_acc, m.val_loss, m.val_acc, has_val);
+    return "Epoch " + std::to_string(m.epoch) + "/" + std::to_string(epochs) + " - " + fixed(m.seconds, 1) + "s - " +
+           metrics_text(m.train_loss, m.train_acc, m.val_loss, m.val_acc, has_val);
 }
 
 std::string_view signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal"; }

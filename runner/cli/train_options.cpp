@@ -11,11 +11,10 @@ Json config_json(const TrainConfig& config) {
 
 void add_data_options(po::options_description& desc) {
     const std::string data = "mnist", label_format = "auto", test_fraction = "0.2";
-    add_string_option(desc, "data", "SPEC", "mnist | IDX folder | IMAGES,LABELS | text file (see below)", &data,
-                      false);
+    add_string_option(desc, "data", "SPEC", "mnist | IDX folder | IMAGES,LABELS | text file (see below)", &data, false);
     add_string_option(desc, "label-format", "FMT", "text files: auto|onehot|index", &label_format, false);
-    add_string_option(desc, "test-fraction", "F", "share of the data held out for validation, [0, 1)",
-                      &test_fraction, false);
+    add_string_option(desc, "test-fraction", "F", "share of the data held out for validation, [0, 1)", &test_fraction,
+                      false);
 }
 
 DataOptions data_options_from(const po::variables_map& vm) {

@@ -126,22 +126,24 @@ bool HalvingQueue::report(const UnitReport& r) {
     --out_;
     Unit& x = units_.at(r.unit);
     switch (r.outcome) {
-        case Outcome::Stopped: ++abandoned_; return false;
-        case Outcome::Failed:
-            if (++x.failures <= retries_) {
-                queue_[x.rung].push_back({r.unit, configs_[x.config].rungs[x.rung], x.rung});
-                return false;
-            }
-            x.final = true;
-            ++failed_;
-            break;
-        case Outcome::Done:
-        case Outcome::Pruned:
-            x.reached = std::max(x.reached, r.epochs);
-            x.val_acc[r.epochs] = r.val_acc;
-            x.final = r.outcome == Outcome::Done;  // Pruned: paused at a rung, promotable
-            if (!x.has_record) ++new_results_;
-            break;
+    case Outcome::Stopped:
+        ++abandoned_;
+        return false;
+    case Outcome::Failed:
+        if (++x.failures <= retries_) {
+            queue_[x.rung].push_back({r.unit, configs_[x.config].rungs[x.rung], x.rung});
+            return false;
+        }
+        x.final = true;
+        ++failed_;
+        break;
+    case Outcome::Done:
+    case Outcome::Pruned:
+        x.reached = std::max(x.reached, r.epochs);
+        x.val_acc[r.epochs] = r.val_acc;
+        x.final = r.outcome == Outcome::Done;  // Pruned: paused at a rung, promotable
+        if (!x.has_record) ++new_results_;
+        break;
     }
     x.has_record = x.reported = true;
     advance();
@@ -155,8 +157,8 @@ bool HalvingQueue::exhausted() const {
 }
 
 std::size_t HalvingQueue::pruned() const {
-    return static_cast<std::size_t>(std::ranges::count_if(
-        units_, [](const auto& kv) { return kv.second.reported && !kv.second.final; }));
+    return static_cast<std::size_t>(
+        std::ranges::count_if(units_, [](const auto& kv) { return kv.second.reported && !kv.second.final; }));
 }
 
 }  // namespace dnnsweep

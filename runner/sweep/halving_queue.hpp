@@ -47,29 +47,29 @@ public:
     bool exhausted() const override;
 
     std::size_t done() const override { return new_results_; }  // units first recorded in this run
-    std::size_t pruned() const override;  // units this run recorded that stay paused on a rung
+    std::size_t pruned() const override;                        // units this run recorded that stay paused on a rung
     std::size_t failed() const override { return failed_; }
     std::size_t abandoned() const override { return abandoned_; }
 
 private:
     struct Unit {
-        std::uint64_t config = 0;     // index into configs_
-        int reached = 0;              // epochs of its longest training so far
-        bool final = false;           // ended by itself (early stopping, divergence, full epochs) or failed
+        std::uint64_t config = 0;       // index into configs_
+        int reached = 0;                // epochs of its longest training so far
+        bool final = false;             // ended by itself (early stopping, divergence, full epochs) or failed
         std::map<int, double> val_acc;  // validation accuracy at an epoch, for the rungs
         int failures = 0;
-        std::size_t rung = 0;         // the rung it was last handed out for
-        bool counted = false;         // counted by the progress (recorded before, or reported)
-        bool has_record = false;      // recorded, by this run or an earlier one
-        bool reported = false;        // recorded by this run
+        std::size_t rung = 0;     // the rung it was last handed out for
+        bool counted = false;     // counted by the progress (recorded before, or reported)
+        bool has_record = false;  // recorded, by this run or an earlier one
+        bool reported = false;    // recorded by this run
     };
     struct Config {
         std::vector<std::uint64_t> units;  // grid unit indices, fold order
         std::vector<int> rungs;            // epochs per rung
     };
-    struct Ranked {  // a configuration counted on a rung, in ranking order
-        double key;             // -score (NaN: +infinity)
-        std::size_t position;   // its place in the rung's counting order
+    struct Ranked {            // a configuration counted on a rung, in ranking order
+        double key;            // -score (NaN: +infinity)
+        std::size_t position;  // its place in the rung's counting order
         std::size_t config;
         bool operator<(const Ranked& o) const { return key < o.key || (key == o.key && position < o.position); }
     };
@@ -87,13 +87,13 @@ private:
 
     PruneSettings settings_;
     int retries_;
-    std::map<std::uint64_t, Unit> units_;       // by grid unit index
-    std::vector<Config> configs_;               // in rung 0's order
-    std::vector<std::vector<std::size_t>> order_;     // per rung: configurations in counting order
-    std::vector<std::size_t> counted_;               // per rung: how many of order_ are counted
-    std::vector<std::set<std::size_t>> promoted_;     // per rung: configurations promoted from it
-    std::vector<std::vector<Ranked>> ranked_;         // per rung: the counted ones, best first
-    std::vector<std::deque<Task>> queue_;            // per rung: units to hand out
+    std::map<std::uint64_t, Unit> units_;          // by grid unit index
+    std::vector<Config> configs_;                  // in rung 0's order
+    std::vector<std::vector<std::size_t>> order_;  // per rung: configurations in counting order
+    std::vector<std::size_t> counted_;             // per rung: how many of order_ are counted
+    std::vector<std::set<std::size_t>> promoted_;  // per rung: configurations promoted from it
+    std::vector<std::vector<Ranked>> ranked_;      // per rung: the counted ones, best first
+    std::vector<std::deque<Task>> queue_;          // per rung: units to hand out
     std::size_t out_ = 0, new_results_ = 0, failed_ = 0, abandoned_ = 0;
 };
 

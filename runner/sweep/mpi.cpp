@@ -16,7 +16,8 @@ void mpi_check(int rc, const char* what) {
     char text[MPI_MAX_ERROR_STRING];
     int len = 0;
     if (MPI_Error_string(rc, text, &len) != MPI_SUCCESS) len = 0;
-    throw MpiError(std::string(what) + ": " + (len > 0 ? std::string(text, static_cast<std::size_t>(len)) : "MPI error " + std::to_string(rc)));
+    throw MpiError(std::string(what) + ": " +
+                   (len > 0 ? std::string(text, static_cast<std::size_t>(len)) : "MPI error " + std::to_string(rc)));
 }
 
 MpiSession::MpiSession() {
@@ -68,7 +69,8 @@ void MpiSession::abort(int code) {
 }
 
 void send_words(const std::vector<std::uint64_t>& words, int dest, int tag) {
-    mpi_check(MPI_Send(words.data(), static_cast<int>(words.size()), MPI_UINT64_T, dest, tag, MPI_COMM_WORLD), "MPI_Send");
+    mpi_check(MPI_Send(words.data(), static_cast<int>(words.size()), MPI_UINT64_T, dest, tag, MPI_COMM_WORLD),
+              "MPI_Send");
 }
 
 std::vector<std::uint64_t> recv_words(std::size_t count, int source, int tag, MPI_Status* status) {

@@ -19,7 +19,11 @@ Progress::Style Progress::parse(std::string_view s, std::FILE* out) {
 
 Progress::Progress(Style style, std::FILE* out, std::uint64_t total_units, std::uint64_t already_done,
                    double total_flops, double interval_seconds)
-    : style_(style), out_(out), total_(total_units), skipped_(already_done), total_flops_(total_flops),
+    : style_(style),
+      out_(out),
+      total_(total_units),
+      skipped_(already_done),
+      total_flops_(total_flops),
       interval_(interval_seconds) {}
 
 std::string Progress::line() const {

@@ -33,9 +33,7 @@ namespace dnnsweep {
 namespace fs = std::filesystem;
 namespace {
 
-double now_unix() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double now_unix() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 double cpu_seconds() {
     rusage u{};
@@ -103,7 +101,8 @@ void print_plan(const SweepOptions& o, const Study& study, const Plan& plan, int
               << " folds = " << study.grid.unit_count() << " units";
     if (o.array_tasks > 1)
         std::cerr << "; array task " << o.array_task << " of " << o.array_tasks << ": " << plan.units << " of them";
-    std::cerr << " (" << plan.pending.size() << " to run) on " << ranks << (ranks == 1 ? " rank" : " ranks") << std::endl;
+    std::cerr << " (" << plan.pending.size() << " to run) on " << ranks << (ranks == 1 ? " rank" : " ranks")
+              << std::endl;
 }
 
 // The two figures that say whether the coordinator design holds up (docs/PERFORMANCE.md).
@@ -123,8 +122,8 @@ void print_coordinator_figures(const RunSummary& summary, int ranks, double wall
 // Rank 0: the units over the workers, or alone over itself; then the closing figures.
 RunSummary execute(const SweepOptions& o, const Study& study, const Plan& plan, const RunInfo& info,
                    const std::string& host) {
-    Progress progress(Progress::parse(o.progress, stderr), stderr, plan.units, plan.already_done,
-                      plan.pending_flops, o.progress_interval);
+    Progress progress(Progress::parse(o.progress, stderr), stderr, plan.units, plan.already_done, plan.pending_flops,
+                      o.progress_interval);
     const auto t0 = std::chrono::steady_clock::now();
     const double cpu0 = cpu_seconds();
     RunSummary summary;
@@ -156,12 +155,12 @@ int finish(const SweepOptions& o, const Study& study, const Plan& plan, RunInfo 
     const std::uint64_t recorded = plan.already_done + summary.done + summary.failed;
     std::cout << "results: " << o.out << " (" << recorded << " of " << plan.units << " units"
               << (o.array_tasks > 1 ? " of this array task" : "") << ", " << summary.failed << " failed"
-              << (summary.pruned > 0 ? ", " + std::to_string(summary.pruned) + " pruned in this run" : std::string()) << "; "
-              << summary.epochs_trained << " epochs trained in this run)" << std::endl;
+              << (summary.pruned > 0 ? ", " + std::to_string(summary.pruned) + " pruned in this run" : std::string())
+              << "; " << summary.epochs_trained << " epochs trained in this run)" << std::endl;
     if (summary.stopped) {
-        std::cerr << "dnnsweep sweep: stopped" << (stop_signal() ? std::string(" by ") + signal_label(stop_signal()) : "")
-                  << ": " << plan.units - recorded << " units not run yet; run the same command again to resume"
-                  << std::endl;
+        std::cerr << "dnnsweep sweep: stopped"
+                  << (stop_signal() ? std::string(" by ") + signal_label(stop_signal()) : "") << ": "
+                  << plan.units - recorded << " units not run yet; run the same command again to resume" << std::endl;
         return exit_code::incomplete;
     }
     return exit_code::ok;
@@ -188,7 +187,7 @@ int run_sweep(const SweepOptions& o) {
 
     if (rank != 0) {
         work(*study, o.out, info, rank, host);
-        barrier();  // asleep while rank 0 merges: freeing the shared dataset and MPI_Finalize would spin
+        barrier();             // asleep while rank 0 merges: freeing the shared dataset and MPI_Finalize would spin
         return exit_code::ok;  // rank 0 decides the job's exit code
     }
     const Plan plan = make_plan(*study, std::move(done), o.array_task, o.array_tasks);

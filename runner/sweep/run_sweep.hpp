@@ -8,12 +8,12 @@ namespace dnnsweep {
 
 struct SweepOptions {
     std::string spec_path;
-    std::string out;                   // the results file
-    std::string progress = "auto";     // Progress::parse
-    double progress_interval = 10.0;   // seconds between progress lines
-    int retries = 1;                   // times a failed unit runs again
+    std::string out;                      // the results file
+    std::string progress = "auto";        // Progress::parse
+    double progress_interval = 10.0;      // seconds between progress lines
+    int retries = 1;                      // times a failed unit runs again
     int array_task = 0, array_tasks = 1;  // this job's share of the units
-    bool restart = false;              // move an existing --out aside first
+    bool restart = false;                 // move an existing --out aside first
 };
 
 // Runs on every rank of the job. Returns the exit code (runner/sweep/exit_codes.hpp); a user's error

@@ -18,11 +18,15 @@ enum class Outcome { Done, Pruned, Failed, Stopped };
 // The outcome of a unit recorded with status `s`.
 constexpr Outcome outcome_of(UnitStatus s) {
     switch (s) {
-        case UnitStatus::Ok:
-        case UnitStatus::Diverged: return Outcome::Done;
-        case UnitStatus::Pruned: return Outcome::Pruned;
-        case UnitStatus::Failed: return Outcome::Failed;
-        case UnitStatus::Stopped: return Outcome::Stopped;
+    case UnitStatus::Ok:
+    case UnitStatus::Diverged:
+        return Outcome::Done;
+    case UnitStatus::Pruned:
+        return Outcome::Pruned;
+    case UnitStatus::Failed:
+        return Outcome::Failed;
+    case UnitStatus::Stopped:
+        return Outcome::Stopped;
     }
     return Outcome::Failed;
 }
@@ -36,7 +40,7 @@ struct Assignment {
 struct UnitReport {
     std::uint64_t unit = 0;
     Outcome outcome = Outcome::Done;
-    int epochs = 0;  // epochs it trained this time
+    int epochs = 0;                                             // epochs it trained this time
     double val_acc = std::numeric_limits<double>::quiet_NaN();  // its validation accuracy at its last epoch
 };
 

@@ -63,10 +63,14 @@ int stop_signal() { return g_signal.load(std::memory_order_relaxed); }
 
 const char* signal_label(int sig) {
     switch (sig) {
-        case SIGTERM: return "SIGTERM";
-        case SIGINT: return "SIGINT";
-        case SIGUSR1: return "SIGUSR1";
-        default: return "a signal";
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGINT:
+        return "SIGINT";
+    case SIGUSR1:
+        return "SIGUSR1";
+    default:
+        return "a signal";
     }
 }
 

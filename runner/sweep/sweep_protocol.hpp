@@ -50,21 +50,21 @@ inline constexpr std::uint64_t kNoUnit = std::numeric_limits<std::uint64_t>::max
 inline constexpr std::uint64_t kGo = 1, kQuit = 0;
 
 // Words of each message (all MPI_UINT64_T).
-inline constexpr std::size_t kRequestWords = 8;  // a Request, see encode() below
-inline constexpr std::size_t kAssignWords = 3;   // {unit, task, epochs}
+inline constexpr std::size_t kRequestWords = 8;                // a Request, see encode() below
+inline constexpr std::size_t kAssignWords = 3;                 // {unit, task, epochs}
 inline constexpr std::uint64_t kTrain = 0, kRecordPruned = 1;  // the task word of kAssign
-inline constexpr std::size_t kEmptyWords = 1;    // kStop, kClosed, kAbort: {0}
+inline constexpr std::size_t kEmptyWords = 1;                  // kStop, kClosed, kAbort: {0}
 
 // kRequest (step 3): the worker's report on the unit it last ran (unit = kNoUnit: none yet).
 struct Request {
     std::uint64_t unit = kNoUnit;
     UnitStatus status = UnitStatus::Ok;  // the unit's record (meaningless with kNoUnit)
-    double seconds = 0.0;         // the unit's training and evaluation
-    double record_seconds = 0.0;  // its append to the worker's shard
-    std::uint64_t epochs = 0;     // epochs it trained
-    double val_acc = 0.0;         // validation accuracy at its last epoch (halving ranks by it)
-    double setup_seconds = 0.0;   // its preparation: fold rows, scaling, model build
-    double wait_seconds = 0.0;    // the worker's wait for its kAssign
+    double seconds = 0.0;                // the unit's training and evaluation
+    double record_seconds = 0.0;         // its append to the worker's shard
+    std::uint64_t epochs = 0;            // epochs it trained
+    double val_acc = 0.0;                // validation accuracy at its last epoch (halving ranks by it)
+    double setup_seconds = 0.0;          // its preparation: fold rows, scaling, model build
+    double wait_seconds = 0.0;           // the worker's wait for its kAssign
 };
 
 // Every field is one word (status padded to one): a field added without kRequestWords growing
@@ -85,14 +85,8 @@ inline std::array<std::uint64_t, kRequestWords> encode(const Request& r) {
 }
 
 inline Request decode_request(std::span<const std::uint64_t, kRequestWords> w) {
-    return {w[0],
-            static_cast<UnitStatus>(w[1]),
-            std::bit_cast<double>(w[2]),
-            std::bit_cast<double>(w[3]),
-            w[4],
-            std::bit_cast<double>(w[5]),
-            std::bit_cast<double>(w[6]),
-            std::bit_cast<double>(w[7])};
+    return {w[0], static_cast<UnitStatus>(w[1]), std::bit_cast<double>(w[2]), std::bit_cast<double>(w[3]),
+            w[4], std::bit_cast<double>(w[5]),   std::bit_cast<double>(w[6]), std::bit_cast<double>(w[7])};
 }
 
 }  // namespace dnnsweep::protocol

@@ -40,12 +40,12 @@ bool worker_should_stop() {
 // The spec's scheduler: successive halving, or every unit once (with chance pruning's skips).
 std::unique_ptr<Scheduler> make_scheduler(const Study& s, const Plan& plan, int retries) {
     switch (policy(s.spec.prune.mode).scheduler) {
-        case SchedulerKind::SuccessiveHalving:
-            return std::make_unique<HalvingQueue>(s.grid, plan.share, plan.recorded, s.spec.prune, retries);
-        case SchedulerKind::EveryUnitOnce:
-            return std::make_unique<WorkQueue>(plan.pending, retries,
-                                               [&grid = s.grid](std::uint64_t u) { return grid.unit(u).config; },
-                                               plan.pruned_configs);
+    case SchedulerKind::SuccessiveHalving:
+        return std::make_unique<HalvingQueue>(s.grid, plan.share, plan.recorded, s.spec.prune, retries);
+    case SchedulerKind::EveryUnitOnce:
+        return std::make_unique<WorkQueue>(
+            plan.pending, retries, [&grid = s.grid](std::uint64_t u) { return grid.unit(u).config; },
+            plan.pruned_configs);
     }
     throw std::logic_error("no scheduler for prune = " + std::string(name(s.spec.prune.mode)));
 }
@@ -92,7 +92,10 @@ void add_counts(RunSummary& summary, const Scheduler& queue) {
 class Coordinator {
 public:
     Coordinator(const Study& s, const Plan& plan, int ranks, int retries, Progress& progress)
-        : s_(s), ranks_(ranks), progress_(progress), queue_(make_scheduler(s, plan, retries)),
+        : s_(s),
+          ranks_(ranks),
+          progress_(progress),
+          queue_(make_scheduler(s, plan, retries)),
           busy_(static_cast<std::size_t>(ranks), protocol::kNoUnit) {}
 
     RunSummary run() {
@@ -156,8 +159,8 @@ private:
     void handle_request(int worker) {
         const auto start = std::chrono::steady_clock::now();
         const auto words = recv_words(protocol::kRequestWords, worker, protocol::kRequest);
-        const protocol::Request report =
-            protocol::decode_request(std::span<const std::uint64_t, protocol::kRequestWords>(words.data(), words.size()));
+        const protocol::Request report = protocol::decode_request(
+            std::span<const std::uint64_t, protocol::kRequestWords>(words.data(), words.size()));
         busy_[static_cast<std::size_t>(worker)] = protocol::kNoUnit;
         if (report.unit != protocol::kNoUnit) record(report);
         if (!answer(worker)) waiting_.push_back(worker);
@@ -212,16 +215,18 @@ void work(const Study& s, const std::string& out, const RunInfo& info, int rank,
             if (tag == protocol::kStop) break;
             if (tag != protocol::kAssign) throw MpiError("worker: unexpected message tag " + std::to_string(tag));
             g_abort_received = false;
-            const UnitResult r = run_unit(s.spec, s.grid, s.data, words[0], rank, host,
-                                          words[1] == protocol::kRecordPruned ? UnitTask::RecordPruned : UnitTask::Train,
-                                          static_cast<int>(words[2]));
+            const UnitResult r =
+                run_unit(s.spec, s.grid, s.data, words[0], rank, host,
+                         words[1] == protocol::kRecordPruned ? UnitTask::RecordPruned : UnitTask::Train,
+                         static_cast<int>(words[2]));
             // A unit cut short by a stop is not a result: it is not recorded, and runs again on resume.
             const auto record_start = std::chrono::steady_clock::now();
             if (r.status != UnitStatus::Stopped) shard.append(r);
             const double record_seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - record_start).count();
-            report = {words[0], r.status, r.seconds, record_seconds, static_cast<std::uint64_t>(r.epochs),
-                      last_val_acc(r), r.setup_seconds, wait_seconds};
+            report = {
+                words[0],        r.status,        r.seconds,   record_seconds, static_cast<std::uint64_t>(r.epochs),
+                last_val_acc(r), r.setup_seconds, wait_seconds};
         }
     }  // the shard is closed before rank 0 is told so
     send_words({0}, 0, protocol::kClosed);

@@ -14,12 +14,12 @@
 namespace dnnsweep {
 
 struct Plan {
-    std::vector<std::uint64_t> share;    // this run's units, recorded or not, longest first
-    std::vector<std::uint64_t> pending;  // of them, those not recorded yet
+    std::vector<std::uint64_t> share;        // this run's units, recorded or not, longest first
+    std::vector<std::uint64_t> pending;      // of them, those not recorded yet
     std::set<std::uint64_t> pruned_configs;  // configurations with a unit already recorded pruned
-    Recorded recorded;                   // what earlier runs recorded (successive halving resumes from it)
-    std::uint64_t units = 0;          // this run's share of the grid (all of it without --array-tasks)
-    std::uint64_t already_done = 0;   // of that share
+    Recorded recorded;                       // what earlier runs recorded (successive halving resumes from it)
+    std::uint64_t units = 0;                 // this run's share of the grid (all of it without --array-tasks)
+    std::uint64_t already_done = 0;          // of that share
     double pending_flops = 0.0;
 };
 
@@ -31,13 +31,13 @@ Plan make_plan(const Study& s, Recorded recorded, int array_task, int array_task
 // What rank 0 saw of the run, for the closing lines and the exit code.
 struct RunSummary {
     std::size_t done = 0, pruned = 0, failed = 0, abandoned = 0;  // done includes pruned
-    double unit_seconds = 0.0;      // the workers' training seconds, summed
-    std::int64_t epochs_trained = 0;  // epochs the workers trained in this run (halving: every rung's)
-    double record_seconds = 0.0;    // the workers' shard appends, summed
-    double setup_seconds = 0.0;     // the workers' unit preparation (rows, scaling, model build), summed
-    double handling_seconds = 0.0;  // rank 0's time answering requests (receive, bookkeeping, send)
-    double wait_seconds = 0.0;      // the workers' waits for their units (request sent to answer in), summed;
-                                    // with halving also the time a request waits for a promotion
+    double unit_seconds = 0.0;                                    // the workers' training seconds, summed
+    std::int64_t epochs_trained = 0;        // epochs the workers trained in this run (halving: every rung's)
+    double record_seconds = 0.0;            // the workers' shard appends, summed
+    double setup_seconds = 0.0;             // the workers' unit preparation (rows, scaling, model build), summed
+    double handling_seconds = 0.0;          // rank 0's time answering requests (receive, bookkeeping, send)
+    double wait_seconds = 0.0;              // the workers' waits for their units (request sent to answer in), summed;
+                                            // with halving also the time a request waits for a promotion
     std::size_t requests = 0, reports = 0;  // requests answered; of them, reports of a finished unit
     bool stopped = false;
 };

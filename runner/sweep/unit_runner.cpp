@@ -20,14 +20,17 @@ void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, const Da
         const bool rung = epochs > 0 && epochs < config.epochs;
         if (rung) config.epochs = epochs;  // the same first epochs as the full training: determinism
         const UnitData d = prepare_unit(config, data, spec.split, ref.fold);
-        const std::size_t batch = config.batch_size == 0 ? d.train.size()
-                                                         : std::min<std::size_t>(static_cast<std::size_t>(config.batch_size), d.train.size());
-        const auto steps_per_epoch = static_cast<std::int64_t>((d.train.size() + batch - 1) / std::max<std::size_t>(batch, 1));
+        const std::size_t batch =
+            config.batch_size == 0 ? d.train.size()
+                                   : std::min<std::size_t>(static_cast<std::size_t>(config.batch_size), d.train.size());
+        const auto steps_per_epoch =
+            static_cast<std::int64_t>((d.train.size() + batch - 1) / std::max<std::size_t>(batch, 1));
         bool pruned = false;
         EpochMetrics first;
         const EpochCallback prune_check = [&](const EpochMetrics& m) {
             if (m.epoch == 1) first = m;
-            pruned = !hopeless_at_chance(config, first, m, steps_per_epoch, data.classes, spec.thresholds, spec.prune).empty();
+            pruned = !hopeless_at_chance(config, first, m, steps_per_epoch, data.classes, spec.thresholds, spec.prune)
+                          .empty();
             return !pruned;
         };
         TrainResult t = train_model(config, d.train, d.val, d.test, prune_check);

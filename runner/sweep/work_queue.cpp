@@ -2,8 +2,8 @@
 
 namespace dnnsweep {
 
-WorkQueue::WorkQueue(std::vector<std::uint64_t> pending, int retries, std::function<std::uint64_t(std::uint64_t)> config_of,
-                     std::set<std::uint64_t> pruned_configs)
+WorkQueue::WorkQueue(std::vector<std::uint64_t> pending, int retries,
+                     std::function<std::uint64_t(std::uint64_t)> config_of, std::set<std::uint64_t> pruned_configs)
     : config_of_(std::move(config_of)),
       pruned_configs_(std::move(pruned_configs)),
       pending_(std::move(pending)),
@@ -27,20 +27,24 @@ bool WorkQueue::report(const UnitReport& r) {
     const std::uint64_t unit = r.unit;
     --out_;
     switch (r.outcome) {
-        case Outcome::Done: ++done_; return true;
-        case Outcome::Pruned:
-            ++done_;
-            ++pruned_;
-            pruned_configs_.insert(config_of_(unit));
-            return true;
-        case Outcome::Stopped: ++abandoned_; return false;
-        case Outcome::Failed:
-            if (++failures_[unit] <= retries_) {
-                retry_.push_back(unit);
-                return false;
-            }
-            ++failed_;
-            return true;
+    case Outcome::Done:
+        ++done_;
+        return true;
+    case Outcome::Pruned:
+        ++done_;
+        ++pruned_;
+        pruned_configs_.insert(config_of_(unit));
+        return true;
+    case Outcome::Stopped:
+        ++abandoned_;
+        return false;
+    case Outcome::Failed:
+        if (++failures_[unit] <= retries_) {
+            retry_.push_back(unit);
+            return false;
+        }
+        ++failed_;
+        return true;
     }
     return true;
 }

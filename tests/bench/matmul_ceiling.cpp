@@ -157,28 +157,26 @@ struct Bench {
 
     memory mem(const memory::desc& md) { return filled(md, eng, strm, seed++); }
 
-    void report(const char* kind, const char* layout, const Shape& s, const char* impl, const Timing& t,
-                bool forward, const Shape& ceiling_shape) {
+    void report(const char* kind, const char* layout, const Shape& s, const char* impl, const Timing& t, bool forward,
+                const Shape& ceiling_shape) {
         const double flop = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.k) * static_cast<double>(s.n);
         const double per_call = t.seconds / static_cast<double>(t.calls);
         const double gflops = flop / per_call * 1e-9;
         // CPU share: process CPU seconds / (wall seconds * threads); well under 1 = the CPU was shared.
         const double cpu_share = t.cpu_seconds / (t.seconds * opt.threads);
         // What the wall-clock figure would be with the cores to itself (CPU time per call per thread).
-        const double gflops_cpu = t.cpu_seconds > 0.0
-                                      ? flop / (t.cpu_seconds / opt.threads / static_cast<double>(t.calls)) * 1e-9
-                                      : 0.0;
+        const double gflops_cpu =
+            t.cpu_seconds > 0.0 ? flop / (t.cpu_seconds / opt.threads / static_cast<double>(t.calls)) * 1e-9 : 0.0;
         std::printf(
             "{\"kind\":\"%s\",\"layout\":\"%s\",\"M\":%lld,\"K\":%lld,\"N\":%lld,\"threads\":%d,"
             "\"calls\":%lld,\"seconds\":%.3f,\"us_per_call\":%.2f,\"gflops\":%.2f,\"gflops_best\":%.2f,"
             "\"gflops_cpu\":%.2f,\"cpu_share\":%.3f,\"impl\":\"%s\"}\n",
             kind, layout, static_cast<long long>(s.m), static_cast<long long>(s.k), static_cast<long long>(s.n),
-            opt.threads, static_cast<long long>(t.calls), t.seconds, per_call * 1e6, gflops,
-            flop / t.best_chunk * 1e-9, gflops_cpu, cpu_share, json_escape(impl).c_str());
+            opt.threads, static_cast<long long>(t.calls), t.seconds, per_call * 1e6, gflops, flop / t.best_chunk * 1e-9,
+            gflops_cpu, cpu_share, json_escape(impl).c_str());
         std::fflush(stdout);
         min_cpu_share = std::min(min_cpu_share, cpu_share);
-        if (forward && s.m == ceiling_shape.m && s.k == ceiling_shape.k && s.n == ceiling_shape.n &&
-            gflops > ceiling) {
+        if (forward && s.m == ceiling_shape.m && s.k == ceiling_shape.k && s.n == ceiling_shape.n && gflops > ceiling) {
             ceiling = gflops;
             ceiling_cpu = gflops_cpu;
             ceiling_kind = std::string(kind) + "/" + layout;
@@ -256,17 +254,28 @@ struct Bench {
 
 const char* isa_name(dnnl::cpu_isa isa) {
     switch (isa) {
-        case dnnl::cpu_isa::sse41: return "sse41";
-        case dnnl::cpu_isa::avx: return "avx";
-        case dnnl::cpu_isa::avx2: return "avx2";
-        case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
-        case dnnl::cpu_isa::avx512_mic: return "avx512_mic";
-        case dnnl::cpu_isa::avx512_mic_4ops: return "avx512_mic_4ops";
-        case dnnl::cpu_isa::avx512_core: return "avx512_core";
-        case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
-        case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
-        case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
-        case dnnl::cpu_isa::all: return "all";
+    case dnnl::cpu_isa::sse41:
+        return "sse41";
+    case dnnl::cpu_isa::avx:
+        return "avx";
+    case dnnl::cpu_isa::avx2:
+        return "avx2";
+    case dnnl::cpu_isa::avx2_vnni:
+        return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_mic:
+        return "avx512_mic";
+    case dnnl::cpu_isa::avx512_mic_4ops:
+        return "avx512_mic_4ops";
+    case dnnl::cpu_isa::avx512_core:
+        return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni:
+        return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16:
+        return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx:
+        return "avx512_core_amx";
+    case dnnl::cpu_isa::all:
+        return "all";
     }
     return "unknown";
 }

@@ -45,17 +45,28 @@ Options parse(int argc, char** argv) {
     Options o;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i], value = argv[i + 1];
-        if (key == "--layers") o.layers = std::stoi(value);
-        else if (key == "--width") o.width = std::stoi(value);
-        else if (key == "--features") o.features = std::stoul(value);
-        else if (key == "--classes") o.classes = std::stoi(value);
-        else if (key == "--batch") o.batch = std::stoul(value);
-        else if (key == "--seconds") o.seconds = std::stod(value);
-        else if (key == "--optimizer") o.optimizer = parse_optimizer(value);
-        else if (key == "--activation") o.activation = parse_activation(value);
+        if (key == "--layers")
+            o.layers = std::stoi(value);
+        else if (key == "--width")
+            o.width = std::stoi(value);
+        else if (key == "--features")
+            o.features = std::stoul(value);
+        else if (key == "--classes")
+            o.classes = std::stoi(value);
+        else if (key == "--batch")
+            o.batch = std::stoul(value);
+        else if (key == "--seconds")
+            o.seconds = std::stod(value);
+        else if (key == "--optimizer")
+            o.optimizer = parse_optimizer(value);
+        else if (key == "--activation")
+            o.activation = parse_activation(value);
         else if (key == "--kernel" && (value == "auto" || value == "onednn" || value == "loops"))
-            o.kernel = value == "onednn" ? DenseKernel::OneDnn : value == "loops" ? DenseKernel::Loops : DenseKernel::Auto;
-        else throw std::invalid_argument("unknown option or value: " + key + " " + value);
+            o.kernel = value == "onednn"  ? DenseKernel::OneDnn
+                       : value == "loops" ? DenseKernel::Loops
+                                          : DenseKernel::Auto;
+        else
+            throw std::invalid_argument("unknown option or value: " + key + " " + value);
     }
     if (argc % 2 == 0) throw std::invalid_argument(std::string("option without a value: ") + argv[argc - 1]);
     return o;
@@ -109,7 +120,8 @@ int main(int argc, char** argv) {
     double t_forward = 0, t_loss = 0, t_fused = 0, t_backward = 0, t_optimizer = 0;
     long steps_fused = 0, steps_split = 0;
     const double start = cpu_seconds();
-    for (int round = 0; round < 4 || cpu_seconds() - start < o.seconds; ++round) {  // 2 warm-up rounds, then at least one each
+    for (int round = 0; round < 4 || cpu_seconds() - start < o.seconds;
+         ++round) {  // 2 warm-up rounds, then at least one each
         const bool fused = round % 2 == 0;
         for (int s = 0; s < 5; ++s) {
             const double t0 = cpu_seconds();
@@ -146,11 +158,12 @@ int main(int argc, char** argv) {
     const double fused = t_fused / static_cast<double>(steps_fused) * us;
     const double backward = t_backward / static_cast<double>(steps_split) * us;
     const double optimizer = t_optimizer / static_cast<double>(steps_split) * us;
-    std::printf("{\"layers\": %d, \"width\": %d, \"features\": %zu, \"classes\": %d, \"batch\": %zu, "
-                "\"forward_us\": %.2f, \"loss_us\": %.2f, \"backward_and_fused_optimizer_us\": %.2f, "
-                "\"backward_us\": %.2f, \"optimizer_us\": %.2f, \"step_us\": %.2f, \"step_unfused_us\": %.2f}\n",
-                o.layers, o.width, o.features, o.classes, o.batch, forward, loss, fused, backward, optimizer,
-                forward + loss + fused, forward + loss + backward + optimizer);
+    std::printf(
+        "{\"layers\": %d, \"width\": %d, \"features\": %zu, \"classes\": %d, \"batch\": %zu, "
+        "\"forward_us\": %.2f, \"loss_us\": %.2f, \"backward_and_fused_optimizer_us\": %.2f, "
+        "\"backward_us\": %.2f, \"optimizer_us\": %.2f, \"step_us\": %.2f, \"step_unfused_us\": %.2f}\n",
+        o.layers, o.width, o.features, o.classes, o.batch, forward, loss, fused, backward, optimizer,
+        forward + loss + fused, forward + loss + backward + optimizer);
     if (!std::isfinite(grad_norm_sum)) return 1;  // keeps the norms from being optimised away
     return 0;
 }

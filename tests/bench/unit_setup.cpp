@@ -34,13 +34,20 @@ Options parse(int argc, char** argv) {
     if (argc % 2 == 0) throw std::invalid_argument(std::string("option without a value: ") + argv[argc - 1]);
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i], value = argv[i + 1];
-        if (key == "--data") o.data = value;
-        else if (key == "--folds") o.folds = std::stoi(value);
-        else if (key == "--layers") o.layers = std::stoi(value);
-        else if (key == "--width") o.width = std::stoi(value);
-        else if (key == "--units") o.units = std::stoi(value);
-        else if (key == "--test-fraction") o.test_fraction = std::stod(value);
-        else throw std::invalid_argument("unknown option: " + key);
+        if (key == "--data")
+            o.data = value;
+        else if (key == "--folds")
+            o.folds = std::stoi(value);
+        else if (key == "--layers")
+            o.layers = std::stoi(value);
+        else if (key == "--width")
+            o.width = std::stoi(value);
+        else if (key == "--units")
+            o.units = std::stoi(value);
+        else if (key == "--test-fraction")
+            o.test_fraction = std::stod(value);
+        else
+            throw std::invalid_argument("unknown option: " + key);
     }
     if (o.units < 1) throw std::invalid_argument("--units must be at least 1");
     return o;
@@ -94,11 +101,12 @@ int main(int argc, char** argv) {
             network_ms += ms_since(t);
         }
         const double n = o.units;
-        std::printf("{\"units\": %d, \"train_rows\": %zu, \"rows_ms\": %.2f, \"gather_ms\": %.2f, \"fit_ms\": %.2f, "
-                    "\"apply_ms\": %.2f, \"max_abs_ms\": %.2f, \"network_ms\": %.2f, \"total_ms\": %.2f}\n",
-                    o.units, unit_rows(split, data.y, data.classes, 0).train.size(), rows_ms / n, gather_ms / n,
-                    fit_ms / n, apply_ms / n, max_abs_ms / n, network_ms / n,
-                    (rows_ms + gather_ms + fit_ms + apply_ms + max_abs_ms + network_ms) / n);
+        std::printf(
+            "{\"units\": %d, \"train_rows\": %zu, \"rows_ms\": %.2f, \"gather_ms\": %.2f, \"fit_ms\": %.2f, "
+            "\"apply_ms\": %.2f, \"max_abs_ms\": %.2f, \"network_ms\": %.2f, \"total_ms\": %.2f}\n",
+            o.units, unit_rows(split, data.y, data.classes, 0).train.size(), rows_ms / n, gather_ms / n, fit_ms / n,
+            apply_ms / n, max_abs_ms / n, network_ms / n,
+            (rows_ms + gather_ms + fit_ms + apply_ms + max_abs_ms + network_ms) / n);
         return health >= 0.0f ? 0 : 1;  // keeps max_abs from being optimised away
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_unit_setup: %s\n", e.what());

@@ -57,7 +57,8 @@ TEST(WriteJson, KeepsValidUtf8AndReplacesInvalidBytes) {
         const std::string text = dumped(bad);
         const std::string inner = text.substr(1, text.size() - 2);
         EXPECT_FALSE(inner.empty());
-        for (std::size_t i = 0; i < inner.size(); i += fffd.size()) EXPECT_EQ(inner.substr(i, fffd.size()), fffd) << text;
+        for (std::size_t i = 0; i < inner.size(); i += fffd.size())
+            EXPECT_EQ(inner.substr(i, fffd.size()), fffd) << text;
         EXPECT_EQ(Json::parse(text).get<std::string>().size(), inner.size()) << text;
     }
 }
@@ -95,9 +96,9 @@ TEST(WriteJson, IntegersAtTheLimits) {
 
 TEST(ConfigOptions, CoverEveryDocumentedOptionOnce) {
     const std::vector<std::string> documented = {
-        "layers", "width",        "activation", "maxout-pieces", "loss",          "optimizer", "learning-rate",
-        "momentum", "nesterov",   "batch-size", "dropout",       "normalization", "weight-decay", "init",
-        "epochs", "patience",     "seed",       "test-noise",    "threads"};
+        "layers",   "width",    "activation", "maxout-pieces", "loss",          "optimizer",    "learning-rate",
+        "momentum", "nesterov", "batch-size", "dropout",       "normalization", "weight-decay", "init",
+        "epochs",   "patience", "seed",       "test-noise",    "threads"};
     for (const std::string& name : documented) EXPECT_NE(find_config_option(name), nullptr) << name;
     std::set<std::string> names;
     for (const ConfigOption& opt : config_options()) {
@@ -227,11 +228,11 @@ TEST(SbatchScript, SlurmTimesInEveryForm) {
 
 TEST(SbatchScript, SignalComesBeforeTheLimit) {
     EXPECT_EQ(signal_seconds(0, std::nullopt), 300);
-    EXPECT_EQ(signal_seconds(0, 3600L), 300);   // a quarter, at most 300
+    EXPECT_EQ(signal_seconds(0, 3600L), 300);  // a quarter, at most 300
     EXPECT_EQ(signal_seconds(0, 600L), 150);
-    EXPECT_EQ(signal_seconds(0, 60L), 30);      // at least 30 ...
+    EXPECT_EQ(signal_seconds(0, 60L), 30);  // at least 30 ...
     EXPECT_EQ(signal_seconds(0, 40L), 30);
-    EXPECT_EQ(signal_seconds(0, 20L), 10);      // ... but before the limit
+    EXPECT_EQ(signal_seconds(0, 20L), 10);  // ... but before the limit
     EXPECT_EQ(signal_seconds(45, 600L), 45);
     EXPECT_THROW(signal_seconds(600, 600L), ConfigError);
 }
@@ -271,9 +272,9 @@ TEST(SbatchScript, TemplateMistakesNameTheLine) {
 
 TEST(SbatchScript, DirectiveValuesStayOneWord) {
     EXPECT_NO_THROW(check_directive_value("partition", "gpu-a100"));
-    for (const char* bad : {"a b", "a\tb", "a'b", "a\"b", "a\\b"}) EXPECT_THROW(check_directive_value("partition", bad), ConfigError);
+    for (const char* bad : {"a b", "a\tb", "a'b", "a\"b", "a\\b"})
+        EXPECT_THROW(check_directive_value("partition", bad), ConfigError);
 }
-
 
 // ------------------------------------------------------------------ what sinfo says of partitions
 

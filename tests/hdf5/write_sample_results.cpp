@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
             ShardWriter b(shard_path(out, 2, info.run_id), spec, info, 2);
             for (std::uint64_t u = 0; u < grid.unit_count(); ++u) {
                 const int rank = u % 2 ? 2 : 1;
-                (rank == 1 ? a : b).append(testing::sample_unit(grid, u, rank, u == 5 ? UnitStatus::Failed : UnitStatus::Ok));
+                (rank == 1 ? a : b)
+                    .append(testing::sample_unit(grid, u, rank, u == 5 ? UnitStatus::Failed : UnitStatus::Ok));
             }
         }
         merge_results(out, spec, grid, info);

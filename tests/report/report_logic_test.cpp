@@ -41,7 +41,8 @@ TEST(ReportLogic, LeaderboardBestFirstTiesToCheaperNaNLast) {
 }
 
 TEST(ReportLogic, TieCostIsPerFold) {
-    std::vector<ConfigSummary> configs = {config(0, 0.8, 6.0, Verdict::Good, 1, "mse"), config(1, 0.8, 4.0, Verdict::Good, 2, "mse")};
+    std::vector<ConfigSummary> configs = {config(0, 0.8, 6.0, Verdict::Good, 1, "mse"),
+                                          config(1, 0.8, 4.0, Verdict::Good, 2, "mse")};
     configs[0].folds_done = 3;  // 2 s per fold
     configs[1].folds_done = 1;  // 4 s per fold
     EXPECT_EQ(leaderboard_order(configs), (std::vector<std::size_t>{0, 1}));
@@ -49,8 +50,10 @@ TEST(ReportLogic, TieCostIsPerFold) {
 
 TEST(ReportLogic, InfluenceRankedBySpreadValuesInSpecOrder) {
     const std::vector<ConfigSummary> configs = {
-        config(0, 0.90, 1, Verdict::Good, 3, "crossentropy"), config(1, 0.10, 1, Verdict::NotTraining, 3, "mse"),
-        config(2, 0.98, 1, Verdict::Good, 11, "crossentropy"), config(3, 0.14, 1, Verdict::NotTraining, 11, "mse"),
+        config(0, 0.90, 1, Verdict::Good, 3, "crossentropy"),
+        config(1, 0.10, 1, Verdict::NotTraining, 3, "mse"),
+        config(2, 0.98, 1, Verdict::Good, 11, "crossentropy"),
+        config(3, 0.14, 1, Verdict::NotTraining, 11, "mse"),
     };
     const std::vector<OptionInfluence> inf = influence(configs);
     ASSERT_EQ(inf.size(), 2u);  // only the options that vary
@@ -68,8 +71,10 @@ TEST(ReportLogic, InfluenceRankedBySpreadValuesInSpecOrder) {
 
 TEST(ReportLogic, VerdictCountsAndConfigsToActOn) {
     std::vector<ConfigSummary> configs = {
-        config(0, 0.9, 1, Verdict::Good, 1, "mse"), config(1, 0.6, 1, Verdict::Overfitting, 2, "mse"),
-        config(2, 0.1, 1, Verdict::NotTraining, 3, "mse"), config(3, 0.7, 1, Verdict::Underfitting, 4, "mse"),
+        config(0, 0.9, 1, Verdict::Good, 1, "mse"),
+        config(1, 0.6, 1, Verdict::Overfitting, 2, "mse"),
+        config(2, 0.1, 1, Verdict::NotTraining, 3, "mse"),
+        config(3, 0.7, 1, Verdict::Underfitting, 4, "mse"),
     };
     configs[2].causes = {Cause::MseSoftmax, Cause::VanishingGradient};
     const auto counts = verdict_counts(configs);
@@ -102,7 +107,7 @@ TEST(ReportLogic, LearningCurveBandOverFoldsSkipsNaN) {
     EXPECT_DOUBLE_EQ(lc.train_acc.mean[0], 0.15);
     EXPECT_DOUBLE_EQ(lc.train_acc.min[0], 0.1);
     EXPECT_DOUBLE_EQ(lc.train_acc.max[0], 0.2);
-    EXPECT_DOUBLE_EQ(lc.train_acc.mean[2], 0.4);  // only fold 1 reached epoch 3
+    EXPECT_DOUBLE_EQ(lc.train_acc.mean[2], 0.4);   // only fold 1 reached epoch 3
     EXPECT_DOUBLE_EQ(lc.train_loss.mean[1], 1.0);  // the NaN is left out
     const std::vector<LayerNorms> g = gradient_norms(units, 7);
     ASSERT_EQ(g.size(), 2u);
@@ -132,8 +137,9 @@ TEST(ReportLogic, PrunedFoldsCountAsRecordedAndCheap) {
 }
 
 TEST(ReportLogic, PrunedFoldsOfAConfiguration) {
-    const std::vector<UnitResult> units = {unit(4, 0, UnitStatus::Pruned, 3), unit(4, 1, UnitStatus::Pruned, 0), unit(4, 2, UnitStatus::Pruned, 5),
-                                           unit(4, 3, UnitStatus::Ok, 20),    unit(5, 0, UnitStatus::Pruned, 0), unit(6, 0, UnitStatus::Ok, 20)};
+    const std::vector<UnitResult> units = {unit(4, 0, UnitStatus::Pruned, 3), unit(4, 1, UnitStatus::Pruned, 0),
+                                           unit(4, 2, UnitStatus::Pruned, 5), unit(4, 3, UnitStatus::Ok, 20),
+                                           unit(5, 0, UnitStatus::Pruned, 0), unit(6, 0, UnitStatus::Ok, 20)};
     const PrunedFolds p4 = pruned_folds(units, 4);
     EXPECT_EQ(p4.folds, 3);
     EXPECT_EQ(p4.not_started, 1);
@@ -163,7 +169,7 @@ TEST(ReportLogic, PruningSummaryAddsTheConfigsEpochs) {
                  config(2, 0.1, 1, Verdict::NotTraining, 3, "mse")};
     for (ConfigSummary& c : r.configs) set_config_option(c.settings, "epochs", "40");
     r.configs[0].epochs_trained = r.configs[0].epochs_planned = 400;  // 10 folds, none pruned
-    r.configs[1].folds_pruned = 10;  // pruned after 3 epochs, 9 never started
+    r.configs[1].folds_pruned = 10;                                   // pruned after 3 epochs, 9 never started
     r.configs[1].epochs_trained = 3;
     r.configs[1].epochs_planned = 400;
     r.configs[1].epochs_saved = 397;

@@ -54,12 +54,16 @@ class EnvGuard {
 public:
     EnvGuard(const char* name, const std::optional<std::string>& value) : name_(name) {
         if (const char* old = std::getenv(name)) old_ = old;
-        if (value) ::setenv(name, value->c_str(), 1);
-        else ::unsetenv(name);
+        if (value)
+            ::setenv(name, value->c_str(), 1);
+        else
+            ::unsetenv(name);
     }
     ~EnvGuard() {
-        if (old_) ::setenv(name_, old_->c_str(), 1);
-        else ::unsetenv(name_);
+        if (old_)
+            ::setenv(name_, old_->c_str(), 1);
+        else
+            ::unsetenv(name_);
     }
     EnvGuard(const EnvGuard&) = delete;
     EnvGuard& operator=(const EnvGuard&) = delete;
@@ -154,8 +158,9 @@ TEST(DatasetIdx, WrongMagicInImages) {
     const TempDir dir;
     write_bytes(dir.file("img"), idx_labels(3, kLabels));  // a labels file where images belong
     write_bytes(dir.file("lab"), idx_labels(3, kLabels));
-    expect_error([&] { load_idx(dir.file("img"), dir.file("lab")); },
-                 {dir.file("img"), "byte offset 0", "wrong magic", "expected 0x00000803", "found 0x00000801", "swapped"});
+    expect_error(
+        [&] { load_idx(dir.file("img"), dir.file("lab")); },
+        {dir.file("img"), "byte offset 0", "wrong magic", "expected 0x00000803", "found 0x00000801", "swapped"});
 }
 
 TEST(DatasetIdx, WrongMagicInLabels) {
@@ -219,8 +224,7 @@ TEST(DatasetIdx, EmptySet) {
     const TempDir dir;
     write_bytes(dir.file("img"), idx_images(0, 28, 28, {}));
     write_bytes(dir.file("lab"), idx_labels(0, {}));
-    expect_error([&] { load_idx(dir.file("img"), dir.file("lab")); },
-                 {dir.file("img"), "byte offset 4", "no samples"});
+    expect_error([&] { load_idx(dir.file("img"), dir.file("lab")); }, {dir.file("img"), "byte offset 4", "no samples"});
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -107,8 +107,8 @@ TEST(Diagnosis, EachCauseFromItsSettingOrHealthFigure) {
 
     FoldOutcome vanishing = fold(0.1, 0.1);
     vanishing.last_health.grad_norm = {2.5e-7, 1e-5, 1e-3, 0.2, 2.6};
-    const Diagnosis v = diagnose(seed_config(11, Activation::Sigmoid, Optimizer::Sgd),
-                                 std::vector<FoldOutcome>{vanishing}, kClasses);
+    const Diagnosis v =
+        diagnose(seed_config(11, Activation::Sigmoid, Optimizer::Sgd), std::vector<FoldOutcome>{vanishing}, kClasses);
     EXPECT_EQ(v.causes, std::vector<Cause>{Cause::VanishingGradient});
     EXPECT_TRUE(contains(v.reason, "9.6e-08")) << v.reason;  // the ratio, so the user sees how far below
 
@@ -152,8 +152,8 @@ TEST(Diagnosis, CausesRankedByTheFixedOrder) {
     f.last_health.dead_relu = 0.9;
     f.last_health.max_abs_input = 255.0;
     const Diagnosis d = diagnose(c, std::vector<FoldOutcome>{f}, kClasses);
-    const std::vector<Cause> expected = {Cause::Diverged,           Cause::MseSoftmax, Cause::UnscaledInputs,
-                                               Cause::VanishingGradient, Cause::DeadRelu,   Cause::FewUpdates};
+    const std::vector<Cause> expected = {Cause::Diverged,          Cause::MseSoftmax, Cause::UnscaledInputs,
+                                         Cause::VanishingGradient, Cause::DeadRelu,   Cause::FewUpdates};
     EXPECT_EQ(d.causes, expected);
     EXPECT_TRUE(contains(d.reason, "(also: mse_softmax, unscaled_inputs")) << d.reason;
 
@@ -265,8 +265,9 @@ TEST(Diagnosis, PrunedAtChanceIsNotTrainingWithItsCauses) {
     const Diagnosis one = diagnose(mse, std::vector<FoldOutcome>{pruned(1, 0.098, 0.1)}, kClasses);
     EXPECT_EQ(one.verdict, Verdict::NotTraining);
     EXPECT_EQ(one.causes, std::vector<Cause>{Cause::MseSoftmax});
-    EXPECT_TRUE(contains(one.reason, "pruned at chance after 1 epoch (training accuracy 0.10, chance 0.10, in the "
-                                     "only fold)"))
+    EXPECT_TRUE(contains(one.reason,
+                         "pruned at chance after 1 epoch (training accuracy 0.10, chance 0.10, in the "
+                         "only fold)"))
         << one.reason;
 }
 
@@ -299,8 +300,9 @@ TEST(Diagnosis, PrunedAboveChanceKeepsTheFiguresVerdict) {
     TrainConfig patient;
     patient.patience = 2;
     const Diagnosis p = diagnose(patient, folds, kClasses);
-    EXPECT_TRUE(contains(p.reason, "[all 2 folds pruned after 3 to 9 epochs, with the figures of the best epoch "
-                                   "by then (patience)]"))
+    EXPECT_TRUE(contains(p.reason,
+                         "[all 2 folds pruned after 3 to 9 epochs, with the figures of the best epoch "
+                         "by then (patience)]"))
         << p.reason;
 }
 
@@ -325,7 +327,9 @@ TEST(Diagnosis, OnlyNeverStartedFolds) {
 // at 20 epochs and health figures from its runs (grad norms of the 11-layer sigmoid net, 1 step per
 // epoch with the full batch).
 TEST(Diagnosis, SeedTableRows) {
-    const auto row = [](const TrainConfig& c, FoldOutcome f) { return diagnose(c, std::vector<FoldOutcome>{f}, kClasses); };
+    const auto row = [](const TrainConfig& c, FoldOutcome f) {
+        return diagnose(c, std::vector<FoldOutcome>{f}, kClasses);
+    };
 
     TrainConfig r1 = seed_config(3, Activation::Sigmoid, Optimizer::Sgd);
     r1.loss = Loss::Mse;

@@ -36,7 +36,8 @@ void expect_round_trip(const std::array<EnumEntry<E>, N>& table, std::optional<E
 }
 
 TEST(DomainEnums, UnitStatusNamesRoundTrip) {
-    expect_round_trip(kUnitStatuses, +[](std::string_view s) { return parse_unit_status(s); });
+    expect_round_trip(
+        kUnitStatuses, +[](std::string_view s) { return parse_unit_status(s); });
     // The names results files already hold never change; a new value may go anywhere in the table.
     const std::vector<std::pair<UnitStatus, std::string_view>> released = {{UnitStatus::Ok, "ok"},
                                                                            {UnitStatus::Diverged, "diverged"},
@@ -47,7 +48,8 @@ TEST(DomainEnums, UnitStatusNamesRoundTrip) {
 }
 
 TEST(DomainEnums, VerdictNamesRoundTrip) {
-    expect_round_trip(kVerdicts, +[](std::string_view s) { return parse_verdict(s); });
+    expect_round_trip(
+        kVerdicts, +[](std::string_view s) { return parse_verdict(s); });
     const std::vector<std::pair<Verdict, std::string_view>> released = {{Verdict::NotTraining, "not_training"},
                                                                         {Verdict::Underfitting, "underfitting"},
                                                                         {Verdict::Overfitting, "overfitting"},
@@ -57,12 +59,15 @@ TEST(DomainEnums, VerdictNamesRoundTrip) {
 }
 
 TEST(DomainEnums, CauseNamesRoundTrip) {
-    expect_round_trip(kCauses, +[](std::string_view s) { return parse_cause(s); });
-    const std::vector<std::pair<Cause, std::string_view>> released = {
-        {Cause::Diverged, "diverged"},   {Cause::MseSoftmax, "mse_softmax"},
-        {Cause::UnscaledInputs, "unscaled_inputs"}, {Cause::VanishingGradient, "vanishing_gradient"},
-        {Cause::DeadRelu, "dead_relu"},  {Cause::FewUpdates, "few_updates"},
-        {Cause::Unknown, "unknown"}};
+    expect_round_trip(
+        kCauses, +[](std::string_view s) { return parse_cause(s); });
+    const std::vector<std::pair<Cause, std::string_view>> released = {{Cause::Diverged, "diverged"},
+                                                                      {Cause::MseSoftmax, "mse_softmax"},
+                                                                      {Cause::UnscaledInputs, "unscaled_inputs"},
+                                                                      {Cause::VanishingGradient, "vanishing_gradient"},
+                                                                      {Cause::DeadRelu, "dead_relu"},
+                                                                      {Cause::FewUpdates, "few_updates"},
+                                                                      {Cause::Unknown, "unknown"}};
     for (const auto& [value, text] : released) EXPECT_EQ(name(value), text);
 }
 

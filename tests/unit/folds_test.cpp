@@ -70,7 +70,7 @@ TEST(Folds, ValidationPartsPartitionTheNonTestRows) {
         const UnitRows u = unit_rows(s, y, 4, f);
         vals.insert(u.val.begin(), u.val.end());
     }
-    EXPECT_EQ(vals.size(), non_test.size());  // no row validates twice...
+    EXPECT_EQ(vals.size(), non_test.size());                                 // no row validates twice...
     EXPECT_EQ(std::set<std::uint32_t>(vals.begin(), vals.end()), non_test);  // ...and every one once
 }
 

@@ -90,14 +90,14 @@ TEST(Grid, CanonicalCoversEveryOptionButThreads) {
 
 TEST(Grid, IdsDependOnSettingsNotOnHowTheSpecSaysThem) {
     const Grid a(parse("layers = 1, 2\ndropout = 0.1, 0.2\noptimizer = sgd\nfolds = 2\nthreads = 1\n"));
-    const Grid b(parse(
-        "# reordered keys and values, other spellings, another thread count\n"
-        "threads = 3\n"
-        "dropout = 0.20, 1e-1\n"
-        "learning-rate = 0.01   ; sgd's default, spelled out\n"
-        "layers = 2, 1\n"
-        "optimizer = sgd\n"
-        "folds = 2\n"));
+    const Grid b(
+        parse("# reordered keys and values, other spellings, another thread count\n"
+              "threads = 3\n"
+              "dropout = 0.20, 1e-1\n"
+              "learning-rate = 0.01   ; sgd's default, spelled out\n"
+              "layers = 2, 1\n"
+              "optimizer = sgd\n"
+              "folds = 2\n"));
     std::map<std::pair<int, double>, std::string> ids_a, ids_b;
     for (std::uint64_t i = 0; i < a.size(); ++i) ids_a[{a.config(i).layers, a.config(i).dropout}] = a.config_id(i);
     for (std::uint64_t i = 0; i < b.size(); ++i) ids_b[{b.config(i).layers, b.config(i).dropout}] = b.config_id(i);
@@ -170,8 +170,9 @@ TEST(Grid, UnitFlopsByHand) {
     EXPECT_DOUBLE_EQ(grid.unit_flops(0, shape), 3 * (6.0 * 170 * 640 + 2.0 * 170 * 800));
     EXPECT_DOUBLE_EQ(grid.unit_flops(4, shape), grid.unit_flops(0, shape));
     // maxout with 3 pieces: 4*30 + 10*30 + 10*3; one split with 25% validation: 600 training rows.
-    const Grid maxout(parse("layers = 2\nwidth = 10\nactivation = maxout\nmaxout-pieces = 3\nepochs = 1\n"
-                            "test-fraction = 0.2\nfolds = 1\nvalidation-fraction = 0.25\n"));
+    const Grid maxout(
+        parse("layers = 2\nwidth = 10\nactivation = maxout\nmaxout-pieces = 3\nepochs = 1\n"
+              "test-fraction = 0.2\nfolds = 1\nvalidation-fraction = 0.25\n"));
     EXPECT_DOUBLE_EQ(maxout.unit_flops(0, shape), 6.0 * 450 * 600 + 2.0 * 450 * 800);
     // maxout-pieces without maxout changes nothing; no hidden layers: features * classes.
     const Grid plain(parse("layers = 0\nmaxout-pieces = 5\nepochs = 1\nfolds = 1\nvalidation-fraction = 0.5\n"));
@@ -180,8 +181,9 @@ TEST(Grid, UnitFlopsByHand) {
 
 TEST(Grid, UnitFlopsFollowTheDecodedConfig) {
     // The cheap cost path must agree with the authoritative config(i) for every configuration.
-    const Grid grid(parse("layers = 0, 2\nwidth = 5, 7\nactivation = relu, maxout\nmaxout-pieces = 2, 4\n"
-                          "epochs = 1, 2\nfolds = 2\nsample = 20\nsample-seed = 3\n"));
+    const Grid grid(
+        parse("layers = 0, 2\nwidth = 5, 7\nactivation = relu, maxout\nmaxout-pieces = 2, 4\n"
+              "epochs = 1, 2\nfolds = 2\nsample = 20\nsample-seed = 3\n"));
     const DataShape shape{200, 6, 4};
     for (std::uint64_t i = 0; i < grid.size(); ++i) {
         const TrainConfig c = grid.config(i);
@@ -231,7 +233,8 @@ TEST(Grid, DryRunText) {
 TEST(Grid, RejectsAGridBeyond64Bits) {
     std::string text;
     // 300^8 > 2^64.
-    for (const char* key : {"layers", "width", "epochs", "patience", "seed", "maxout-pieces", "batch-size", "test-noise"}) {
+    for (const char* key :
+         {"layers", "width", "epochs", "patience", "seed", "maxout-pieces", "batch-size", "test-noise"}) {
         text += std::string(key) + " = ";
         for (int v = 2; v < 302; ++v) text += (v > 2 ? "," : "") + std::to_string(v);
         text += "\n";

@@ -45,14 +45,14 @@ struct Sweep {
 // What training a unit gives, fixed in advance as a deterministic trainer's would be: a validation
 // accuracy per configuration (ties and a NaN included), an early stop, failures.
 struct Truth {
-    std::vector<double> score;            // per configuration: its validation accuracy at every epoch
-    std::map<std::uint64_t, int> stops;   // unit -> the epoch early stopping ends it at
-    std::map<std::uint64_t, int> fails;   // unit -> how many times it throws before it trains
+    std::vector<double> score;           // per configuration: its validation accuracy at every epoch
+    std::map<std::uint64_t, int> stops;  // unit -> the epoch early stopping ends it at
+    std::map<std::uint64_t, int> fails;  // unit -> how many times it throws before it trains
 };
 
 struct Trained {
     std::multiset<std::pair<std::uint64_t, int>> handed_out;  // (unit, epochs) of every assignment
-    std::map<std::uint64_t, RecordedUnit> records;             // what the results hold, per unit
+    std::map<std::uint64_t, RecordedUnit> records;            // what the results hold, per unit
     std::map<std::uint64_t, int> attempts;
     std::size_t reports = 0;
 };
@@ -71,7 +71,8 @@ UnitReport train(const Grid& grid, const Truth& truth, const Assignment& a, Trai
     const bool stops_early = stop != truth.stops.end() && stop->second <= target;
     const int epochs = stops_early ? stop->second : target;
     const double acc = truth.score[config];
-    t.records[a.unit] = {stops_early || epochs == full ? UnitStatus::Ok : UnitStatus::Pruned, epochs, std::vector<double>(epochs, acc)};
+    t.records[a.unit] = {stops_early || epochs == full ? UnitStatus::Ok : UnitStatus::Pruned, epochs,
+                         std::vector<double>(epochs, acc)};
     return {a.unit, stops_early || epochs == full ? Outcome::Done : Outcome::Pruned, epochs, acc};
 }
 

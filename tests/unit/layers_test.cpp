@@ -59,20 +59,25 @@ std::optional<EltwiseSpec> spec_for(const ActCase& c) {
 
 // Piecewise functions whose derivative jumps at 0 (elu's second derivative jumps even at alpha 1).
 bool has_kink(const ActCase& c) {
-    return c.activation == Activation::Relu || c.activation == Activation::LeakyRelu ||
-           c.activation == Activation::Elu;
+    return c.activation == Activation::Relu || c.activation == Activation::LeakyRelu || c.activation == Activation::Elu;
 }
 
 double act_ref(const ActCase& c, double z) {
     if (!c.activation) return z;
     const double a = c.alpha;
     switch (*c.activation) {
-        case Activation::Sigmoid: return 1.0 / (1.0 + std::exp(-z));
-        case Activation::Tanh: return std::tanh(z);
-        case Activation::Relu: return z > 0.0 ? z : 0.0;
-        case Activation::LeakyRelu: return z > 0.0 ? z : a * z;
-        case Activation::Elu: return z > 0.0 ? z : a * (std::exp(z) - 1.0);
-        case Activation::Maxout: break;
+    case Activation::Sigmoid:
+        return 1.0 / (1.0 + std::exp(-z));
+    case Activation::Tanh:
+        return std::tanh(z);
+    case Activation::Relu:
+        return z > 0.0 ? z : 0.0;
+    case Activation::LeakyRelu:
+        return z > 0.0 ? z : a * z;
+    case Activation::Elu:
+        return z > 0.0 ? z : a * (std::exp(z) - 1.0);
+    case Activation::Maxout:
+        break;
     }
     return z;
 }
@@ -81,15 +86,20 @@ double act_ref_derivative(const ActCase& c, double z) {
     if (!c.activation) return 1.0;
     const double a = c.alpha;
     switch (*c.activation) {
-        case Activation::Sigmoid: {
-            const double s = 1.0 / (1.0 + std::exp(-z));
-            return s * (1.0 - s);
-        }
-        case Activation::Tanh: return 1.0 - std::tanh(z) * std::tanh(z);
-        case Activation::Relu: return z > 0.0 ? 1.0 : 0.0;
-        case Activation::LeakyRelu: return z > 0.0 ? 1.0 : a;
-        case Activation::Elu: return z > 0.0 ? 1.0 : a * std::exp(z);
-        case Activation::Maxout: break;
+    case Activation::Sigmoid: {
+        const double s = 1.0 / (1.0 + std::exp(-z));
+        return s * (1.0 - s);
+    }
+    case Activation::Tanh:
+        return 1.0 - std::tanh(z) * std::tanh(z);
+    case Activation::Relu:
+        return z > 0.0 ? 1.0 : 0.0;
+    case Activation::LeakyRelu:
+        return z > 0.0 ? 1.0 : a;
+    case Activation::Elu:
+        return z > 0.0 ? 1.0 : a * std::exp(z);
+    case Activation::Maxout:
+        break;
     }
     return 1.0;
 }
@@ -151,8 +161,8 @@ std::vector<bool> output_signs(const Layer& layer, std::size_t n) {
     return signs;
 }
 
-void check_gradients(Layer& layer, std::size_t n, const std::vector<Wrt>& wrt, std::uint64_t seed,
-                     bool kinked = false, const Tolerance& tol = {}, const Hooks& hooks = {}) {
+void check_gradients(Layer& layer, std::size_t n, const std::vector<Wrt>& wrt, std::uint64_t seed, bool kinked = false,
+                     const Tolerance& tol = {}, const Hooks& hooks = {}) {
     Rng rng(seed, Stream::Noise);
     std::vector<float> r(n * layer.out_features());
     fill_uniform(r, rng, -1.0f, 1.0f);
@@ -191,8 +201,8 @@ void check_gradients(Layer& layer, std::size_t n, const std::vector<Wrt>& wrt, s
             const double fd = (l_up - l_down) / (step_up + step_down);
             const double a = analytic[k][i];
             if (std::abs(a - fd) > tol.rtol * std::max(std::abs(a), std::abs(fd)) + tol.atol) {
-                ADD_FAILURE() << "d L / d " << wrt[k].name << "[" << i << "]: backward " << a
-                              << ", central difference " << fd;
+                ADD_FAILURE() << "d L / d " << wrt[k].name << "[" << i << "]: backward " << a << ", central difference "
+                              << fd;
                 ++failures;
             }
         }
@@ -207,8 +217,8 @@ void check_gradients(Layer& layer, std::size_t n, const std::vector<Wrt>& wrt, s
 // ------------------------------------------------------------------------------- DenseLayer
 
 // z = x W^T + b in double, W in oneDNN's `oi` layout (row j holds output j's weights).
-std::vector<double> dense_pre_activation(const float* x, const float* w, const float* b, std::size_t n,
-                                         std::size_t in, std::size_t out) {
+std::vector<double> dense_pre_activation(const float* x, const float* w, const float* b, std::size_t n, std::size_t in,
+                                         std::size_t out) {
     std::vector<double> z(n * out);
     for (std::size_t r = 0; r < n; ++r)
         for (std::size_t j = 0; j < out; ++j) {
@@ -230,13 +240,17 @@ struct DenseRig {
     DenseLayer layer;
     AlignedBuffer stored, stored_grads;
 
-    DenseRig(std::size_t in_features, std::size_t out_features, std::size_t max_batch,
-             std::optional<EltwiseSpec> act, std::uint64_t seed, bool first_layer = false,
-             DenseKernel kernel = DenseKernel::Auto)
-        : in(in_features), out(out_features), x(max_batch * in_features), dx(max_batch * in_features),
-          params(out_features * in_features + out_features), grads(params.size()),
+    DenseRig(std::size_t in_features, std::size_t out_features, std::size_t max_batch, std::optional<EltwiseSpec> act,
+             std::uint64_t seed, bool first_layer = false, DenseKernel kernel = DenseKernel::Auto)
+        : in(in_features),
+          out(out_features),
+          x(max_batch * in_features),
+          dx(max_batch * in_features),
+          params(out_features * in_features + out_features),
+          grads(params.size()),
           layer(ctx, in_features, out_features, max_batch, act, kernel),
-          stored(layer.param_count()), stored_grads(layer.param_count()) {
+          stored(layer.param_count()),
+          stored_grads(layer.param_count()) {
         EXPECT_EQ(layer.plain_param_count(), params.size());
         layer.connect(x.data(), first_layer ? nullptr : dx.data());
         layer.bind_params(stored.data(), stored_grads.data());
@@ -307,8 +321,7 @@ TEST_P(DenseActivationTest, InferForwardEqualsTrainForward) {
 TEST_P(DenseActivationTest, FirstLayerSkipsBackwardDataButLearns) {
     const ActCase& c = act();
     DenseRig rig(6, 5, 5, spec_for(c), 15, /*first_layer=*/true, kernel());
-    check_gradients(rig.layer, 5, {{"params", rig.params.span(), rig.grads.span()}}, 16, has_kink(c), {},
-                    rig.hooks());
+    check_gradients(rig.layer, 5, {{"params", rig.params.span(), rig.grads.span()}}, 16, has_kink(c), {}, rig.hooks());
     EXPECT_TRUE(std::all_of(rig.dx.span().begin(), rig.dx.span().end(), [](float v) { return v == 0.0f; }))
         << "a first layer must not write an input gradient";
 }
@@ -537,13 +550,17 @@ struct BatchNormRig {
     BatchNormLayer layer;
 
     BatchNormRig(std::size_t features, std::size_t max_batch, std::uint64_t seed, bool first_layer = false)
-        : x(max_batch * features), dx(max_batch * features), params(2 * features), grads(2 * features),
-          state(2 * features), layer(ctx, features, max_batch) {
+        : x(max_batch * features),
+          dx(max_batch * features),
+          params(2 * features),
+          grads(2 * features),
+          state(2 * features),
+          layer(ctx, features, max_batch) {
         layer.connect(x.data(), first_layer ? nullptr : dx.data());
         layer.bind_params(params.data(), grads.data());
         layer.bind_state(state.data());
         Rng rng(seed, Stream::Init);
-        fill_uniform(params.span().first(features), rng, 0.5f, 1.5f);  // scale
+        fill_uniform(params.span().first(features), rng, 0.5f, 1.5f);     // scale
         fill_uniform(params.span().subspan(features), rng, -0.5f, 0.5f);  // shift
         fill_rows(max_batch, rng);
     }
@@ -552,8 +569,8 @@ struct BatchNormRig {
     void fill_rows(std::size_t n, Rng& rng) {
         for (std::size_t r = 0; r < n; ++r)
             for (std::size_t c = 0; c < features(); ++c)
-                x[r * features() + c] = static_cast<float>(c) - 2.0f + (0.5f + 0.25f * static_cast<float>(c)) *
-                                                                     rng.uniform(-1.0f, 1.0f);
+                x[r * features() + c] =
+                    static_cast<float>(c) - 2.0f + (0.5f + 0.25f * static_cast<float>(c)) * rng.uniform(-1.0f, 1.0f);
     }
     struct Moments {
         std::vector<double> mean, biased_var;
@@ -571,8 +588,7 @@ struct BatchNormRig {
     }
     double normalized(std::size_t i, double mean, double var) const {
         const std::size_t c = i % features();
-        return params[c] * (x[i] - mean) / std::sqrt(var + double{BatchNormLayer::kEpsilon}) +
-               params[features() + c];
+        return params[c] * (x[i] - mean) / std::sqrt(var + double{BatchNormLayer::kEpsilon}) + params[features() + c];
     }
 };
 

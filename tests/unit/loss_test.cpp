@@ -156,9 +156,9 @@ TEST(Loss, NonFiniteLogitsAreReportedAndOtherRowsStillFilled) {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     const float inf = std::numeric_limits<float>::infinity();
     const std::vector<float> z = {
-        1.0f, nan, 0.0f,  // NaN logit
-        inf, 0.0f, 0.0f,  // +Inf logit
-        1.0f, 2.0f, 0.0f, // a good row
+        1.0f, nan,  0.0f,  // NaN logit
+        inf,  0.0f, 0.0f,  // +Inf logit
+        1.0f, 2.0f, 0.0f,  // a good row
     };
     const std::vector<std::int32_t> y = {0, 0, 1};
     for (const Loss loss : {Loss::CrossEntropy, Loss::Mse}) {

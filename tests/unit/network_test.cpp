@@ -70,8 +70,8 @@ TEST_P(NetworkGradient, MatchesCentralDifferences) {
     // relative) stays well under the tolerance, small enough for the curvature of these layers.
     const float h = 2e-3f;
     const double base = batch_loss(net, x, y, c.loss, nullptr);
-    const bool piecewise = c.activation == Activation::Relu || c.activation == Activation::LeakyRelu ||
-                           c.activation == Activation::Maxout;
+    const bool piecewise =
+        c.activation == Activation::Relu || c.activation == Activation::LeakyRelu || c.activation == Activation::Maxout;
     std::size_t kinks = 0;
     for (std::size_t i = 0; i < analytic.size(); ++i) {
         float& p = net.params()[i];
@@ -99,15 +99,15 @@ TEST_P(NetworkGradient, MatchesCentralDifferences) {
 INSTANTIATE_TEST_SUITE_P(
     Layouts, NetworkGradient,
     testing::Combine(testing::Values(Case{Activation::Sigmoid, Normalization::None, Loss::CrossEntropy},
-                    Case{Activation::Sigmoid, Normalization::None, Loss::Mse},
-                    Case{Activation::Tanh, Normalization::None, Loss::CrossEntropy},
-                    Case{Activation::Elu, Normalization::None, Loss::Mse},
-                    Case{Activation::LeakyRelu, Normalization::None, Loss::CrossEntropy},
-                    Case{Activation::Relu, Normalization::None, Loss::CrossEntropy},
-                    Case{Activation::Maxout, Normalization::None, Loss::CrossEntropy},
-                    Case{Activation::Tanh, Normalization::BatchNorm, Loss::CrossEntropy},
-                    Case{Activation::Relu, Normalization::BatchNorm, Loss::Mse},
-                    Case{Activation::Maxout, Normalization::BatchNorm, Loss::CrossEntropy}),
+                                     Case{Activation::Sigmoid, Normalization::None, Loss::Mse},
+                                     Case{Activation::Tanh, Normalization::None, Loss::CrossEntropy},
+                                     Case{Activation::Elu, Normalization::None, Loss::Mse},
+                                     Case{Activation::LeakyRelu, Normalization::None, Loss::CrossEntropy},
+                                     Case{Activation::Relu, Normalization::None, Loss::CrossEntropy},
+                                     Case{Activation::Maxout, Normalization::None, Loss::CrossEntropy},
+                                     Case{Activation::Tanh, Normalization::BatchNorm, Loss::CrossEntropy},
+                                     Case{Activation::Relu, Normalization::BatchNorm, Loss::Mse},
+                                     Case{Activation::Maxout, Normalization::BatchNorm, Loss::CrossEntropy}),
                      testing::Values(DenseKernel::OneDnn, DenseKernel::Loops)),
     case_name);
 
@@ -134,7 +134,8 @@ TEST(Network, InitializationIsDeterministicInTheSeed) {
     TrainConfig config;
     config.layers = 1;
     config.width = 8;
-    Network a(config, kFeatures, kClasses, kRows), b(config, kFeatures, kClasses, kRows), c(config, kFeatures, kClasses, kRows);
+    Network a(config, kFeatures, kClasses, kRows), b(config, kFeatures, kClasses, kRows),
+        c(config, kFeatures, kClasses, kRows);
     a.initialize(3);
     b.initialize(3);
     c.initialize(4);

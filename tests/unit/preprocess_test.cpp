@@ -73,9 +73,9 @@ TEST(HoldoutSplit, BadFractionNamesTheOption) {
 }
 
 TEST(HoldoutSplit, EmptyPartThrows) {
-    EXPECT_THROW(holdout_split(3, 0.1, 0), ConfigError);   // round(0.3) = 0 test rows
-    EXPECT_THROW(holdout_split(2, 0.9, 0), ConfigError);   // round(1.8) = 2: no training rows
-    EXPECT_THROW(holdout_split(0, 0.5, 0), ConfigError);   // nothing to split
+    EXPECT_THROW(holdout_split(3, 0.1, 0), ConfigError);  // round(0.3) = 0 test rows
+    EXPECT_THROW(holdout_split(2, 0.9, 0), ConfigError);  // round(1.8) = 2: no training rows
+    EXPECT_THROW(holdout_split(0, 0.5, 0), ConfigError);  // nothing to split
     EXPECT_NO_THROW(holdout_split(2, 0.5, 0));
 }
 

@@ -72,8 +72,8 @@ TEST(Pruning, FewUpdatesAloneIsSpared) {
     EXPECT_TRUE(hopeless_at_chance(c, first, now, 1, kClasses, {}, {}).empty());
     // With another cause, few_updates comes along.
     c.loss = Loss::Mse;
-    const auto causes = hopeless_at_chance(c, epoch(1, 0.0912, 0.1, kHealthy), epoch(3, 0.0905, 0.1, kHealthy), 1,
-                                           kClasses, {}, {});
+    const auto causes =
+        hopeless_at_chance(c, epoch(1, 0.0912, 0.1, kHealthy), epoch(3, 0.0905, 0.1, kHealthy), 1, kClasses, {}, {});
     EXPECT_TRUE(has(causes, Cause::MseSoftmax));
     EXPECT_TRUE(has(causes, Cause::FewUpdates));
 }
@@ -84,8 +84,10 @@ TEST(Pruning, EachConditionIsNeeded) {
     // Above chance (1.5 / 10).
     EXPECT_TRUE(hopeless_at_chance(c, first, epoch(3, 0.0905, 0.16, kHealthy), kSteps, kClasses, {}, {}).empty());
     // The loss fell by 10% or more.
-    EXPECT_TRUE(hopeless_at_chance(c, first, epoch(3, 0.0912 * 0.9, 0.101, kHealthy), kSteps, kClasses, {}, {}).empty());
-    EXPECT_FALSE(hopeless_at_chance(c, first, epoch(3, 0.0912 * 0.91, 0.101, kHealthy), kSteps, kClasses, {}, {}).empty());
+    EXPECT_TRUE(
+        hopeless_at_chance(c, first, epoch(3, 0.0912 * 0.9, 0.101, kHealthy), kSteps, kClasses, {}, {}).empty());
+    EXPECT_FALSE(
+        hopeless_at_chance(c, first, epoch(3, 0.0912 * 0.91, 0.101, kHealthy), kSteps, kClasses, {}, {}).empty());
     // Only at epoch prune-after, and only with prune = chance.
     EXPECT_TRUE(hopeless_at_chance(c, first, epoch(2, 0.0905, 0.101, kHealthy), kSteps, kClasses, {}, {}).empty());
     EXPECT_TRUE(hopeless_at_chance(c, first, epoch(4, 0.0905, 0.101, kHealthy), kSteps, kClasses, {}, {}).empty());

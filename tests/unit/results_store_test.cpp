@@ -21,9 +21,9 @@ namespace dnnsweep {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::pruned_unit;
 using testing::sample_info;
 using testing::sample_spec;
-using testing::pruned_unit;
 using testing::sample_unit;
 
 // A fresh directory per test, removed afterwards.
@@ -55,9 +55,9 @@ void expect_same(const UnitResult& a, const UnitResult& b) {
     EXPECT_EQ(a.config_id, b.config_id);
     EXPECT_EQ(a.status, b.status);
     EXPECT_EQ(a.error, b.error);
-    for (const auto field : {&UnitResult::train_acc, &UnitResult::train_loss, &UnitResult::val_acc,
-                             &UnitResult::val_loss, &UnitResult::test_acc, &UnitResult::test_loss,
-                             &UnitResult::seconds, &UnitResult::finished_at})
+    for (const auto field :
+         {&UnitResult::train_acc, &UnitResult::train_loss, &UnitResult::val_acc, &UnitResult::val_loss,
+          &UnitResult::test_acc, &UnitResult::test_loss, &UnitResult::seconds, &UnitResult::finished_at})
         EXPECT_TRUE(same(a.*field, b.*field)) << a.*field << " vs " << b.*field;
     EXPECT_EQ(a.epochs, b.epochs);
     EXPECT_EQ(a.best_epoch, b.best_epoch);
@@ -148,10 +148,10 @@ TEST_F(ResultsStoreTest, MergeDedupesAndSummarises) {
         a.append(sample_unit(grid_, 2, 1, UnitStatus::Failed));
         a.append(sample_unit(grid_, 4, 1));
         ShardWriter b(shard_path(out, 2, "runA"), spec_, info_, 2);
-        b.append(sample_unit(grid_, 2, 2, UnitStatus::Ok, 0.01));   // the retry that worked replaces the failure
-        b.append(sample_unit(grid_, 0, 2, UnitStatus::Ok, 0.02));   // a second complete record: the first stays
+        b.append(sample_unit(grid_, 2, 2, UnitStatus::Ok, 0.01));  // the retry that worked replaces the failure
+        b.append(sample_unit(grid_, 0, 2, UnitStatus::Ok, 0.02));  // a second complete record: the first stays
         b.append(sample_unit(grid_, 5, 2, UnitStatus::Failed));
-        b.append(sample_unit(grid_, 6, 2, UnitStatus::Stopped));    // abandoned: recorded, counts for nothing
+        b.append(sample_unit(grid_, 6, 2, UnitStatus::Stopped));  // abandoned: recorded, counts for nothing
     }
     merge_results(out, spec_, grid_, info_);
     EXPECT_TRUE(fs::exists(shard_path(out, 1, "runA")));  // the caller decides about shards
@@ -171,9 +171,12 @@ TEST_F(ResultsStoreTest, MergeDedupesAndSummarises) {
     EXPECT_EQ(r.info.data.classes, info_.data.classes);
     EXPECT_EQ(r.info.data_source, info_.data_source);
 
-    const std::vector<UnitResult> expected = {sample_unit(grid_, 0, 1), sample_unit(grid_, 1, 1),
-                                              sample_unit(grid_, 2, 2, UnitStatus::Ok, 0.01), sample_unit(grid_, 4, 1),
-                                              sample_unit(grid_, 5, 2, UnitStatus::Failed), sample_unit(grid_, 6, 2, UnitStatus::Stopped)};
+    const std::vector<UnitResult> expected = {sample_unit(grid_, 0, 1),
+                                              sample_unit(grid_, 1, 1),
+                                              sample_unit(grid_, 2, 2, UnitStatus::Ok, 0.01),
+                                              sample_unit(grid_, 4, 1),
+                                              sample_unit(grid_, 5, 2, UnitStatus::Failed),
+                                              sample_unit(grid_, 6, 2, UnitStatus::Stopped)};
     ASSERT_EQ(r.units.size(), expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i) expect_same(r.units[i], expected[i]);
 
@@ -306,9 +309,9 @@ TEST_F(ResultsStoreTest, MergeKeepsAPrunedRecordAsFinal) {
         a.append(sample_unit(grid_, 2, 1, UnitStatus::Stopped));
         a.append(pruned_unit(grid_, 3, 1, 0));
         ShardWriter b(shard_path(out, 2, "runA"), spec_, info_, 2);
-        b.append(pruned_unit(grid_, 0, 2, 1));       // replaces the failure
-        b.append(sample_unit(grid_, 1, 2, UnitStatus::Ok));    // final and longer: replaces it (a halving promotion)
-        b.append(pruned_unit(grid_, 2, 2, 3));       // replaces the abandoned run
+        b.append(pruned_unit(grid_, 0, 2, 1));               // replaces the failure
+        b.append(sample_unit(grid_, 1, 2, UnitStatus::Ok));  // final and longer: replaces it (a halving promotion)
+        b.append(pruned_unit(grid_, 2, 2, 3));               // replaces the abandoned run
         b.append(sample_unit(grid_, 3, 2, UnitStatus::Stopped));
     }
     merge_results(out, spec_, grid_, info_);
@@ -333,9 +336,11 @@ TEST(UnitStatus, LongerFinalRecordReplaces) {
     EXPECT_TRUE(unit_status::replaces(UnitStatus::Ok, 9, UnitStatus::Pruned, 3));
     EXPECT_FALSE(unit_status::replaces(UnitStatus::Pruned, 1, UnitStatus::Pruned, 3));
     EXPECT_FALSE(unit_status::replaces(UnitStatus::Ok, 9, UnitStatus::Ok, 9));
-    EXPECT_FALSE(unit_status::replaces(UnitStatus::Failed, 9, UnitStatus::Pruned, 1));  // final beats failed, whatever its length
+    EXPECT_FALSE(unit_status::replaces(UnitStatus::Failed, 9, UnitStatus::Pruned,
+                                       1));  // final beats failed, whatever its length
     EXPECT_TRUE(unit_status::replaces(UnitStatus::Pruned, 0, UnitStatus::Failed, 5));
-    EXPECT_FALSE(unit_status::replaces(UnitStatus::Failed, 5, UnitStatus::Failed, 0));  // longer only matters between finals
+    EXPECT_FALSE(
+        unit_status::replaces(UnitStatus::Failed, 5, UnitStatus::Failed, 0));  // longer only matters between finals
     // Promoted, early-stopped exactly where it had been paused: the ok record is its result.
     EXPECT_TRUE(unit_status::replaces(UnitStatus::Ok, 3, UnitStatus::Pruned, 3));
     EXPECT_FALSE(unit_status::replaces(UnitStatus::Pruned, 3, UnitStatus::Ok, 3));
@@ -346,13 +351,11 @@ TEST_F(ResultsStoreTest, SummaryOfPrunedConfigurations) {
     const int planned = grid_.config(0).epochs;  // 3, every configuration
     ASSERT_EQ(planned, 3);
     const std::vector<UnitResult> units = {
-        pruned_unit(grid_, 0, 1, 2),               // config 0: pruned at chance after 2 epochs...
-        pruned_unit(grid_, 1, 1, 0),               // ...its sibling never started
-        sample_unit(grid_, 2, 1),                  // config 1: one fold trained, one pruned at chance
-        pruned_unit(grid_, 3, 1, 1),
-        sample_unit(grid_, 4, 1),                  // config 2: one pruned above chance (halving)
-        pruned_unit(grid_, 5, 1, 2, 0.70),
-        pruned_unit(grid_, 6, 1, 0),               // config 3: only a never-started fold so far
+        pruned_unit(grid_, 0, 1, 2),  // config 0: pruned at chance after 2 epochs...
+        pruned_unit(grid_, 1, 1, 0),  // ...its sibling never started
+        sample_unit(grid_, 2, 1),     // config 1: one fold trained, one pruned at chance
+        pruned_unit(grid_, 3, 1, 1),       sample_unit(grid_, 4, 1),     // config 2: one pruned above chance (halving)
+        pruned_unit(grid_, 5, 1, 2, 0.70), pruned_unit(grid_, 6, 1, 0),  // config 3: only a never-started fold so far
     };
     {
         ShardWriter w(shard_path(out, 1, "r"), spec_, info_, 1);
@@ -375,7 +378,10 @@ TEST_F(ResultsStoreTest, SummaryOfPrunedConfigurations) {
     EXPECT_EQ(c0.verdict, Verdict::NotTraining);
     EXPECT_EQ(c0.causes, std::vector<Cause>{Cause::VanishingGradient});  // from the pruned epochs' gradient norms
     EXPECT_EQ(c0.reason.rfind("pruned at chance after 2 epochs (training accuracy 0.11, chance 0.10, in 1 of 2 "
-                              "folds; 1 not started)", 0), 0u) << c0.reason;
+                              "folds; 1 not started)",
+                              0),
+              0u)
+        << c0.reason;
     EXPECT_NEAR(c0.bias, 1.0 - units[0].train_acc, 1e-12);
     EXPECT_DOUBLE_EQ(c0.seconds, units[0].seconds + units[1].seconds);
 
@@ -466,7 +472,8 @@ TEST_F(ResultsStoreTest, ShardOfAKilledWriterReadsItsCompleteUnits) {
         ASSERT_GE(units.size(), seen);
         for (std::size_t i = 0; i < units.size(); ++i) {
             const UnitResult& u = units[i];
-            expect_same(u, sample_unit(grid_, i % grid_.unit_count(), 1, u.unit == 5 ? UnitStatus::Failed : UnitStatus::Ok));
+            expect_same(
+                u, sample_unit(grid_, i % grid_.unit_count(), 1, u.unit == 5 ? UnitStatus::Failed : UnitStatus::Ok));
         }
         // A killed SWMR writer leaves the "open for write" mark: only SWMR readers get in.
         EXPECT_THROW(h5::File::open(shard, h5::File::Access::ReadOnly), ResultsError);

@@ -156,7 +156,8 @@ TEST(Spec, Fnv1aKnownVectors) {
 }
 
 TEST(SpecErrors, UnknownKeySuggestsTheClosest) {
-    expect_error("layers = 3\nlerning-rate = 0.1\n", "t.ini:2: lerning-rate: unknown key", "did you mean learning-rate?");
+    expect_error("layers = 3\nlerning-rate = 0.1\n", "t.ini:2: lerning-rate: unknown key",
+                 "did you mean learning-rate?");
     expect_error("fold = 3\n", "t.ini:1: fold: unknown key", "did you mean folds?");
     const std::string far = error_of("colour = blue\n");
     EXPECT_EQ(far.rfind("t.ini:1: colour: unknown key", 0), 0u) << far;
@@ -185,7 +186,8 @@ TEST(SpecErrors, MalformedNumbers) {
 
 TEST(SpecErrors, OutOfRange) {
     expect_error("\n\n\ndropout = 0.5, 1.5\n", "t.ini:4: dropout: must be in [0, 1), got 1.5");
-    expect_error("dropout = 0.99999999\n", "t.ini:1: dropout: must be below 1 as a 32-bit float (at most 0.99999994), got 0.99999999");
+    expect_error("dropout = 0.99999999\n",
+                 "t.ini:1: dropout: must be below 1 as a 32-bit float (at most 0.99999994), got 0.99999999");
     expect_error("width = 0\n", "t.ini:1: width: must be >= 1");
     expect_error("epochs = 0\n", "t.ini:1: epochs: must be >= 1");
     expect_error("batch-size = 0\n", "t.ini:1: batch-size: must be >= 1");

@@ -21,11 +21,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 TEST(TextFormat, FixedDecimals) {
     EXPECT_EQ(fixed(0.12345, 3), "0.123");
     EXPECT_EQ(fixed(0.9876, 2), "0.99");
-    EXPECT_EQ(fixed(2.5, 0), "2");   // round half to even, as printf
+    EXPECT_EQ(fixed(2.5, 0), "2");  // round half to even, as printf
     EXPECT_EQ(fixed(12.0, 1), "12.0");
     EXPECT_EQ(fixed(-0.001, 2), "0.00");  // no sign on a zero
     EXPECT_EQ(fixed(-0.5, 2), "-0.50");
-    EXPECT_EQ(fixed(kNaN, 3), "-");       // a figure that does not exist
+    EXPECT_EQ(fixed(kNaN, 3), "-");  // a figure that does not exist
     EXPECT_EQ(fixed(std::numeric_limits<double>::infinity(), 4), "inf");
     EXPECT_EQ(fixed(-std::numeric_limits<double>::infinity(), 4), "-inf");
 }

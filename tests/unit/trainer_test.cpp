@@ -28,8 +28,8 @@ Dataset clusters(std::size_t n, std::size_t features, int classes, float lo, flo
         const auto label = static_cast<std::int32_t>(rng.below(static_cast<std::uint32_t>(classes)));
         d.y[i] = label;
         for (std::size_t j = 0; j < features; ++j)
-            d.x.at(i, j) = centres[static_cast<std::size_t>(label) * features + j] +
-                           spread * static_cast<float>(rng.normal());
+            d.x.at(i, j) =
+                centres[static_cast<std::size_t>(label) * features + j] + spread * static_cast<float>(rng.normal());
     }
     return d;
 }
@@ -247,8 +247,8 @@ TEST(Trainer, StopCheckEndsTheRunBetweenMiniBatches) {
     const TrainResult early = train_model(c, d.train, d.val);
     set_stop_check(nullptr);
     EXPECT_EQ(early.status, UnitStatus::Stopped);
-    EXPECT_EQ(early.steps, 5);            // stopped before the sixth step, in the first epoch
-    EXPECT_TRUE(early.history.empty());   // an epoch cut short is not reported
+    EXPECT_EQ(early.steps, 5);           // stopped before the sixth step, in the first epoch
+    EXPECT_TRUE(early.history.empty());  // an epoch cut short is not reported
     EXPECT_TRUE(std::isnan(early.train_acc));
 
     g_checks = -25;  // the 31st check: the first step of the fourth epoch (10 steps per epoch)

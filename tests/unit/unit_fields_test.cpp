@@ -82,13 +82,20 @@ Described documented(const std::string& dataset) {
 std::string type_name(const h5::Column& c) {
     return std::visit(
         []<class T>(const std::vector<T>&) -> std::string {
-            if constexpr (std::is_same_v<T, std::int32_t>) return "int32";
-            else if constexpr (std::is_same_v<T, std::int64_t>) return "int64";
-            else if constexpr (std::is_same_v<T, std::uint64_t>) return "uint64";
-            else if constexpr (std::is_same_v<T, float>) return "float32";
-            else if constexpr (std::is_same_v<T, double>) return "float64";
-            else if constexpr (std::is_same_v<T, bool>) return "bool";
-            else return "str";
+            if constexpr (std::is_same_v<T, std::int32_t>)
+                return "int32";
+            else if constexpr (std::is_same_v<T, std::int64_t>)
+                return "int64";
+            else if constexpr (std::is_same_v<T, std::uint64_t>)
+                return "uint64";
+            else if constexpr (std::is_same_v<T, float>)
+                return "float32";
+            else if constexpr (std::is_same_v<T, double>)
+                return "float64";
+            else if constexpr (std::is_same_v<T, bool>)
+                return "bool";
+            else
+                return "str";
         },
         c.data);
 }

@@ -118,7 +118,7 @@ TEST(WorkQueue, APrunedFoldHasItsUnstartedSiblingsRecordedPruned) {
     EXPECT_FALSE(q.next()->record_pruned);  // 4: configuration 2, not pruned
     const auto a1 = q.next();
     EXPECT_EQ(a1->unit, 1u);
-    EXPECT_TRUE(a1->record_pruned);  // configuration 0's other fold: recorded pruned, untrained
+    EXPECT_TRUE(a1->record_pruned);         // configuration 0's other fold: recorded pruned, untrained
     EXPECT_FALSE(q.next()->record_pruned);  // 3: configuration 1 (unit 2 still out) is not pruned
     EXPECT_FALSE(q.next()->record_pruned);
 }
