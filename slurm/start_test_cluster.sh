@@ -30,6 +30,8 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! comm
   bash "$REPO/scripts/setup.sh" --no-data --no-build
 fi
 
+source "$REPO/slurm/test_cluster_lib.sh"
+
 # A previous cluster of this folder (a test run that was killed) holds the ports: stop it.
 if [[ -d "$DIR/run" ]]; then bash "$REPO/slurm/stop_test_cluster.sh" "$DIR"; fi
 
@@ -59,43 +61,10 @@ ClusterName=dnnsweep-test
 SlurmctldHost=$node(127.0.0.1)
 SlurmctldPort=$PORT
 SlurmdPort=$((PORT + 1))
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-# cred_expire: a requeued job waits this long before it may start again (default 120 s).
-AuthInfo=socket=$DIR/munge/munge.socket,cred_expire=10
-CredType=cred/munge
-StateSaveLocation=$DIR/state
 SlurmdSpoolDir=$DIR/spool
-SlurmctldPidFile=$DIR/run/slurmctld.pid
 SlurmdPidFile=$DIR/run/slurmd.pid
-SlurmctldLogFile=$DIR/log/slurmctld.log
 SlurmdLogFile=$DIR/log/slurmd.log
-SlurmctldDebug=info
-SlurmdDebug=info
-# No cgroups and no systemd here: processes are tracked through their parents.
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SwitchType=switch/none
-MpiDefault=none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-SchedulerType=sched/backfill
-# Start pending jobs (a requeued one included) within a second or two, not at the next minute.
-SchedulerParameters=sched_interval=2,bf_interval=2,defer_batch
-ReturnToService=2
-# A job past its time limit gets SIGTERM, then SIGKILL after KillWait seconds: a sweep stops in
-# about 2 s (docs/reliability.md), so 10 s is plenty and keeps the tests short.
-KillWait=10
-OverTimeLimit=0
-MessageTimeout=10
-SlurmdTimeout=60
-InactiveLimit=0
-# Finished jobs stay visible to scontrol for 10 minutes (the tests read their state).
-MinJobAge=600
+$(common_slurm_conf "$DIR" 60)
 $node_line NodeAddr=127.0.0.1 State=UNKNOWN
 # Jobs may share cores (up to 4 a core): a sweep's rank 0 hardly uses its core, and on a small test
 # machine the tests' jobs then run side by side instead of one after another.

@@ -44,6 +44,7 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! comm
   bash "$REPO/scripts/setup.sh" --no-data --no-build
 fi
 
+source "$REPO/slurm/test_cluster_lib.sh"
 source "$REPO/slurm/two_node_lib.sh"
 two_node_names "$DIR" "$NET"
 
@@ -83,40 +84,11 @@ ClusterName=dnnsweep-two
 SlurmctldHost=$(hostname -s)($CTL_ADDR)
 SlurmctldPort=$PORT
 SlurmdPort=$((PORT + 1))
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-AuthInfo=socket=$DIR/munge/munge.socket,cred_expire=10
-CredType=cred/munge
-StateSaveLocation=$DIR/state
 SlurmdSpoolDir=$DIR/%n/spool
-SlurmctldPidFile=$DIR/run/slurmctld.pid
 SlurmdPidFile=$DIR/run/slurmd-%n.pid
-SlurmctldLogFile=$DIR/log/slurmctld.log
 SlurmdLogFile=$DIR/log/slurmd-%n.log
-SlurmctldDebug=info
-SlurmdDebug=info
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SwitchType=switch/none
-MpiDefault=none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-SchedulerType=sched/backfill
-SchedulerParameters=sched_interval=2,bf_interval=2,defer_batch
-# A node that went away (the node-failure test kills one) comes back into service when its slurmd
-# registers again.
-ReturnToService=2
-KillWait=10
-OverTimeLimit=0
-MessageTimeout=10
-# A killed node is declared DOWN after this long without an answer, which fails its jobs.
-SlurmdTimeout=20
-InactiveLimit=0
-MinJobAge=600
+# A killed node is declared DOWN after 20 s without an answer, which requeues its jobs.
+$(common_slurm_conf "$DIR" 20)
 NodeName=node1 NodeHostname=node1 NodeAddr=$NET.11 $node_size State=UNKNOWN
 NodeName=node2 NodeHostname=node2 NodeAddr=$NET.12 $node_size State=UNKNOWN
 PartitionName=debug Nodes=node1,node2 Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4

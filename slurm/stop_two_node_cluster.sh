@@ -10,48 +10,12 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="${1:?usage: stop_two_node_cluster.sh DIR}"
 NET="${DNNSWEEP_SLURM2_NET:-10.213.7}"
 log() { printf 'stop_two_node_cluster: %s\n' "$*" >&2; }
+source "$REPO/slurm/test_cluster_lib.sh"
 source "$REPO/slurm/two_node_lib.sh"
 two_node_names "$DIR" "$NET"
 
-alive_pid() {
-  local file="$1" name="$2" pid comm
-  [[ -f "$file" ]] || return 1
-  pid="$(tr -dc '0-9' <"$file")"
-  [[ -n "$pid" ]] || return 1
-  comm="$(cat "/proc/$pid/comm" 2>/dev/null)" || return 1
-  [[ "$comm" == "$name" ]] || return 1
-  printf '%s' "$pid"
-}
-
-stop_pid() {
-  local pid="$1" what="$2"
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 100); do
-    [[ -d "/proc/$pid" ]] || { log "stopped $what ($pid)"; return 0; }
-    sleep 0.1
-  done
-  log "$what ($pid) still running 10 s after SIGTERM: SIGKILL"
-  kill -KILL "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    [[ -d "/proc/$pid" ]] || return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-if [[ -f "$DIR/slurm.conf" ]] && alive_pid "$DIR/run/slurmctld.pid" slurmctld >/dev/null; then
-  export SLURM_CONF="$DIR/slurm.conf"
-  jobs="$(squeue -h -o %i 2>/dev/null | tr '\n' ' ')"
-  if [[ -n "${jobs// /}" ]]; then
-    log "cancelling the jobs left: $jobs"
-    # shellcheck disable=SC2086  # one argument per job id
-    scancel --full --quiet $jobs 2>/dev/null || true
-    for _ in $(seq 1 30); do
-      [[ -z "$(squeue -h -o %i 2>/dev/null)" ]] && break
-      sleep 1
-    done
-  fi
-fi
+# Jobs first, while slurmctld and the slurmds can still end their steps cleanly.
+cancel_all_jobs "$DIR"
 
 status=0
 for n in node1 node2; do

@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "regression"))
 from same_results import compare  # noqa: E402
+from slurm_test import LONG as SLURM_LONG  # noqa: E402
 from slurm_test import Env, check_results, read, wait_job  # noqa: E402
 from testlib import text  # noqa: E402
 
@@ -54,31 +55,11 @@ learning-rate = 0.1
 batch-size = 100
 epochs = 8
 """
-# 18 units of about 2 s each on a quiet core: still running when node2 is killed after 3 of them.
-LONG = """data = {data}
-folds = 3
-split-seed = 3
-layers = 2
-width = 256
-activation = relu, tanh, sigmoid
-optimizer = adam
-learning-rate = 0.005, 0.002
-batch-size = 16
-epochs = 400
-"""
-# 36 units of about 4.6 s each on a quiet core: with three workers on two cores, longer than one
-# run's share of the one-minute limit, so the job must requeue itself at least once.
-LONGER = """data = {data}
-folds = 3
-split-seed = 3
-layers = 2
-width = 256
-activation = relu, tanh, sigmoid
-optimizer = adam
-learning-rate = 0.005, 0.002, 0.001, 0.0005
-batch-size = 16
-epochs = 800
-"""
+# slurm_test.py's LONG: 36 units of about 4.6 s each on a quiet core; with three workers on two
+# cores, longer than one run's share of the one-minute limit, so the job must requeue itself.
+LONGER = SLURM_LONG
+# Half of it, at half the epochs (18 units of about 2 s): still running when node2 is killed.
+LONG = SLURM_LONG.replace("0.005, 0.002, 0.001, 0.0005", "0.005, 0.002").replace("epochs = 800", "epochs = 400")
 
 
 def netns_inode(cluster, node):
