@@ -235,9 +235,9 @@ def submit(e):
         e.check(r.returncode == 2 and r.stderr.count("\n") == 1 and all(w in r.stderr for w in words),
                 f"{' '.join(bad)}: refused in one line naming it, exit 2 ({r.returncode}: {r.stderr.strip()})")
         e.check(not os.path.exists(out + ".sbatch"), f"{' '.join(bad)}: nothing written")
-    # sbatch's own message, as it is, and a non-zero exit.
-    out = e.path("too-many-cpus", "results.h5")
-    r = e.dnn("submit", spec, "--out", out, "--cpus-per-task", "4096")
+    # sbatch's own message, as it is, and a non-zero exit (an array beyond Slurm's MaxArraySize, 1001).
+    out = e.path("huge-array", "results.h5")
+    r = e.dnn("submit", spec, "--out", out, "--array", "5000")
     e.check(r.returncode == 1 and "sbatch: error:" in r.stderr,
             f"sbatch's error shown as it is, exit 1 ({r.returncode}: {r.stderr.strip()})")
 
