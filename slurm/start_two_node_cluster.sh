@@ -48,11 +48,14 @@ source "$REPO/slurm/test_cluster_lib.sh"
 source "$REPO/slurm/two_node_lib.sh"
 two_node_names "$DIR" "$NET"
 
-# A cluster of this folder left by a killed test run holds the ports and names: stop it first.
-if [[ -f "$DIR/slurm.conf" || -d "$DIR/run" ]]; then bash "$REPO/slurm/stop_two_node_cluster.sh" "$DIR"; fi
+# A cluster of this folder left by a killed test run holds the ports and names: stop it first. Always,
+# even when the folder is gone: its namespaces and bridge are named after the folder's path.
+bash "$REPO/slurm/stop_two_node_cluster.sh" "$DIR" || log "leftovers of an earlier cluster could not all be removed"
 
-# Can this machine make the namespaces at all? (Containers often forbid it.)
+# Can this machine make the namespaces at all? (Containers often forbid it.) A probe left by a run
+# killed right here must not read as "not allowed".
 probe="${NS_PREFIX}probe"
+ip netns del "$probe" 2>/dev/null || true
 ip netns add "$probe" 2>/dev/null || skip "this machine does not allow network namespaces (ip netns add failed)"
 ip netns del "$probe"
 unshare --uts --mount true 2>/dev/null || skip "this machine does not allow UTS and mount namespaces (unshare failed)"

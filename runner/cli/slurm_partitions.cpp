@@ -1,5 +1,6 @@
 #include "runner/cli/slurm_partitions.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "engine/config.hpp"
@@ -32,7 +33,7 @@ std::vector<Partition> parse_sinfo_summary(const std::string& text) {
 }
 
 std::optional<std::vector<Partition>> query_partitions() {
-    const std::optional<ProcessResult> r = run_program({"sinfo", "-h", "-s", "-o", "%P %F"}, Capture::Stdout);
+    const std::optional<ProcessResult> r = run_program({"sinfo", "--all", "-h", "-s", "-o", "%P %F"}, Capture::Stdout);
     if (!r || r->exit_status != 0) return std::nullopt;
     std::vector<Partition> partitions = parse_sinfo_summary(r->captured);
     if (partitions.empty()) return std::nullopt;
@@ -40,19 +41,31 @@ std::optional<std::vector<Partition>> query_partitions() {
 }
 
 void check_request_fits(const std::vector<Partition>& partitions, const std::string& partition, int nodes) {
-    const Partition* chosen = nullptr;
     std::string names;
-    for (const Partition& p : partitions) {
-        names += (names.empty() ? "" : ", ") + p.name;
-        if (partition.empty() ? p.is_default : p.name == partition) chosen = &p;
+    for (const Partition& p : partitions) names += (names.empty() ? "" : ", ") + p.name;
+    // sbatch takes a comma-separated list and runs the job in the first that can: the largest counts.
+    const Partition* largest = nullptr;
+    const auto consider = [&](const Partition& p) {
+        if (largest == nullptr || p.nodes > largest->nodes) largest = &p;
+    };
+    if (partition.empty()) {
+        for (const Partition& p : partitions)
+            if (p.is_default) consider(p);
+        if (largest == nullptr) return;  // no default partition: sbatch says what it wants
+    } else {
+        std::istringstream list(partition);
+        for (std::string wanted; std::getline(list, wanted, ',');) {
+            const auto it = std::ranges::find(partitions, wanted, &Partition::name);
+            if (it == partitions.end())
+                throw ConfigError("partition: no partition '" + wanted + "' on this cluster (sinfo lists: " + names +
+                                  ")");
+            consider(*it);
+        }
+        if (largest == nullptr) return;
     }
-    if (chosen == nullptr) {
-        if (partition.empty()) return;  // no default partition: sbatch says what it wants
-        throw ConfigError("partition: no partition '" + partition + "' on this cluster (sinfo lists: " + names + ")");
-    }
-    if (nodes > chosen->nodes)
-        throw ConfigError("nodes: " + std::to_string(nodes) + " nodes requested, partition " + chosen->name + " has " +
-                          std::to_string(chosen->nodes) + " (sinfo)");
+    if (nodes > largest->nodes)
+        throw ConfigError("nodes: " + std::to_string(nodes) + " nodes requested, partition " + largest->name + " has " +
+                          std::to_string(largest->nodes) + " (sinfo)");
 }
 
 }  // namespace dnnsweep

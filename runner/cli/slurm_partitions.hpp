@@ -17,11 +17,12 @@ struct Partition {
 // (allocated/idle/other/total). Lines it cannot read are left out.
 std::vector<Partition> parse_sinfo_summary(const std::string& text);
 
-// The cluster's partitions, or nullopt when sinfo is missing or cannot answer (then sbatch judges).
+// The cluster's partitions, hidden ones included, or nullopt when sinfo is missing or cannot answer (then sbatch judges).
 std::optional<std::vector<Partition>> query_partitions();
 
-// Throws ConfigError naming the option when `partition` (empty: the default one) does not exist or
-// has fewer than `nodes` nodes.
+// Throws ConfigError naming the option when a partition of `partition` (a comma-separated list, as
+// sbatch takes it; empty: the default one) does not exist, or when the largest of them has fewer
+// than `nodes` nodes.
 void check_request_fits(const std::vector<Partition>& partitions, const std::string& partition, int nodes);
 
 }  // namespace dnnsweep

@@ -18,8 +18,9 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr int kHelpWidth = 100;
-// Sustained training rate of one rank, for --dry-run's time estimate (docs/PERFORMANCE.md: about
-// 70 GFLOP/s of useful arithmetic on the 689-wide seed rows, one thread).
+// Sustained training rate of one rank, for --dry-run's time estimate: below the 82-105 GFLOP/s of
+// useful arithmetic the 689-wide seed rows reach in steps alone (docs/PERFORMANCE.md, one thread),
+// since a unit also evaluates every epoch.
 constexpr double kDefaultGflops = 60.0;
 
 struct SweepCli {

@@ -305,6 +305,10 @@ TEST(SlurmPartitions, RefusesWhatTheClusterCannotGive) {
     } catch (const ConfigError& e) {
         EXPECT_STREQ(e.what(), "partition: no partition 'gpu' on this cluster (sinfo lists: debug, big)");
     }
+    // A list, as sbatch takes it: every name must exist, the largest decides.
+    EXPECT_NO_THROW(check_request_fits(p, "debug,big", 9));
+    EXPECT_THROW(check_request_fits(p, "debug,big", 10), ConfigError);
+    EXPECT_THROW(check_request_fits(p, "debug,gpu", 1), ConfigError);
     // No default partition and none named: sbatch decides.
     EXPECT_NO_THROW(check_request_fits(parse_sinfo_summary("a 0/1/0/1\n"), "", 4));
 }

@@ -54,6 +54,9 @@ optimizer = sgd
 learning-rate = 0.1
 batch-size = 100
 epochs = 8
+# Every unit trained in full: with chance pruning, whether a fold whose sibling was pruned still
+# starts depends on the order several ranks report in, and the runs are compared field by field.
+prune = none
 """
 # slurm_test.py's LONG: 36 units of about 4.6 s each on a quiet core; with three workers on two
 # cores, longer than one run's share of the one-minute limit, so the job must requeue itself.

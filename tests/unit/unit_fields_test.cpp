@@ -117,6 +117,28 @@ TEST(UnitFields, TheLayoutDocListsEveryCurvesColumnWithItsTypeAndUnit) {
     EXPECT_EQ(documented("curves"), written(schema.curves));
 }
 
+// Files already written have their columns in this order; a new column goes after them.
+TEST(UnitFields, ReleasedColumnsKeepTheirOrderOnDisk) {
+    const UnitTables schema = unit_tables({}, Flavor::Merged);
+    const auto names = [](const h5::Table& t) {
+        std::vector<std::string> out;
+        for (const h5::Column& c : t.columns()) out.push_back(c.name);
+        return out;
+    };
+    const std::vector<std::string> folds = {
+        "unit",       "config",         "fold",    "unit_id",  "config_id", "status",    "error",
+        "train_acc",  "train_loss",     "val_acc", "val_loss", "test_acc",  "test_loss", "epochs",
+        "best_epoch", "diverged_epoch", "steps",   "seconds",  "rank",      "host",      "finished_at"};
+    const std::vector<std::string> curves = {"unit",    "epoch",   "train_loss", "train_acc", "val_loss",
+                                             "val_acc", "seconds", "dead_relu",  "saturated", "max_abs_input"};
+    const std::vector<std::string> got_folds = names(schema.folds), got_curves = names(schema.curves);
+    ASSERT_GE(got_folds.size(), folds.size());
+    ASSERT_GE(got_curves.size(), curves.size());
+    EXPECT_EQ(std::vector<std::string>(got_folds.begin(), got_folds.begin() + static_cast<long>(folds.size())), folds);
+    EXPECT_EQ(std::vector<std::string>(got_curves.begin(), got_curves.begin() + static_cast<long>(curves.size())),
+              curves);
+}
+
 TEST(UnitFields, NamesAreUnique) {
     std::map<std::string_view, int> seen;
     for (const auto& f : fold_fields()) EXPECT_EQ(++seen[f.name], 1) << f.name;
