@@ -73,14 +73,7 @@ CONF
 printf 'SLURM_CONF=%s\n' "$DIR/slurm.conf" >"$DIR/env"
 export SLURM_CONF="$DIR/slurm.conf"
 
-# Logs of the last lines, for a start that fails.
-show_logs() {
-  local f
-  for f in "$DIR"/log/*.log; do
-    [[ -f "$f" ]] && { printf '== %s\n' "$f" >&2; tail -n 15 "$f" >&2; }
-  done
-}
-fail() { show_logs; die "$*"; }
+fail() { show_logs "$DIR"; die "$*"; }
 
 # Each daemon forks into the background and writes its pid file, which the stop script reads.
 munged --socket="$DIR/munge/munge.socket" --key-file="$DIR/munge/munge.key" \

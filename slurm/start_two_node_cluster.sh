@@ -101,13 +101,7 @@ printf 'PMIxCliTmpDirBase=%s\n' "$DIR/pmix-tmp" >"$DIR/mpi.conf"
 printf 'SLURM_CONF=%s\n' "$DIR/slurm.conf" >"$DIR/env"
 export SLURM_CONF="$DIR/slurm.conf"
 
-show_logs() {
-  local f
-  for f in "$DIR"/log/*.log; do
-    [[ -f "$f" ]] && { printf '== %s\n' "$f" >&2; tail -n 15 "$f" >&2; }
-  done
-}
-fail() { show_logs; die "$*"; }
+fail() { show_logs "$DIR"; die "$*"; }
 
 # The network: a bridge on the host side with the controller's address, one veth pair per node.
 ip link add "$BRIDGE" type bridge

@@ -93,3 +93,11 @@ stop_pid() {
   done
   return 1
 }
+
+# The last lines of every log of the cluster in folder $1, on stderr: for a start that fails.
+show_logs() {
+  local f
+  for f in "$1"/log/*.log; do
+    [[ -f "$f" ]] && { printf '== %s\n' "$f" >&2; tail -n 15 "$f" >&2; }
+  done
+}
