@@ -64,9 +64,10 @@ std::string builtin_mnist_dir() {
     const char* env = std::getenv("DNNSWEEP_DATA_DIR");
     if (env != nullptr && *env != '\0') return env;
     // Through the build tree's link, to the folder the set-up fills: what messages and results name.
+    const fs::path link = share_dir() / "mnist";
     std::error_code ec;
-    const fs::path dir = fs::weakly_canonical(share_dir() / "mnist", ec);
-    return (ec ? share_dir() / "mnist" : dir).string();
+    const fs::path dir = fs::weakly_canonical(link, ec);
+    return (ec ? link : dir).string();
 }
 
 Dataset load_dataset(const std::string& spec, LabelFormat format) {
