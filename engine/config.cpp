@@ -1,6 +1,7 @@
 #include "engine/config.hpp"
 
 #include <array>
+#include <cmath>
 #include <utility>
 
 namespace dnnsweep {
@@ -66,6 +67,7 @@ void TrainConfig::validate() const {
     if (epochs < 1) fail("epochs", "must be >= 1");
     if (patience < 0) fail("patience", "must be >= 0");
     if (!(test_noise >= 0.0)) fail("test-noise", "must be >= 0");
+    if (!(train_noise >= 0.0 && std::isfinite(train_noise))) fail("train-noise", "must be a finite number >= 0");
     if (threads < 1) fail("threads", "must be >= 1");
 }
 

@@ -56,6 +56,9 @@ struct TrainConfig {
     int patience = 0;  // early stopping on validation loss; 0 = off
     std::uint64_t seed = 0;
     double test_noise = 0.0;  // std of Gaussian noise added to validation/test inputs
+    // std of Gaussian noise added to each training batch's inputs (after scaling, fresh every
+    // epoch): noise augmentation, to train on inputs like noisy ones it is tested on
+    double train_noise = 0.0;
     int threads = 1;
 
     double effective_learning_rate() const { return learning_rate ? *learning_rate : default_learning_rate(optimizer); }

@@ -9,6 +9,10 @@
 
 namespace dnnsweep {
 
+void add_training_noise(float* inputs, std::size_t n, double stddev, Rng& rng) {
+    for (std::size_t i = 0; i < n; ++i) inputs[i] += static_cast<float>(rng.normal() * stddev);
+}
+
 EpochStepper::EpochStepper(Network& net, const TrainConfig& config, const Dataset& train, std::size_t batch,
                            int classes)
     : net_(net),
@@ -17,9 +21,12 @@ EpochStepper::EpochStepper(Network& net, const TrainConfig& config, const Datase
       batch_(batch),
       classes_(classes),
       shuffle_rng_(config.seed, Stream::Shuffle),
+      train_noise_(config.train_noise),
+      noise_rng_(config.seed, Stream::TrainNoise),
       order_(train.size()),
       labels_(batch),
-      grad_norm_sum_(net.dense_params().size()) {
+      grad_norm_sum_(net.dense_params().size()),
+      health_(net, config.activation) {
     const auto& ranges = net.param_ranges();
     optimizers_.reserve(ranges.size());
     for (const auto& r : ranges) {
@@ -46,8 +53,10 @@ void EpochStepper::update(std::size_t k, const ParamRange& r) {
         optimizers_[k].step(params, grads);
 }
 
-EpochSteps EpochStepper::run() {
+EpochSteps EpochStepper::run(bool tally_health) {
     EpochSteps done;
+    const bool tally = tally_health && health_.tracks();
+    health_.start();
     shuffle(order_, shuffle_rng_);
     std::fill(grad_norm_sum_.begin(), grad_norm_sum_.end(), 0.0);
     const std::size_t n = train_.size();
@@ -65,12 +74,17 @@ EpochSteps EpochStepper::run() {
             std::memcpy(in + r * features, train_.x.row(row), features * sizeof(float));
             labels_[r] = train_.y[row];
         }
+        if (train_noise_ > 0.0) add_training_noise(in, m * features, train_noise_, noise_rng_);
         const float* logits = net_.forward(m, Mode::Train);
         const LossResult loss = evaluate_loss(loss_, logits, labels_.data(), m, classes_, net_.diff_logits());
         if (!loss.finite) {
             done.diverged = true;
             break;
         }
+        done.loss_sum += loss.loss_sum;
+        done.correct += loss.correct;
+        done.rows += m;
+        if (tally) health_.add(m);
         net_.backward(m, ready);
         ++done.steps;
     }

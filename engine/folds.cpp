@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -27,8 +28,16 @@ std::size_t rounded_share(std::size_t n, double fraction) {
     return static_cast<std::size_t>(std::llround(static_cast<double>(n) * fraction));
 }
 
-// The rows of each class in dataset order, after checking the labels against `classes`.
-std::vector<std::vector<std::uint32_t>> rows_by_class(const std::vector<std::int32_t>& labels, int classes) {
+// The rows of each class in dataset order, after checking the labels against `classes`; the rows
+// of a separate test set (the last split.test_rows) are left out.
+std::vector<std::vector<std::uint32_t>> rows_by_class(const std::vector<std::int32_t>& all_labels, int classes,
+                                                      const StudySplit& split) {
+    if (split.test_rows > 0 && split.test_fraction != 0.0)
+        throw ConfigError("test-data: a separate test set replaces test-fraction; give one of them");
+    if (split.test_rows >= all_labels.size())
+        throw ConfigError("test-data: the test set's " + std::to_string(split.test_rows) + " rows leave none of the " +
+                          std::to_string(all_labels.size()) + " to train on");
+    const std::span<const std::int32_t> labels(all_labels.data(), all_labels.size() - split.test_rows);
     if (classes < 1) throw std::invalid_argument("folds: need at least one class, got " + std::to_string(classes));
     if (labels.size() > std::numeric_limits<std::uint32_t>::max()) {
         throw std::invalid_argument("folds: " + std::to_string(labels.size()) +
@@ -111,11 +120,11 @@ void check_split(const StudySplit& split, const std::vector<std::vector<std::uin
 }  // namespace
 
 void validate_split(const StudySplit& split, const std::vector<std::int32_t>& labels, int classes) {
-    check_split(split, rows_by_class(labels, classes));
+    check_split(split, rows_by_class(labels, classes, split));
 }
 
 UnitRows unit_rows(const StudySplit& split, const std::vector<std::int32_t>& labels, int classes, int fold) {
-    std::vector<std::vector<std::uint32_t>> by_class = rows_by_class(labels, classes);
+    std::vector<std::vector<std::uint32_t>> by_class = rows_by_class(labels, classes, split);
     check_split(split, by_class);
     if (fold < 0 || fold >= split.folds) {
         throw std::out_of_range("unit_rows: fold " + std::to_string(fold) + " is outside [0, " +
@@ -128,6 +137,7 @@ UnitRows unit_rows(const StudySplit& split, const std::vector<std::int32_t>& lab
     Rng hold_out(split.split_seed, Stream::Split);
     Rng deal(split.split_seed, Stream::Folds);
     std::vector<Part> part(labels.size(), Part::Train);
+    for (std::size_t i = labels.size() - split.test_rows; i < labels.size(); ++i) part[i] = Part::Test;
     std::size_t dealt = 0;  // rows dealt so far over all classes: the round-robin continues across
                             // classes, so whole folds differ in size by at most one row as well
     for (auto& rows : by_class) {
@@ -170,24 +180,31 @@ UnitRows unit_rows(const StudySplit& split, const std::vector<std::int32_t>& lab
     return out;
 }
 
+std::uint64_t test_noise_seed(std::uint64_t seed) { return derived_seed(seed, 1); }
+
 UnitData prepare_unit(const TrainConfig& config, const Dataset& data, const StudySplit& split, int fold) {
     if (data.y.size() != data.size()) {
         throw std::invalid_argument("prepare_unit: " + data.source + " has " + std::to_string(data.size()) +
                                     " samples but " + std::to_string(data.y.size()) + " labels");
     }
     const UnitRows rows = unit_rows(split, data.y, data.classes, fold);
-    UnitData u{gather(data, rows.train), gather(data, rows.val), gather(data, rows.test)};
+    UnitData u{gather(data, rows.train), gather(data, rows.val), gather(data, rows.test), {}, {}};
     // Fit on the training part only: statistics of validation or test rows must not leak into
     // what the model sees, or the validation error would flatter it.
-    const InputScaler scaler = InputScaler::fit(u.train.x, config.normalization);
-    scaler.apply(u.train.x);
-    scaler.apply(u.val.x);
-    scaler.apply(u.test.x);
+    u.scaler = InputScaler::fit(u.train.x, config.normalization);
+    u.scaler.apply(u.train.x);
+    u.scaler.apply(u.val.x);
+    u.scaler.apply(u.test.x);
     // The validation part takes the run's seed as prepare_holdout does; the test part a derived one.
     // The test noise does not depend on the fold, so every fold is measured on the same noisy test set.
-    add_gaussian_noise(u.val.x, config.test_noise, config.seed);
-    add_gaussian_noise(u.test.x, config.test_noise, derived_seed(config.seed, 1));
+    add_test_noise(u.val, u.test, config);
+    u.shift = measure_input_shift(u.train.x, u.val.x, u.test.x, config.train_noise);
     return u;
+}
+
+void add_test_noise(Dataset& val, Dataset& test, const TrainConfig& config) {
+    add_gaussian_noise(val.x, config.test_noise, config.seed);
+    add_gaussian_noise(test.x, config.test_noise, test_noise_seed(config.seed));
 }
 
 }  // namespace dnnsweep

@@ -296,8 +296,11 @@ void DenseLayer::backward(std::size_t n) {
     }
     auto& p = train_prims(n);
     if (p.activation_backward) run(*p.activation_backward, ctx_.stream, p.activation_args);
-    run(p.backward_weights, ctx_.stream, p.backward_weights_args);
+    // The input gradient first, then the weight gradients: the optimizer's update, which runs next
+    // (Network::backward's hook), then finds the gradients it reads still in cache. The two products
+    // are independent, so the order changes no result.
     if (p.backward_data) run(*p.backward_data, ctx_.stream, p.backward_data_args);
+    run(p.backward_weights, ctx_.stream, p.backward_weights_args);
     ctx_.stream.wait();
 }
 

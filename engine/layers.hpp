@@ -119,6 +119,7 @@ public:
     ~DenseLayer() override;
 
     DenseKernel kernel() const { return kernel_; }
+    bool fused_activation() const { return act_.has_value(); }
     std::size_t param_count() const override { return weight_count_ + out_; }
     std::size_t plain_param_count() const override { return out_ * in_ + out_; }
     void params_to_plain(const float* stored, float* plain) const override;
@@ -210,6 +211,7 @@ private:
 class MaxoutLayer final : public Layer {
 public:
     MaxoutLayer(std::size_t units, std::size_t pieces, std::size_t max_batch, std::size_t max_infer_batch = 0);
+    std::size_t pieces() const { return pieces_; }
     void forward(std::size_t n, Mode mode) override;
     void backward(std::size_t n) override;
 
@@ -227,6 +229,7 @@ public:
     void forward(std::size_t n, Mode mode) override;
     void backward(std::size_t n) override;
     const float* mask() const { return mask_.data(); }
+    float rate() const { return rate_; }
 
 private:
     float rate_;

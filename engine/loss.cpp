@@ -141,7 +141,7 @@ double mse_row(const float* z, int classes, std::int32_t y, double zmax, float* 
 }  // namespace
 
 LossResult evaluate_loss(Loss loss, const float* logits, const std::int32_t* labels, std::size_t n, int classes,
-                         float* dlogits) {
+                         float* dlogits, std::int32_t* predicted) {
     if (classes < 1) throw std::invalid_argument("evaluate_loss: classes must be >= 1, got " + std::to_string(classes));
     LossResult r;
     if (n == 0) return r;
@@ -176,8 +176,10 @@ LossResult evaluate_loss(Loss loss, const float* logits, const std::int32_t* lab
             r.finite = false;
             // No defined gradient for this sample: it contributes none, so the other rows stay usable.
             if (g != nullptr) std::fill_n(g, width, 0.0f);
+            if (predicted != nullptr) predicted[i] = -1;
             continue;  // and no defined prediction either: not counted as correct
         }
+        if (predicted != nullptr) predicted[i] = m.index;
         if (m.index == y) ++r.correct;
     }
     return r;

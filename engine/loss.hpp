@@ -17,7 +17,9 @@ struct LossResult {
 // crossentropy: -log softmax(z)[y], computed as logsumexp(z) - z[y] with the max subtracted
 // (never from clipped probabilities). mse: mean over classes of (softmax(z) - onehot(y))^2, as Keras.
 // dlogits (n x classes, may be null for evaluation) receives the gradient of the batch mean loss.
+// predicted (n, may be null) receives each row's predicted class (the argmax counted in `correct`),
+// or -1 for a row whose loss is not finite (no defined prediction).
 LossResult evaluate_loss(Loss loss, const float* logits, const std::int32_t* labels, std::size_t n, int classes,
-                         float* dlogits);
+                         float* dlogits, std::int32_t* predicted = nullptr);
 
 }  // namespace dnnsweep

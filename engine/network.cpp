@@ -143,6 +143,36 @@ void Network::set_plain_params(std::span<const float> plain) {
     }
 }
 
+std::vector<LayerShape> Network::layer_shapes() const {
+    std::vector<LayerShape> shapes;
+    shapes.reserve(layers_.size());
+    for (const auto& l : layers_) {
+        LayerShape s;
+        s.in = l->in_features();
+        s.out = l->out_features();
+        s.plain_params = l->plain_param_count();
+        s.state = l->state_count();
+        if (const auto* d = dynamic_cast<const DenseLayer*>(l.get())) {
+            s.kind = LayerKind::Dense;
+            s.fused_activation = d->fused_activation();
+        } else if (dynamic_cast<const BatchNormLayer*>(l.get()) != nullptr) {
+            s.kind = LayerKind::BatchNorm;
+        } else if (dynamic_cast<const ActivationLayer*>(l.get()) != nullptr) {
+            s.kind = LayerKind::Activation;
+        } else if (const auto* m = dynamic_cast<const MaxoutLayer*>(l.get())) {
+            s.kind = LayerKind::Maxout;
+            s.pieces = m->pieces();
+        } else if (const auto* drop = dynamic_cast<const DropoutLayer*>(l.get())) {
+            s.kind = LayerKind::Dropout;
+            s.rate = drop->rate();
+        } else {
+            throw std::logic_error("Network::layer_shapes: a layer of an unknown kind");
+        }
+        shapes.push_back(s);
+    }
+    return shapes;
+}
+
 std::vector<const float*> Network::hidden_outputs() const {
     std::vector<const float*> out;
     out.reserve(hidden_output_layers_.size());

@@ -27,6 +27,18 @@ struct ParamRange {
     std::size_t count = 0;
 };
 
+// What one layer of the network is, for describing it outside the engine (model files).
+enum class LayerKind { Dense, BatchNorm, Activation, Maxout, Dropout };
+struct LayerShape {
+    LayerKind kind = LayerKind::Dense;
+    std::size_t in = 0, out = 0;
+    bool fused_activation = false;  // dense: the hidden activation runs inside this layer
+    std::size_t pieces = 0;         // maxout
+    float rate = 0.0f;              // dropout
+    std::size_t plain_params = 0;   // its share of plain_params(), in layer order
+    std::size_t state = 0;          // its share of state(), in layer order
+};
+
 class Network {
 public:
     // max_batch: the most rows a training pass sees; max_infer_batch (0: the same) the most an
@@ -76,6 +88,9 @@ public:
     std::span<const float> state() const { return state_.span(); }
     // 1 for stored parameters that get L2 weight decay (dense weights), 0 otherwise (padding too).
     const std::vector<std::uint8_t>& decay_mask() const { return decay_mask_; }
+
+    // Every layer, input to output (the output layer last).
+    std::vector<LayerShape> layer_shapes() const;
 
     // One entry per layer with parameters (dense, batchnorm), input to output.
     const std::vector<ParamRange>& param_ranges() const { return param_ranges_; }

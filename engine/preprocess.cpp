@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/huge_pages.hpp"
 #include "engine/rng.hpp"
 #include "engine/text_format.hpp"
 
@@ -55,6 +56,7 @@ Dataset gather(const Dataset& data, const std::vector<std::uint32_t>& rows) {
     out.x.rows = rows.size();
     out.x.cols = cols;
     out.x.data.reserve(rows.size() * cols);
+    advise_huge_pages(out.x.data.data(), rows.size() * cols * sizeof(float));
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const std::size_t r = rows[i];
         if (r >= data.size() || r >= data.y.size()) {

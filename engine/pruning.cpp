@@ -8,11 +8,18 @@ namespace dnnsweep {
 std::vector<Cause> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
                                       std::int64_t steps_per_epoch, int classes, const DiagnosisThresholds& thresholds,
                                       const PruneSettings& settings) {
-    if (!policy(settings.mode).prunes_at_chance || classes < 1 || first.epoch != 1 || now.epoch != settings.after)
+    return hopeless_at_chance(config, first, now, steps_per_epoch, uniform_chance(classes), thresholds, settings);
+}
+
+std::vector<Cause> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
+                                      std::int64_t steps_per_epoch, const Chance& chance,
+                                      const DiagnosisThresholds& thresholds, const PruneSettings& settings) {
+    if (!policy(settings.mode).prunes_at_chance || chance.classes < 1 || first.epoch != 1 ||
+        now.epoch != settings.after)
         return {};
     // A loss that is not finite is the trainer's business: it ends the run as diverged.
     if (!std::isfinite(first.train_loss) || !std::isfinite(now.train_loss)) return {};
-    const bool at_chance = now.train_acc < thresholds.chance_factor / static_cast<double>(classes);
+    const bool at_chance = now.train_acc < chance.not_training_below(thresholds.chance_factor);
     const bool flat = now.train_loss > (1.0 - settings.min_loss_drop) * first.train_loss;
     if (!at_chance || !flat) return {};
 
@@ -22,7 +29,7 @@ std::vector<Cause> hopeless_at_chance(const TrainConfig& config, const EpochMetr
     so_far.epochs = now.epoch;
     so_far.steps = steps_per_epoch * now.epoch;
     so_far.last_health = now.health;
-    Diagnosis d = diagnose(config, std::span<const FoldOutcome>(&so_far, 1), classes, thresholds);
+    Diagnosis d = diagnose(config, std::span<const FoldOutcome>(&so_far, 1), chance, thresholds);
     if (d.verdict != Verdict::NotTraining) return {};
     // `unknown` names nothing. `few_updates` alone says the run has made few optimizer steps so
     // far (a full batch: prune-after steps), too few to judge it by: such a run keeps climbing,

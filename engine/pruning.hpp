@@ -35,10 +35,15 @@ std::vector<int> halving_rungs(int epochs, const PruneSettings& settings);
 
 // The chance rule, applied when `now` is epoch `after` (`first` is epoch 1) of a run making
 // `steps_per_epoch` optimizer steps per epoch. Hopeless when all of: training accuracy below
-// chance_factor / classes (the diagnosis' own not-training level, 1.5 / classes by default); the
+// chance.not_training_below(chance_factor) (the diagnosis' own not-training level, 1.5 / classes
+// by default with balanced classes, engine/chance.hpp); the
 // training loss above (1 - min_loss_drop) times epoch 1's; and the diagnosis of the run so far
 // gives not_training with a named cause other than few_updates alone. Returns those causes
 // (empty: keep training).
+std::vector<Cause> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
+                                      std::int64_t steps_per_epoch, const Chance& chance,
+                                      const DiagnosisThresholds& thresholds, const PruneSettings& settings);
+// With balanced classes: chance 1/classes.
 std::vector<Cause> hopeless_at_chance(const TrainConfig& config, const EpochMetrics& first, const EpochMetrics& now,
                                       std::int64_t steps_per_epoch, int classes, const DiagnosisThresholds& thresholds,
                                       const PruneSettings& settings);

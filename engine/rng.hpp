@@ -10,7 +10,15 @@ namespace dnnsweep {
 
 // The independent random streams of one training run; a run's seed plus its purpose picks the
 // stream, so e.g. changing the dropout rate never changes the weight initialisation.
-enum class Stream : std::uint64_t { Split = 1, Init = 2, Shuffle = 3, Dropout = 4, Noise = 5, Folds = 6 };
+enum class Stream : std::uint64_t {
+    Split = 1,
+    Init = 2,
+    Shuffle = 3,
+    Dropout = 4,
+    Noise = 5,
+    Folds = 6,
+    TrainNoise = 7
+};
 
 class Rng {
 public:

@@ -63,7 +63,8 @@ struct TextTable {
 
 // Reads every sample line; numbers are parsed with from_chars on the in-memory file (no streams),
 // so 10^5 lines of a few hundred fields take about a second.
-TextTable parse_text(const std::string& path, std::string_view text) {
+// `labelled`: a row needs a label field after its features.
+TextTable parse_text(const std::string& path, std::string_view text, bool labelled) {
     TextTable t;
     std::vector<double> row;
     const auto fail = [&](std::size_t line, const std::string& why) {
@@ -115,7 +116,7 @@ TextTable parse_text(const std::string& path, std::string_view text) {
         }
 
         if (t.fields == 0) {
-            if (row.size() < 2)
+            if (labelled && row.size() < 2)
                 fail(line_no,
                      "only " + std::to_string(row.size()) + " field; need at least 2 (one feature and the label)");
             t.fields = row.size();
@@ -226,7 +227,7 @@ Dataset load_text(const std::string& path, LabelFormat format) {
 }
 
 Dataset load_text_from_string(std::string_view text, const std::string& path, LabelFormat format) {
-    TextTable t = parse_text(path, text);
+    TextTable t = parse_text(path, text, true);
     const std::size_t n = t.tails.size();
 
     std::string onehot_why, index_why;
@@ -264,6 +265,15 @@ Dataset load_text_from_string(std::string_view text, const std::string& path, La
         d.classes = static_cast<int>(width);
     }
     d.x = take_features(std::move(t.values), n, t.fields, t.fields - width);
+    d.source = path;
+    return d;
+}
+
+Dataset load_text_features_from_string(std::string_view text, const std::string& path) {
+    TextTable t = parse_text(path, text, false);
+    const std::size_t n = t.tails.size();
+    Dataset d;
+    d.x = take_features(std::move(t.values), n, t.fields, t.fields);
     d.source = path;
     return d;
 }

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "engine/diagnosis.hpp"
+#include "engine/history_figures.hpp"
 #include "engine/prune_policy.hpp"
 #include "engine/pruning.hpp"
 #include "outputs/unit_status.hpp"
@@ -45,6 +46,13 @@ FoldOutcome outcome(const UnitResult& u, PruneMode mode) {
     o.diverged_epoch = u.diverged_epoch;
     o.steps = u.steps;
     if (!u.history.empty()) o.last_health = u.history.back().health;
+    o.input_shift = u.input_shift;
+    o.history = read_history(u.history);
+    const auto best = static_cast<std::size_t>(o.history.lowest_loss_epoch);
+    if (best >= 1 && best <= u.history.size() && u.history[best - 1].epoch == o.history.lowest_loss_epoch) {
+        o.best_train_acc = u.history[best - 1].train_acc;
+        o.best_val_acc = u.history[best - 1].val_acc;
+    }
     return o;
 }
 
@@ -107,6 +115,11 @@ int epochs_spent(const UnitResult& u, const TrainConfig& config, const PruneSett
 
 std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const SweepSpec& spec, const Grid& grid,
                                      int classes) {
+    return summarize(units, spec, grid, uniform_chance(classes));
+}
+
+std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const SweepSpec& spec, const Grid& grid,
+                                     const Chance& chance) {
     std::map<std::uint64_t, std::vector<const UnitResult*>> by_config;
     for (const UnitResult& u : units)
         if (unit_status::is_done(u.status)) by_config[u.config].push_back(&u);
@@ -116,6 +129,7 @@ std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const
         ConfigSummary s;
         s.config = config;
         s.config_id = grid.config_id(config);
+        s.section = grid.section_name(config);
         s.settings = grid.config(config);
         std::vector<double> train_acc, train_loss, val_acc, val_loss, test_acc;
         std::vector<FoldOutcome> outcomes;
@@ -152,7 +166,7 @@ std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const
         s.mean_val_loss = mean(val_loss);
         s.std_val_loss = pstd(val_loss);
         s.mean_test_acc = mean(test_acc);  // NaN without a test set: the folds' test_acc are NaN
-        const Diagnosis d = diagnose(s.settings, outcomes, classes, spec.thresholds);
+        const Diagnosis d = diagnose(s.settings, outcomes, chance, spec.thresholds);
         s.bias = d.bias;
         s.variance = d.variance;
         s.verdict = d.verdict;
@@ -171,6 +185,8 @@ h5::Table configs_table(const std::vector<ConfigSummary>& configs) {
         config.push_back(s.config);
         config_id.push_back(s.config_id);
     }
+    auto& section = t.add_string("section");
+    for (const ConfigSummary& s : configs) section.push_back(s.section);
     for (const ConfigOption& opt : config_options()) add_option_column(t, opt, configs);
 
     const auto add_int = [&](const char* name, int ConfigSummary::*field) {
@@ -210,6 +226,9 @@ h5::Table configs_table(const std::vector<ConfigSummary>& configs) {
     add_int64("epochs_trained", &ConfigSummary::epochs_trained);
     add_int64("epochs_planned", &ConfigSummary::epochs_planned);
     add_int64("epochs_saved", &ConfigSummary::epochs_saved);
+    // Only in a study with repairs (outputs/repairs.hpp).
+    if (std::ranges::any_of(configs, [](const ConfigSummary& s) { return !s.repair_of.empty(); }))
+        add_text("repair_of", [](const ConfigSummary& s) { return s.repair_of; });
 
     // An option named like a summary field would make two fields of one name.
     std::set<std::string> names;
@@ -225,6 +244,7 @@ std::vector<ConfigSummary> configs_from_table(const h5::Table& t) {
         ConfigSummary& s = out[r];
         s.config = t.get<std::uint64_t>("config")[r];
         s.config_id = t.get<std::string>("config_id")[r];
+        if (t.has("section")) s.section = t.get<std::string>("section")[r];  // files before sections lack it
         for (const ConfigOption& opt : config_options()) {
             const h5::Column* c = t.find(opt.name);
             if (!c) continue;
@@ -268,6 +288,7 @@ std::vector<ConfigSummary> configs_from_table(const h5::Table& t) {
             s.epochs_planned = t.get<std::int64_t>("epochs_planned")[r];
             s.epochs_saved = t.get<std::int64_t>("epochs_saved")[r];
         }
+        if (t.has("repair_of")) s.repair_of = t.get<std::string>("repair_of")[r];
     }
     return out;
 }

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "outputs/hdf5.hpp"
+#include "engine/hdf5/hdf5.hpp"
 #include "outputs/results_store.hpp"
 
 namespace dnnsweep::detail {
@@ -14,9 +14,12 @@ namespace dnnsweep::detail {
 // (ok, diverged, and pruned folds that ran at least one epoch); diagnose() sees every finished
 // fold. Epochs planned per fold are the configuration's `epochs`. `units` must belong to `grid`.
 std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const SweepSpec& spec, const Grid& grid,
+                                     const Chance& chance);
+// With balanced classes: chance 1/classes.
+std::vector<ConfigSummary> summarize(const std::vector<UnitResult>& units, const SweepSpec& spec, const Grid& grid,
                                      int classes);
 
-// Columns: config, config_id, one per option of the option table (config_options.hpp) typed by its
+// Columns: config, config_id, section, one per option of the option table (config_options.hpp) typed by its
 // value (a column whose rows differ in type is text), then the summary fields.
 h5::Table configs_table(const std::vector<ConfigSummary>& configs);
 // The inverse; settings start from a default TrainConfig and take every option column present.

@@ -4,12 +4,19 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <system_error>
 
+#include "engine/hdf5/hdf5.hpp"
+#include "outputs/class_results.hpp"
 #include "outputs/configs.hpp"
-#include "outputs/hdf5.hpp"
+#include "outputs/data_check.hpp"
+#include "outputs/importance.hpp"
+#include "outputs/repairs.hpp"
 #include "outputs/results_store.hpp"
 #include "outputs/shard.hpp"
+#include "outputs/spec_grid_configs.hpp"
+#include "outputs/study_findings.hpp"
 #include "outputs/tables.hpp"
 #include "outputs/unit_status.hpp"
 
@@ -54,6 +61,12 @@ void refuse_other_spec(const std::string& path, const std::string& hash, const S
                            "): not merged");
 }
 
+// The sweep checked its data before it ran (runner/sweep/results_dir.hpp); this guards the merge too.
+void refuse_other_data(const std::string& path, const std::string& recorded, const RunInfo& info) {
+    if (!info.data_fingerprint.empty())
+        check_fingerprint(path, recorded, info.data_fingerprint, info.data_source, "not merged");
+}
+
 void write_results(const std::string& path, const SweepSpec& spec, const Grid& grid, const RunInfo& info,
                    const std::vector<UnitResult>& units, const std::vector<ConfigSummary>& configs) {
     h5::File f = h5::File::create(path, h5::File::Format::V18);
@@ -67,6 +80,7 @@ void write_results(const std::string& path, const SweepSpec& spec, const Grid& g
     f.set_attr("ranks", std::int64_t{info.ranks});
     f.set_attr("hosts", info.hosts);
     f.set_attr("data_source", info.data_source);
+    f.set_attr("data_fingerprint", info.data_fingerprint);
     if (!info.slurm_job_id.empty()) {
         f.set_attr("slurm_job_id", info.slurm_job_id);
         f.set_attr("slurm_restart_count", std::int64_t{info.slurm_restart_count});
@@ -79,6 +93,7 @@ void write_results(const std::string& path, const SweepSpec& spec, const Grid& g
     f.set_attr("units_total", grid.unit_count());
     const auto done = std::ranges::count_if(units, [](const UnitResult& u) { return unit_status::is_done(u.status); });
     f.set_attr("units_done", static_cast<std::uint64_t>(done));
+    f.set_attr("study_findings", study_findings_attribute(study_findings(configs, run_chance(info), spec.thresholds)));
 
     const detail::UnitTables t = detail::unit_tables(units, detail::Flavor::Merged);
     const h5::ChunkOptions small{.chunk_rows = 1024, .compress = true}, large{.chunk_rows = 8192, .compress = true};
@@ -87,6 +102,7 @@ void write_results(const std::string& path, const SweepSpec& spec, const Grid& g
         ds.set_attr("description", std::string("one row per configuration with a finished unit"));
         ds.close("closing 'configs'");
     }
+    write_importance_dataset(f, SpecGridConfigs(configs, grid.spec_size()).get());
     {
         h5::Dataset ds = f.create_table("folds", t.folds, small);
         ds.set_attr("description", std::string("one row per (configuration, fold) unit recorded"));
@@ -103,6 +119,13 @@ void write_results(const std::string& path, const SweepSpec& spec, const Grid& g
                                                "mean over the epoch's steps of the weight+bias gradient's L2 norm"));
         ds.close("closing 'grad_norms'");
     }
+    {
+        h5::Dataset ds = f.create_table("confusion", t.confusion, large);
+        ds.set_attr("description", std::string("per unit, its final model's confusion matrix on the validation "
+                                               "part and the test set: non-zero cells"));
+        ds.close("closing 'confusion'");
+    }
+    detail::write_class_results(f, info, units, configs);
     f.close("closing");  // checked: the rename must only happen for a completely written file
 }
 
@@ -113,6 +136,7 @@ void merge_results(const std::string& out_path, const SweepSpec& spec, const Gri
     if (fs::exists(out_path)) {
         Results previous = read_results(out_path);
         refuse_other_spec(out_path, previous.spec_hash, spec);
+        refuse_other_data(out_path, previous.info.data_fingerprint, info);
         records = std::move(previous.units);
     }
     const fs::path parts = parts_dir(out_path);
@@ -124,12 +148,25 @@ void merge_results(const std::string& out_path, const SweepSpec& spec, const Gri
     for (const std::string& path : shards) {
         detail::ShardContents c = detail::read_shard_contents(path);
         refuse_other_spec(path, c.spec_hash, spec);
+        refuse_other_data(path, c.data_fingerprint, info);
         for (UnitResult& u : c.units) records.push_back(std::move(u));
     }
 
+    // The repairs follow from the grid's records alone (outputs/repairs.hpp), whatever `grid` held.
+    // The grid is copied only in a study with repairs: one of many drawn configurations is large.
+    std::optional<Grid> with_repairs;
+    std::vector<Repair> repairs;
+    if (spec.repair || grid.size() != grid.spec_size() ||
+        std::ranges::any_of(records, [&](const UnitResult& u) { return u.unit >= grid.spec_unit_count(); })) {
+        with_repairs.emplace(grid);
+        with_repairs->clear_repairs();
+        repairs = place_repairs(records, spec, *with_repairs, run_chance(info), out_path);
+    }
+    const Grid& study_grid = with_repairs ? *with_repairs : grid;
     std::map<std::uint64_t, UnitResult> by_unit;
     for (UnitResult& u : records) {
-        if (u.unit >= grid.unit_count() || grid.unit(u.unit).config != u.config || grid.unit(u.unit).fold != u.fold)
+        if (u.unit >= study_grid.unit_count() || study_grid.unit(u.unit).config != u.config ||
+            study_grid.unit(u.unit).fold != u.fold)
             throw ResultsError(out_path + ": unit " + std::to_string(u.unit) + " (" + u.unit_id +
                                ") does not belong to this spec's grid");
         const auto [it, inserted] = by_unit.try_emplace(u.unit, std::move(u));
@@ -141,6 +178,15 @@ void merge_results(const std::string& out_path, const SweepSpec& spec, const Gri
     units.reserve(by_unit.size());
     for (auto& [unit, u] : by_unit) units.push_back(std::move(u));
 
+    std::vector<ConfigSummary> configs = detail::summarize(units, spec, study_grid, run_chance(info));
+    link_repairs(configs, repairs);
+    TempFile tmp(out_path + ".tmp-" + std::to_string(::getpid()));
+    write_results(tmp.path(), spec, study_grid, info, units, configs);
+    tmp.commit(out_path);
+}
+
+void write_merged_results(const std::string& out_path, const SweepSpec& spec, const Grid& grid, const RunInfo& info,
+                          const std::vector<UnitResult>& units) {
     const std::vector<ConfigSummary> configs = detail::summarize(units, spec, grid, info.data.classes);
     TempFile tmp(out_path + ".tmp-" + std::to_string(::getpid()));
     write_results(tmp.path(), spec, grid, info, units, configs);

@@ -1,12 +1,14 @@
 // Reading a merged results file back.
+#include "engine/hdf5/hdf5.hpp"
+#include "outputs/class_results.hpp"
 #include "outputs/configs.hpp"
-#include "outputs/hdf5.hpp"
 #include "outputs/results_store.hpp"
 #include "outputs/tables.hpp"
 #include "outputs/unit_status.hpp"
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 namespace dnnsweep {
 
@@ -25,14 +27,19 @@ Results read_results(const std::string& path) {
     info.ranks = static_cast<int>(f.attr_int("ranks"));
     info.hosts = f.attr_strings("hosts");
     info.data_source = f.attr_string("data_source");
+    if (f.has_attr("data_fingerprint")) info.data_fingerprint = f.attr_string("data_fingerprint");
     info.data.samples = f.attr_uint("samples");
     info.data.features = f.attr_uint("features");
     info.data.classes = static_cast<int>(f.attr_int("classes"));
+    detail::read_class_info(f, info);
 
     const h5::Table folds = f.open_dataset("folds").read_all();
     const h5::Table curves = f.open_dataset("curves").read_all();
     const h5::Table grad_norms = f.open_dataset("grad_norms").read_all();
-    r.units = detail::units_from_tables(folds, curves, grad_norms, nullptr);
+    // A file written before confusion matrices were recorded: its units have none.
+    const std::optional<h5::Table> confusion =
+        f.exists("confusion") ? std::optional(f.open_dataset("confusion").read_all()) : std::nullopt;
+    r.units = detail::units_from_tables(folds, curves, grad_norms, nullptr, confusion ? &*confusion : nullptr);
     const h5::Table configs = f.open_dataset("configs").read_all();
     r.configs = detail::configs_from_table(configs);
     if (!configs.has("epochs_trained")) {

@@ -9,9 +9,11 @@
 
 #include "engine/dataset.hpp"
 #include "engine/diagnosis.hpp"
+#include "engine/hdf5/hdf5.hpp"
 #include "engine/text_format.hpp"
+#include "outputs/class_results.hpp"
 #include "outputs/configs.hpp"
-#include "outputs/hdf5.hpp"
+#include "outputs/repairs.hpp"
 #include "outputs/shard.hpp"
 #include "outputs/unit_status.hpp"
 #include "sweeps/config_options.hpp"
@@ -35,11 +37,15 @@ std::vector<std::string> shard_paths(const std::string& out_path) {
     return paths;
 }
 
-// The class count the diagnosis needs (chance level). Shards do not record it; only the data does.
-DataShape data_shape_of(const SweepSpec& spec, const std::string& shard) {
+// The classes the diagnosis needs (the chance level) and the report names. Shards do not record
+// them; only the data does.
+void read_data_info(const SweepSpec& spec, const std::string& shard, RunInfo& info) {
     try {
         const Dataset d = load_dataset(spec.data, spec.label_format);
-        return {d.size(), d.features(), d.classes};
+        info.data = {d.size(), d.features(), d.classes};
+        info.class_names = d.class_names;
+        info.class_rows = training_rows_per_class(d, spec.split);
+        info.chance = chance_of(info.class_rows, spec.thresholds.chance_factor);
     } catch (const std::exception& e) {
         throw ResultsError(shard +
                            ": no merged results yet, and the sweep's data (needed for its class count) "
@@ -73,6 +79,8 @@ ReportSource load_report_source(const std::string& path) {
             r.spec_hash = c.spec_hash;
             r.info.version = f.attr_string("version");
             r.info.started_at = f.attr_double("started_at");
+            r.info.data_fingerprint = c.data_fingerprint;
+            r.info.data = c.data;  // empty (0 classes) in shards of versions before it: then loaded below
             spec_origin = shard;
         } else if (c.spec_hash != r.spec_hash) {
             throw ResultsError(shard + ": a shard of another sweep spec (hash " + c.spec_hash + ", " + spec_origin +
@@ -102,33 +110,38 @@ ReportSource load_report_source(const std::string& path) {
     } catch (const std::exception& e) {
         throw ResultsError(spec_origin + ": its stored spec does not parse: " + e.what());
     }
-    const Grid grid(spec);
+    Grid grid(spec);
+    r.units.clear();
+    r.units.reserve(by_unit.size());
+    for (auto& [unit, u] : by_unit) r.units.push_back(std::move(u));
+    const bool recompute = src.shards_read > 0 || by_unit.size() != merged_units;
+    if (recompute && !src.merged_read) {
+        read_data_info(spec, shards.front(), r.info);
+        r.info.data_source = spec.data;
+    }
+    // As the merge places them (outputs/repairs.hpp): the grid gains the repairs, their units their index.
+    const std::vector<Repair> repairs = place_repairs(r.units, spec, grid, run_chance(r.info), path);
+    std::ranges::sort(r.units, {}, &UnitResult::unit);
     src.configs_total = grid.size();
+    src.spec_configs = grid.spec_size();
     src.units_total = grid.unit_count();
     src.folds_per_config = grid.folds();
     src.thresholds = spec.thresholds;
-
-    r.units.clear();
-    r.units.reserve(by_unit.size());
-    for (auto& [unit, u] : by_unit) {
+    for (const UnitResult& u : r.units)
         if (u.unit >= grid.unit_count() || grid.unit(u.unit).config != u.config)
             throw ResultsError(spec_origin + ": unit " + std::to_string(u.unit) + " (" + u.unit_id +
                                ") does not belong to the spec's grid");
-        r.units.push_back(std::move(u));
-    }
     src.units_done = static_cast<std::uint64_t>(
         std::ranges::count_if(r.units, [](const UnitResult& u) { return unit_status::is_done(u.status); }));
 
-    if (src.shards_read > 0 || by_unit.size() != merged_units) {
+    if (recompute) {
         // Units the merged file lacks: summarise and diagnose as the merge will.
-        if (!src.merged_read) {
-            r.info.data = data_shape_of(spec, shards.front());
-            r.info.data_source = spec.data;
-        }
         r.info.finished_at = 0.0;  // this combination is not a finished merge
-        r.configs = detail::summarize(r.units, spec, grid, r.info.data.classes);
+        r.configs = detail::summarize(r.units, spec, grid, run_chance(r.info));
+        link_repairs(r.configs, repairs);
     }
     src.partial = r.info.finished_at == 0.0 || src.units_done < src.units_total;
+    src.models = saved_models(path, r.spec_hash);
     return src;
 }
 

@@ -13,6 +13,7 @@
 
 #include "engine/diagnosis.hpp"
 #include "outputs/results_store.hpp"
+#include "outputs/saved_models.hpp"
 
 namespace dnnsweep {
 
@@ -23,6 +24,7 @@ namespace dnnsweep {
 struct ReportSource {
     Results results;                  // configs in configuration order
     std::uint64_t configs_total = 0;  // configurations in the grid
+    std::uint64_t spec_configs = 0;   // those of the spec, without the repairs (outputs/spec_grid_configs.hpp)
     std::uint64_t units_total = 0;    // configs_total x folds
     std::uint64_t units_done = 0;     // units recorded with a status other than `stopped`
     int folds_per_config = 1;
@@ -30,6 +32,7 @@ struct ReportSource {
     bool merged_read = false;        // the merged file existed and was read
     std::size_t shards_read = 0;     // shards that added at least one unit the merged file lacked
     bool partial = false;            // the sweep has not finished: units missing, or never merged
+    std::vector<SavedModel> models;  // model files refit from this study, beside the results file
 };
 
 // Reads `path` (the --out of the sweep) and/or the shards next to it. Throws ResultsError naming the

@@ -12,6 +12,12 @@
 #include "engine/read_file.hpp"
 #include "engine/text_format.hpp"
 #include "outputs/configs.hpp"
+#include "outputs/html_escape.hpp"
+#include "outputs/html_page.hpp"
+#include "outputs/importance.hpp"
+#include "outputs/report_classes.hpp"
+#include "outputs/report_repairs.hpp"
+#include "outputs/spec_grid_configs.hpp"
 #include "outputs/tables.hpp"
 
 namespace dnnsweep {
@@ -98,27 +104,6 @@ h5::Table config_fold_of(const h5::Table& t, int folds) {
     return extra;
 }
 
-std::string html_escape(std::string_view s) {
-    std::string out;
-    for (const char c : s) switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out += c;
-        }
-    return out;
-}
-
 }  // namespace
 
 void write_csv(std::ostream& out, const std::vector<const h5::Column*>& columns) {
@@ -151,12 +136,17 @@ std::vector<std::string> write_csv_exports(const std::string& dir, const ReportS
     const h5::Table configs = leaderboard_table(src, order);
     const h5::Table curve_keys = config_fold_of(t.curves, src.folds_per_config);
     const h5::Table grad_keys = config_fold_of(t.grad_norms, src.folds_per_config);
-    const std::vector<std::pair<std::string, std::vector<const h5::Column*>>> files = {
+    const SpecGridConfigs designed(src.results.configs, src.spec_configs);
+    const h5::Table terms = importance_table(importance(designed.get(), setting_levels(designed.get())));
+    const auto class_tables = class_csv_tables(src, order);
+    std::vector<std::pair<std::string, std::vector<const h5::Column*>>> files = {
         {"configs.csv", all_columns(configs)},
         {"folds.csv", all_columns(t.folds)},
         {"curves.csv", with_config_fold(t.curves, curve_keys)},
         {"grad_norms.csv", with_config_fold(t.grad_norms, grad_keys)},
+        {"importance.csv", all_columns(terms)},
     };
+    for (const auto& [name, table] : class_tables) files.emplace_back(name, all_columns(table));
     std::vector<std::string> written;
     for (const auto& [name, cols] : files) {
         std::ostringstream text;
@@ -235,7 +225,7 @@ void write_html(const std::string& path, const std::string& title, const ReportS
     h << "</table>\n<h2>Which settings matter</h2>\n<p>Mean / best validation accuracy of the configurations "
          "with each value; options ranked by the spread between their values' means.</p>\n<table>"
          "<tr><th>option</th><th>spread</th><th>values (mean / best, configurations)</th></tr>\n";
-    for (const OptionInfluence& inf : influence(r.configs)) {
+    for (const OptionInfluence& inf : influence(SpecGridConfigs(r.configs, src.spec_configs).get())) {
         h << "<tr><td>" << html_escape(inf.option) << "</td><td class=\"n\">" << fixed(inf.spread, 3) << "</td><td>";
         for (std::size_t i = 0; i < inf.values.size(); ++i) {
             const ValueInfluence& v = inf.values[i];
@@ -244,21 +234,10 @@ void write_html(const std::string& path, const std::string& title, const ReportS
         }
         h << "</td></tr>\n";
     }
-    h << "</table>\n<h2>Diagnosis</h2>\n<p>";
-    for (const auto& [verdict, n] : verdict_counts(r.configs))
-        h << "<span class=\"v-" << verdict << "\">" << verdict << "</span> " << n << " &nbsp; ";
-    h << "</p>\n";
-    const std::vector<std::size_t> act = needs_action(r.configs, order);
-    if (!act.empty()) {
-        h << "<table><tr><th>verdict</th><th>settings</th><th>reason and fix</th></tr>\n";
-        for (const std::size_t i : act) {
-            const ConfigSummary& c = r.configs[i];
-            h << "<tr><td class=\"v-" << html_escape(name(c.verdict)) << "\">" << html_escape(name(c.verdict))
-              << "</td><td>" << html_escape(settings_text(c.settings, varied)) << "</td><td>" << html_escape(c.reason)
-              << "</td></tr>\n";
-        }
-        h << "</table>\n";
-    }
+    h << "</table>\n";
+    write_diagnosis_html(h, src, order, top);
+    write_repairs_html(h, src.results.configs);
+    h << classes_html(src, order, top);
 
     std::string section;
     for (const HtmlFigure& f : figures) {
@@ -270,6 +249,7 @@ void write_html(const std::string& path, const std::string& title, const ReportS
           << base64(read_file<ResultsError>(f.png_path)) << "\"><figcaption>" << html_escape(f.caption)
           << "</figcaption></figure>\n";
     }
+    write_explorer_html(h, src, order);
     // Marks the page once every image has decoded (body data-images="loaded N/N"), and says so
     // visibly when one did not: a broken page is noticed by a reader and by the headless test.
     h << "<script>\nwindow.addEventListener('load', function () {\n"

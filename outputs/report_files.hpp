@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "outputs/hdf5.hpp"
+#include "engine/hdf5/hdf5.hpp"
 #include "outputs/report.hpp"
 
 namespace dnnsweep {

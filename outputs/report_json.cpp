@@ -1,9 +1,17 @@
 #include "outputs/report_json.hpp"
 
+#include <cmath>
 #include <sstream>
 #include <vector>
 
+#include "outputs/class_results.hpp"
+#include "outputs/diagnosis_groups.hpp"
+#include "outputs/importance_report.hpp"
 #include "outputs/json.hpp"
+#include "outputs/report_classes.hpp"
+#include "outputs/report_repairs.hpp"
+#include "outputs/spec_grid_configs.hpp"
+#include "outputs/study_findings.hpp"
 
 namespace dnnsweep {
 namespace {
@@ -23,9 +31,16 @@ Json pruned_json(const std::vector<UnitResult>& units, const ConfigSummary& c) {
 }
 
 Json run_json(const RunInfo& info) {
-    return {{"version", info.version},       {"run_id", info.run_id},           {"ranks", info.ranks},
-            {"started_at", info.started_at}, {"finished_at", info.finished_at}, {"data_source", info.data_source},
-            {"samples", info.data.samples},  {"features", info.data.features},  {"classes", info.data.classes}};
+    return {{"version", info.version},
+            {"run_id", info.run_id},
+            {"ranks", info.ranks},
+            {"started_at", info.started_at},
+            {"finished_at", info.finished_at},
+            {"data_source", info.data_source},
+            {"data_fingerprint", info.data_fingerprint},
+            {"samples", info.data.samples},
+            {"features", info.data.features},
+            {"classes", info.data.classes}};
 }
 
 Json pruning_json(const PruningSummary& p) {
@@ -116,8 +131,20 @@ void write_report_json(const std::string& path, const ReportSource& src, std::si
     doc["run"] = run_json(r.info);
     doc["pruning"] = pruning_json(pruning_summary(r));
     doc["leaderboard"] = leaderboard_json(src, order, names, top);
-    doc["influence"] = influence_json(r.configs);
+    doc["saved_models"] = Json::array();
+    for (const SavedModel& m : src.models)
+        doc["saved_models"].push_back({{"path", m.path},
+                                       {"config_id", m.config_id},
+                                       {"test_acc", std::isfinite(m.test_acc) ? Json(m.test_acc) : Json(nullptr)}});
+    const SpecGridConfigs designed(r.configs, src.spec_configs);
+    doc["influence"] = influence_json(designed.get());
+    doc["importance"] = importance_json(importance(designed.get(), setting_levels(designed.get())));
     doc["diagnosis"] = diagnosis_json(r, order, names);
+    doc["diagnosis"]["groups"] =
+        diagnosis_groups_json(diagnosis_groups(r.configs, setting_levels(r.configs), order), r.configs);
+    doc["study_findings"] = study_findings_json(study_findings(r.configs, run_chance(r.info), src.thresholds));
+    doc["repairs"] = repairs_json(r.configs);
+    doc["classes"] = classes_json(src, order, top);
     write_json(out, doc);
 }
 

@@ -8,7 +8,8 @@
 
 namespace dnnsweep {
 
-// The report with the `top` best configurations on the leaderboard.
-void write_report_text(const ReportSource& src, std::size_t top, std::ostream& out);
+// The report with the `top` best configurations on the leaderboard and at most `top` examples per
+// diagnosis group (every one with `all`).
+void write_report_text(const ReportSource& src, std::size_t top, std::ostream& out, bool all = false);
 
 }  // namespace dnnsweep

@@ -9,10 +9,13 @@
 // either the previous complete merge or the new one, and it always opens plainly).
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "engine/cause.hpp"
+#include "engine/chance.hpp"
+#include "engine/hdf5/hdf5.hpp"
 #include "engine/user_error.hpp"
 #include "engine/verdict.hpp"
 #include "outputs/unit_result.hpp"
@@ -21,10 +24,8 @@
 
 namespace dnnsweep {
 
-class ResultsError : public UserError {
-public:
-    using UserError::UserError;
-};
+// Results live in HDF5 files: a results error is the HDF5 layer's error, so one catch takes both.
+using ResultsError = Hdf5Error;
 
 // What the run was: stored as attributes of the results file.
 struct RunInfo {
@@ -36,19 +37,28 @@ struct RunInfo {
     std::vector<std::string> hosts;  // distinct hosts, rank order
     DataShape data;                  // the dataset as loaded
     std::string data_source;
-    std::string slurm_job_id;     // SLURM_JOB_ID when run as a Slurm job, else empty (and the two
-    int slurm_restart_count = 0;  //   slurm_* attributes are not written); times it was requeued
+    std::string data_fingerprint;           // engine/data_fingerprint.hpp; empty in files written before it
+    std::vector<std::string> class_names;   // the data's names of its classes (empty: 0..classes-1)
+    std::vector<std::uint64_t> class_rows;  // training rows per class (the test set left out); may be empty
+    Chance chance;                          // what the diagnosis judged against (engine/chance.hpp)
+    std::string slurm_job_id;               // SLURM_JOB_ID when run as a Slurm job, else empty (and the two
+    int slurm_restart_count = 0;            //   slurm_* attributes are not written); times it was requeued
 };
 
 // Appends units to one shard (SWMR). Creating it creates the parts folder if needed. Every HDF5
 // error becomes a ResultsError naming the file.
 class ShardWriter {
 public:
-    ShardWriter(const std::string& path, const SweepSpec& spec, const RunInfo& info, int rank);
+    // sync: fsync the shard after every append (and once created), so an appended unit survives a
+    // power loss of the node; false (--no-sync) for scratch file systems, where a flush suffices.
+    ShardWriter(const std::string& path, const SweepSpec& spec, const RunInfo& info, int rank, bool sync = true);
     ~ShardWriter();
     ShardWriter(const ShardWriter&) = delete;
     ShardWriter& operator=(const ShardWriter&) = delete;
-    void append(const UnitResult& r);  // durable (flushed) when it returns
+    // Appends the units in order, flushed (and synced, see above) when it returns: one sync for
+    // all of them (group commit: a worker's short units cost one sync a batch, not one each).
+    void append(std::span<const UnitResult> units);
+    void append(const UnitResult& r) { append(std::span(&r, 1)); }
     const std::string& path() const;
 
 private:
@@ -67,11 +77,16 @@ std::vector<UnitResult> read_shard(const std::string& path);
 // out_path (a unit recorded twice is kept once: the first complete record), with the `configs`
 // table (fold means and stds, diagnosis) computed from the grid. Atomic (temporary + rename).
 void merge_results(const std::string& out_path, const SweepSpec& spec, const Grid& grid, const RunInfo& info);
+// The same from units already combined (unit order, each once), without shards: for tools and tests
+// that make results without a sweep.
+void write_merged_results(const std::string& out_path, const SweepSpec& spec, const Grid& grid, const RunInfo& info,
+                          const std::vector<UnitResult>& units);
 
 // The `configs` row of one configuration.
 struct ConfigSummary {
     std::uint64_t config = 0;
     std::string config_id;
+    std::string section;  // the first spec section producing it ("" without sections)
     TrainConfig settings;
     int folds_done = 0;    // ok or diverged
     int folds_failed = 0;  // threw
@@ -87,6 +102,7 @@ struct ConfigSummary {
     // Over its recorded folds (every status but `stopped`): epochs run; the configuration's `epochs`
     // for each; and what pruning saved, its `epochs` minus the epochs run of each pruned fold.
     std::int64_t epochs_trained = 0, epochs_planned = 0, epochs_saved = 0;
+    std::string repair_of;  // the configurations it repairs (outputs/repairs.hpp), ids space-separated
 };
 
 // Reads a merged results file.

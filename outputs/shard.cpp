@@ -1,11 +1,17 @@
 // Per-rank shards: one SWMR file per rank and run, appended one unit at a time.
 #include "outputs/shard.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <system_error>
 
-#include "outputs/hdf5.hpp"
+#include "engine/hdf5/hdf5.hpp"
 #include "outputs/results_store.hpp"
 #include "outputs/tables.hpp"
 
@@ -26,14 +32,29 @@ struct ShardWriter::Impl {
     std::string path;
     // Declared before the datasets so that they close first and the file last.
     h5::File file;
-    h5::Dataset folds, curves, grad_norms, errors;
+    h5::Dataset folds, curves, grad_norms, errors, confusion;
     std::uint64_t records = 0;  // rows of `folds` written: the next unit's record number
     bool broken = false;        // an append failed part-way: the shard's state is unknown
+    bool sync = true;           // fsync after every append (off: --no-sync)
 };
 
-ShardWriter::ShardWriter(const std::string& path, const SweepSpec& spec, const RunInfo& info, int rank)
+namespace {
+// fsync of a folder, so a file created or renamed in it is found after a power loss.
+void sync_dir(const std::filesystem::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const int err = errno;
+        if (fd >= 0) ::close(fd);
+        throw ResultsError(dir.string() + ": syncing to disk: " + std::strerror(err));
+    }
+    ::close(fd);
+}
+}  // namespace
+
+ShardWriter::ShardWriter(const std::string& path, const SweepSpec& spec, const RunInfo& info, int rank, bool sync)
     : impl_(std::make_unique<Impl>()) {
     impl_->path = path;
+    impl_->sync = sync;
     const std::filesystem::path parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) {
         std::error_code ec;
@@ -56,48 +77,68 @@ ShardWriter::ShardWriter(const std::string& path, const SweepSpec& spec, const R
     f.set_attr("run_id", info.run_id);
     f.set_attr("rank", std::int64_t{rank});
     f.set_attr("started_at", info.started_at);
+    f.set_attr("data_fingerprint", info.data_fingerprint);
+    f.set_attr("samples", std::uint64_t{info.data.samples});
+    f.set_attr("features", std::uint64_t{info.data.features});
+    f.set_attr("classes", std::int64_t{info.data.classes});
     const detail::UnitTables schema = detail::unit_tables({}, detail::Flavor::Shard);
     impl_->folds = f.create_table("folds", schema.folds, {.chunk_rows = 64});
     impl_->curves = f.create_table("curves", schema.curves, {.chunk_rows = 256});
     impl_->grad_norms = f.create_table("grad_norms", schema.grad_norms, {.chunk_rows = 1024});
     impl_->errors = f.create_table("errors", schema.errors, {.chunk_rows = 16});
+    impl_->confusion = f.create_table("confusion", schema.confusion, {.chunk_rows = 256});
     f.start_swmr_write();
     std::error_code ec;
     std::filesystem::rename(creating, path, ec);
     if (ec) throw ResultsError(creating + ": cannot rename to " + path + ": " + ec.message());
+    if (sync) {
+        f.sync();
+        sync_dir(parent.empty() ? std::filesystem::path(".") : parent);
+    }
 }
 
 ShardWriter::~ShardWriter() = default;
 
 const std::string& ShardWriter::path() const { return impl_->path; }
 
-void ShardWriter::append(const UnitResult& r) {
+void ShardWriter::append(std::span<const UnitResult> units) {
     Impl& s = *impl_;
+    if (units.empty()) return;
     if (s.broken) throw ResultsError(s.path + ": an earlier append failed; this shard takes no more units");
     // Builds (and validates) every row before writing any, so a refused unit leaves nothing behind.
     const detail::UnitTables t = [&] {
         try {
-            return detail::unit_tables(std::span(&r, 1), detail::Flavor::Shard, s.records);
+            return detail::unit_tables(units, detail::Flavor::Shard, s.records);
         } catch (const ResultsError& e) {
-            throw ResultsError(s.path + ": unit " + std::to_string(r.unit) + ": " + e.what());
+            const std::string which = units.size() == 1 ? "unit " + std::to_string(units.front().unit)
+                                                        : "units " + std::to_string(units.front().unit) + "..." +
+                                                              std::to_string(units.back().unit);
+            throw ResultsError(s.path + ": " + which + ": " + e.what());
         }
     }();
     try {
-        // The unit's details first, each made visible; its `folds` row last, as the completion mark.
-        s.curves.append(t.curves);
-        s.grad_norms.append(t.grad_norms);
-        s.errors.append(t.errors);
-        s.curves.flush();
-        s.grad_norms.flush();
-        s.errors.flush();
+        // The units' details first, each made visible; their `folds` rows last, as the completion
+        // marks. A table that got no rows (errors, mostly) has nothing to flush: each flush writes
+        // metadata. One write and one flush per table whatever the number of units.
+        const auto append_flushed = [](const h5::Dataset& d, const h5::Table& rows) {
+            if (rows.rows() == 0) return;
+            d.append(rows);
+            d.flush();
+        };
+        append_flushed(s.curves, t.curves);
+        append_flushed(s.grad_norms, t.grad_norms);
+        append_flushed(s.errors, t.errors);
+        append_flushed(s.confusion, t.confusion);
         s.folds.append(t.folds);
         s.folds.flush();
         s.file.flush();
+        // On disk before the caller reports the units (to rank 0): a power loss keeps them.
+        if (s.sync) s.file.sync();
     } catch (...) {
         s.broken = true;
         throw;
     }
-    ++s.records;
+    s.records += units.size();
 }
 
 namespace detail {
@@ -108,13 +149,20 @@ ShardContents read_shard_contents(const std::string& path) {
     c.spec_hash = f.attr_string("spec_hash");
     c.run_id = f.attr_string("run_id");
     c.rank = static_cast<int>(f.attr_int("rank"));
+    if (f.has_attr("data_fingerprint")) {  // shards of versions before it lack the data's identity
+        c.data_fingerprint = f.attr_string("data_fingerprint");
+        c.data = {f.attr_uint("samples"), f.attr_uint("features"), static_cast<int>(f.attr_int("classes"))};
+    }
     // `folds` first: every detail row of a unit with a folds row was flushed before that row, so
     // reading the details afterwards sees them all, even while the writer goes on.
     const h5::Table folds = f.open_dataset("folds").read_all();
     const h5::Table curves = f.open_dataset("curves").read_all();
     const h5::Table grad_norms = f.open_dataset("grad_norms").read_all();
     const h5::Table errors = f.open_dataset("errors").read_all();
-    c.units = units_from_tables(folds, curves, grad_norms, &errors);
+    // A shard of a version before confusion matrices: its units have none.
+    const std::optional<h5::Table> confusion =
+        f.exists("confusion") ? std::optional(f.open_dataset("confusion").read_all()) : std::nullopt;
+    c.units = units_from_tables(folds, curves, grad_norms, &errors, confusion ? &*confusion : nullptr);
     return c;
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "outputs/unit_result.hpp"
+#include "sweeps/grid.hpp"
 
 namespace dnnsweep::detail {
 
@@ -11,6 +12,8 @@ struct ShardContents {
     std::string spec_hash;
     std::string run_id;
     int rank = 0;
+    std::string data_fingerprint;  // empty in shards of versions before it (and then no shape)
+    DataShape data;
     std::vector<UnitResult> units;  // complete units, in the order written
 };
 

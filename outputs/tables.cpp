@@ -11,6 +11,7 @@ namespace dnnsweep::detail {
 namespace {
 
 constexpr std::size_t kErrorPieceBytes = 256;
+constexpr std::size_t kSplitBytes = 8;  // `split` in shards: "val" or "test"
 
 std::size_t width(Flavor f, std::size_t fixed) { return f == Flavor::Shard ? fixed : 0; }
 
@@ -49,14 +50,15 @@ void add_fields(h5::Table& t, std::span<const Field<Record>> fields, Flavor flav
     }
 }
 
-// Sets the fields of each (table row, record) pair from `t`; a merged-only field may be absent.
+// Sets the fields of each (table row, record) pair from `t`; a merged-only or added-later field may be absent.
 template <class Record>
 void read_fields(const h5::Table& t, std::span<const Field<Record>> fields,
                  const std::vector<std::pair<std::size_t, Record*>>& rows) {
     for (const Field<Record>& f : fields) {
-        if (f.merged_only && !t.has(f.name)) continue;
+        if ((f.merged_only || f.added_later) && !t.has(f.name)) continue;
         std::visit(
             [&]<class T>(const Access<Record, T>& a) {
+                if (!a.set) return;  // derived from the curves, which are read on their own
                 const std::vector<T>& col = t.get<T>(f.name);
                 for (const auto& [row, record] : rows) a.set(*record, col[row]);
             },
@@ -118,6 +120,30 @@ void add_error_rows(h5::Table& e, std::span<const UnitResult> units, std::uint64
     }
 }
 
+// `confusion`: each unit's non-zero validation cells, then its test cells, keyed by `record`
+// (shards) and `unit`.
+void add_confusion_rows(h5::Table& t, std::span<const UnitResult> units, Flavor flavor, std::uint64_t first_record) {
+    std::vector<std::uint64_t>* record_col = flavor == Flavor::Shard ? &t.add<std::uint64_t>("record") : nullptr;
+    auto& unit = t.add<std::uint64_t>("unit");
+    auto& split = t.add_string("split", width(flavor, kSplitBytes));
+    auto& true_class = t.add<std::int32_t>("true_class");
+    auto& predicted = t.add<std::int32_t>("predicted");
+    auto& count = t.add<std::int64_t>("count");
+    std::uint64_t record = first_record;
+    for (const UnitResult& u : units) {
+        for (const auto& [name, cells] : {std::pair{kValSplit, &u.val_confusion}, {kTestSplit, &u.test_confusion}})
+            for (const ConfusionCell& c : *cells) {
+                if (record_col) record_col->push_back(record);
+                unit.push_back(u.unit);
+                split.emplace_back(name);
+                true_class.push_back(c.true_class);
+                predicted.push_back(c.predicted);
+                count.push_back(c.count);
+            }
+        ++record;
+    }
+}
+
 // Refused here, before a shard writes any row of the unit.
 void check_shard_widths(const h5::Table& folds) {
     for (const h5::Column& col : folds.columns())
@@ -151,17 +177,20 @@ FoldRows read_fold_rows(const h5::Table& folds) {
     return f;
 }
 
-// A row of curves/grad_norms/errors -> its unit's position: by `record` in shards (the folds row
-// it precedes), by `unit` in merged files (one record per unit there).
+// A row of curves/grad_norms/confusion -> its unit's position: by `record` in shards (the folds row
+// it precedes), by `unit` in merged files (one record per unit there). Bound to one table, so its
+// columns are looked up once, not per row (millions of rows at 100,000 configurations).
 class RowOwner {
 public:
-    explicit RowOwner(const FoldRows& f) : f_(f) {
-        for (std::size_t i = 0; i < f.units.size(); ++i) by_unit_.emplace(f.units[i].unit, i);
-    }
-    std::optional<std::size_t> operator()(const h5::Table& t, std::size_t row) const {
-        const std::uint64_t u = t.get<std::uint64_t>("unit")[row];
-        if (t.has("record")) {
-            const std::uint64_t rec = t.get<std::uint64_t>("record")[row];
+    RowOwner(const FoldRows& f, const std::map<std::uint64_t, std::size_t>& by_unit, const h5::Table& t)
+        : f_(f),
+          by_unit_(by_unit),
+          unit_(t.get<std::uint64_t>("unit")),
+          record_(t.has("record") ? &t.get<std::uint64_t>("record") : nullptr) {}
+    std::optional<std::size_t> operator()(std::size_t row) const {
+        const std::uint64_t u = unit_[row];
+        if (record_) {
+            const std::uint64_t rec = (*record_)[row];
             if (rec >= f_.kept.size() || !f_.kept[rec] || f_.units[*f_.kept[rec]].unit != u) return std::nullopt;
             return f_.kept[rec];
         }
@@ -171,31 +200,48 @@ public:
 
 private:
     const FoldRows& f_;
-    std::map<std::uint64_t, std::size_t> by_unit_;
+    const std::map<std::uint64_t, std::size_t>& by_unit_;
+    const std::vector<std::uint64_t>& unit_;
+    const std::vector<std::uint64_t>* record_;
 };
 
-// Each unit's history from its `curves` and `grad_norms` rows.
-void read_histories(FoldRows& f, const RowOwner& owner, const h5::Table& curves, const h5::Table& grad_norms) {
+std::map<std::uint64_t, std::size_t> position_by_unit(const FoldRows& f) {
+    std::map<std::uint64_t, std::size_t> by_unit;
+    for (std::size_t i = 0; i < f.units.size(); ++i) by_unit.emplace(f.units[i].unit, i);
+    return by_unit;
+}
+
+// Each unit's history from its `curves` and `grad_norms` rows (an empty table needs no columns).
+void read_histories(FoldRows& f, const std::map<std::uint64_t, std::size_t>& by_unit, const h5::Table& curves,
+                    const h5::Table& grad_norms) {
     // Per unit: epoch -> metrics, so rows in any order (and a duplicate epoch) rebuild one history.
     std::vector<std::map<int, EpochMetrics>> history(f.units.size());
     std::vector<std::pair<std::size_t, EpochMetrics*>> curve_rows;
-    for (std::size_t r = 0, rows = curves.rows(); r < rows; ++r) {
-        const int epoch = curves.get<std::int32_t>("epoch")[r];
-        const auto i = owner(curves, r);
-        if (!i || epoch < 1) continue;
-        curve_rows.emplace_back(r, &history[*i][epoch]);  // a later duplicate row wins, as it is read last
+    if (curves.rows() > 0) {
+        const RowOwner owner(f, by_unit, curves);
+        const auto& epochs = curves.get<std::int32_t>("epoch");
+        for (std::size_t r = 0, rows = curves.rows(); r < rows; ++r) {
+            const auto i = owner(r);
+            if (!i || epochs[r] < 1) continue;
+            curve_rows.emplace_back(r, &history[*i][epochs[r]]);  // a later duplicate row wins, as it is read last
+        }
     }
     read_fields(curves, curve_fields(), curve_rows);
-    for (std::size_t r = 0, rows = grad_norms.rows(); r < rows; ++r) {
-        const int epoch = grad_norms.get<std::int32_t>("epoch")[r];
-        const int layer = grad_norms.get<std::int32_t>("layer")[r];
-        const auto i = owner(grad_norms, r);
-        if (!i || epoch < 1 || layer < 0) continue;
-        const auto it = history[*i].find(epoch);
-        if (it == history[*i].end()) continue;  // a norm without its epoch's curve row
-        std::vector<double>& norms = it->second.health.grad_norm;
-        if (norms.size() <= static_cast<std::size_t>(layer)) norms.resize(static_cast<std::size_t>(layer) + 1, 0.0);
-        norms[static_cast<std::size_t>(layer)] = grad_norms.get<double>("norm")[r];
+    if (grad_norms.rows() > 0) {
+        const RowOwner owner(f, by_unit, grad_norms);
+        const auto& epochs = grad_norms.get<std::int32_t>("epoch");
+        const auto& layers = grad_norms.get<std::int32_t>("layer");
+        const auto& norm = grad_norms.get<double>("norm");
+        for (std::size_t r = 0, rows = grad_norms.rows(); r < rows; ++r) {
+            const auto i = owner(r);
+            if (!i || epochs[r] < 1 || layers[r] < 0) continue;
+            const auto it = history[*i].find(epochs[r]);
+            if (it == history[*i].end()) continue;  // a norm without its epoch's curve row
+            std::vector<double>& norms = it->second.health.grad_norm;
+            const auto layer = static_cast<std::size_t>(layers[r]);
+            if (norms.size() <= layer) norms.resize(layer + 1, 0.0);
+            norms[layer] = norm[r];
+        }
     }
     for (std::size_t i = 0; i < f.units.size(); ++i)
         for (auto& [epoch, m] : history[i]) f.units[i].history.push_back(std::move(m));
@@ -209,12 +255,33 @@ void read_errors(FoldRows& f, const h5::Table& errors) {
     }
 }
 
+// Each unit's confusion cells from its `confusion` rows (rows of no kept unit, or of an unknown
+// split, are skipped).
+void read_confusion(FoldRows& f, const std::map<std::uint64_t, std::size_t>& by_unit, const h5::Table& confusion) {
+    if (confusion.rows() == 0) return;
+    const RowOwner owner(f, by_unit, confusion);
+    const auto& split = confusion.get<std::string>("split");
+    const auto& true_class = confusion.get<std::int32_t>("true_class");
+    const auto& predicted = confusion.get<std::int32_t>("predicted");
+    const auto& count = confusion.get<std::int64_t>("count");
+    for (std::size_t r = 0, rows = confusion.rows(); r < rows; ++r) {
+        const auto i = owner(r);
+        if (!i) continue;
+        UnitResult& u = f.units[*i];
+        std::vector<ConfusionCell>* cells = split[r] == kValSplit    ? &u.val_confusion
+                                            : split[r] == kTestSplit ? &u.test_confusion
+                                                                     : nullptr;
+        if (cells) cells->push_back({true_class[r], predicted[r], count[r]});
+    }
+}
+
 }  // namespace
 
 UnitTables unit_tables(std::span<const UnitResult> units, Flavor flavor, std::uint64_t first_record) {
     UnitTables t;
     add_fold_rows(t.folds, units, flavor);
     add_epoch_rows(t, units, flavor, first_record);
+    add_confusion_rows(t.confusion, units, flavor, first_record);
     if (flavor == Flavor::Shard) {
         add_error_rows(t.errors, units, first_record);
         check_shard_widths(t.folds);
@@ -223,10 +290,12 @@ UnitTables unit_tables(std::span<const UnitResult> units, Flavor flavor, std::ui
 }
 
 std::vector<UnitResult> units_from_tables(const h5::Table& folds, const h5::Table& curves, const h5::Table& grad_norms,
-                                          const h5::Table* errors) {
+                                          const h5::Table* errors, const h5::Table* confusion) {
     FoldRows f = read_fold_rows(folds);
-    read_histories(f, RowOwner(f), curves, grad_norms);
+    const std::map<std::uint64_t, std::size_t> by_unit = position_by_unit(f);
+    read_histories(f, by_unit, curves, grad_norms);
     if (errors) read_errors(f, *errors);
+    if (confusion) read_confusion(f, by_unit, *confusion);
     return std::move(f.units);
 }
 

@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "outputs/hdf5.hpp"
+#include "engine/hdf5/hdf5.hpp"
+#include "outputs/results_store.hpp"
 #include "outputs/unit_result.hpp"
 
 namespace dnnsweep::detail {
@@ -23,7 +24,8 @@ enum class Flavor {
 
 struct UnitTables {
     h5::Table folds, curves, grad_norms;
-    h5::Table errors;  // Shard only: (record, text piece) rows, the pieces of one message in order
+    h5::Table confusion;  // (unit, split, true_class, predicted, count): each unit's non-zero cells
+    h5::Table errors;     // Shard only: (record, text piece) rows, the pieces of one message in order
 };
 
 // The rows of `units`; in a shard, the first unit becomes folds row `first_record`. With no units:
@@ -34,7 +36,12 @@ UnitTables unit_tables(std::span<const UnitResult> units, Flavor flavor, std::ui
 // a row whose extent was flushed before its data (a writer killed in between) and is skipped, and
 // so are curve rows of no kept unit and rows with epoch 0 (fill values, epochs are 1-based).
 // `curves`/`grad_norms`/`errors` may be longer or shorter than `folds` implies.
+// `confusion` may be null (a file written before it existed: no matrices).
 std::vector<UnitResult> units_from_tables(const h5::Table& folds, const h5::Table& curves, const h5::Table& grad_norms,
-                                          const h5::Table* errors);
+                                          const h5::Table* errors, const h5::Table* confusion = nullptr);
+
+// The `split` values of `confusion` rows.
+inline constexpr const char* kValSplit = "val";
+inline constexpr const char* kTestSplit = "test";
 
 }  // namespace dnnsweep::detail

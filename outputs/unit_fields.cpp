@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "engine/history_figures.hpp"
 #include "engine/unit_status.hpp"
 
 namespace dnnsweep::detail {
@@ -31,6 +32,21 @@ constexpr Access<EpochMetrics, double> health() {
             [](EpochMetrics& m, const double& v) { m.health.*M = v; }};
 }
 
+// A figure of the unit's whole history (engine/history_figures.hpp): the diagnosis's evidence,
+// recorded per fold; computed from the curves when written, and not read back (the curves are).
+template <class T, T HistoryFigures::*M>
+constexpr Access<UnitResult, T> history_figure() {
+    return {[](const UnitResult& r) { return read_history(r.history).*M; }, nullptr};
+}
+
+// A figure of how the unit's validation and test inputs lie from its training inputs
+// (engine/input_shift.hpp): measured from the data when the unit ran, so read back like a member.
+template <double InputShift::*M>
+constexpr Access<UnitResult, double> shift_figure() {
+    return {[](const UnitResult& r) { return r.input_shift.*M; },
+            [](UnitResult& r, const double& v) { r.input_shift.*M = v; }};
+}
+
 // The unit's status as its name. A name this version does not know (a newer dnnsweep's) reads as
 // failed, which ranks it as outputs/unit_status.hpp documents.
 constexpr Access<UnitResult, std::string> status_name() {
@@ -43,7 +59,7 @@ constexpr Access<UnitResult, std::string> status_name() {
 constexpr std::size_t kIdBytes = 64, kConfigIdBytes = 32, kStatusBytes = 16, kHostBytes = 256;
 
 using U = UnitResult;
-const std::array<Field<U>, 21> kFoldFields{{
+const std::array<Field<U>, 32> kFoldFields{{
     {"unit", member<std::uint64_t, &U::unit>()},
     {"config", member<std::uint64_t, &U::config>()},
     {"fold", member<std::int32_t, &U::fold>()},
@@ -65,6 +81,17 @@ const std::array<Field<U>, 21> kFoldFields{{
     {"rank", member<std::int32_t, &U::rank>()},
     {"host", member<std::string, &U::host>(), {}, kHostBytes},
     {"finished_at", member<double, &U::finished_at>(), "unix seconds"},
+    {"loss_drop", history_figure<double, &HistoryFigures::loss_drop>(), "fraction"},
+    {"early_dead_relu", history_figure<double, &HistoryFigures::early_dead_relu>(), "fraction"},
+    {"loss_spike", history_figure<double, &HistoryFigures::loss_spike>(), "fraction"},
+    {"spike_epoch", history_figure<int, &HistoryFigures::spike_epoch>()},
+    {"lowest_loss_epoch", history_figure<int, &HistoryFigures::lowest_loss_epoch>()},
+    {"grad_growth", history_figure<double, &HistoryFigures::grad_growth>()},
+    {"val_slope", history_figure<double, &HistoryFigures::val_slope>(), "fraction per epoch"},
+    {"val_spread_ratio", shift_figure<&InputShift::val_spread_ratio>(), {}, 0, false, true},
+    {"val_mean_shift", shift_figure<&InputShift::val_mean_shift>(), "training std", 0, false, true},
+    {"test_spread_ratio", shift_figure<&InputShift::test_spread_ratio>(), {}, 0, false, true},
+    {"test_mean_shift", shift_figure<&InputShift::test_mean_shift>(), "training std", 0, false, true},
 }};
 
 using E = EpochMetrics;

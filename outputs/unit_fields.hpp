@@ -20,7 +20,7 @@ namespace dnnsweep::detail {
 template <class Record, class T>
 struct Access {
     T (*get)(const Record&) = nullptr;
-    void (*set)(Record&, const T&) = nullptr;
+    void (*set)(Record&, const T&) = nullptr;  // null: derived from the unit's history, written, not read back
 };
 
 // The column types these tables use (float64, int32, int64, uint64, str).
@@ -35,6 +35,7 @@ struct Field {
     std::string_view unit = {};   // the dataset attribute named like the field ("fraction", "s"); empty: none
     std::size_t shard_bytes = 0;  // str: the fixed width in shards (SWMR has no variable-length strings)
     bool merged_only = false;     // absent from shards, which keep it elsewhere (`error`: the `errors` table)
+    bool added_later = false;     // files written before it lack it: the record keeps its default
 };
 
 // `folds`: one row per unit.

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/confusion.hpp"
+#include "engine/input_shift.hpp"
 #include "engine/trainer.hpp"
 #include "engine/unit_status.hpp"
 #include "sweeps/grid.hpp"
@@ -32,6 +34,10 @@ struct UnitResult {
     std::string host;
     double finished_at = 0.0;  // seconds since the Unix epoch
     std::vector<EpochMetrics> history;
+    InputShift input_shift;  // the validation and test inputs against the training inputs
+    // The final model's predictions, non-zero cells only (engine/confusion.hpp): on the validation
+    // part, and on the test set (empty without one). The `confusion` table.
+    std::vector<ConfusionCell> val_confusion, test_confusion;
 };
 
 // The record of unit `unit` of `grid` before anything is known of it: its identity (indices and

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for dnnsweep on Debian 12:
 #   1. install the Debian packages below that are missing (apt-get, as root or via sudo),
-#   2. fetch the MNIST data (scripts/fetch_mnist.sh, a no-op when it is already there),
+#   2. fetch the MNIST data (scripts/fetch_mnist.sh, a no-op when it is already there) and write the
+#      example studies' data (scripts/sklearn_examples.py: data/wine.h5, data/breast_cancer.csv),
 #   3. configure and build into <repo>/build (Release; -DDNNSWEEP_WERROR=ON when CI=true).
 # Usage: bash scripts/setup.sh [--no-data] [--no-build]
 # Works from any directory. Safe to run repeatedly: a second run installs nothing and
@@ -23,6 +24,8 @@ PACKAGES=(
   libboost-program-options-dev # command-line parsing
   libfmt-dev                   # {fmt}: the one number and duration format shown to users
   nlohmann-json3-dev           # nlohmann/json: the --json documents of report, status and train
+  libxxhash-dev                # xxHash (XXH3): the data fingerprint a results file is tied to, at memory speed
+  ccache                       # rebuilds reuse compiled objects (CMake uses it when present)
   libgtest-dev                 # GoogleTest libraries and CMake config (unit tests)
   googletest                   # GoogleTest/GoogleMock sources
   clang                        # clang++ for the libFuzzer build of the parsers (build-fuzz, scripts/test.sh)
@@ -34,6 +37,8 @@ PACKAGES=(
   python3-h5py                 # helper scripts: read HDF5 results
   python3-matplotlib           # dnnsweep report --plots: PNG and SVG figures (scripts/dnnsweep_plots.py)
   python3-pandas               # tests run docs/analysis.md's pandas snippet and read the --csv exports
+  python3-sklearn              # its wine, breast-cancer and digits CSV files: the shipped example studies
+  python3-torch                # tests check saved models against PyTorch (and the benchmarks' anchor)
   chromium                     # tests render the --html report headless and check its images load
   slurm-wlm                    # Slurm (slurmctld, slurmd, sbatch, srun): `dnnsweep submit` and the
                                #   tests' single-node cluster (slurm/start_test_cluster.sh)
@@ -88,6 +93,14 @@ fetch_data() {
   bash "$fetch" "$DATA_DIR" || die "scripts/fetch_mnist.sh failed (exit $?)"
 }
 
+# The example studies' data (sweeps/wine.ini, sweeps/breast_cancer.ini): two of python3-sklearn's
+# CSV files written as HDF5 and as CSV with a header (a no-op when they are there).
+convert_examples() {
+  log "writing the example studies' data into $REPO/data"
+  /usr/bin/python3 "$REPO/scripts/sklearn_examples.py" "$REPO/data" ||
+    die "scripts/sklearn_examples.py failed (exit $?)"
+}
+
 build() {
   local -a cmake_args=(-S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release)
   if [[ "${CI:-}" == true ]]; then
@@ -100,6 +113,9 @@ build() {
 }
 
 install_packages
-if [[ $do_data -eq 1 ]]; then fetch_data; fi
+if [[ $do_data -eq 1 ]]; then
+  fetch_data
+  convert_examples
+fi
 if [[ $do_build -eq 1 ]]; then build; fi
 log "done"

@@ -33,7 +33,12 @@ build_extra() {
 bash "$REPO/scripts/setup.sh"
 
 first_failure=0
-record() { if [[ $first_failure -eq 0 && $1 -ne 0 ]]; then first_failure=$1; fi; }
+failed_dirs=()
+# record STATUS [BUILD_DIR]: keeps the first failure's code and where its tests' logs are.
+record() {
+  if [[ $first_failure -eq 0 && $1 -ne 0 ]]; then first_failure=$1; fi
+  if [[ $1 -ne 0 && -n "${2:-}" ]]; then failed_dirs+=("$2"); fi
+}
 
 log "format (.clang-format)"
 status=0
@@ -43,7 +48,7 @@ record $status
 log "ctest on build/"
 status=0
 ctest --test-dir "$REPO/build" --output-on-failure -j"$JOBS" "$@" || status=$?
-record $status
+record $status "$REPO/build"
 
 # -O1 with line tables only: a third of the compile time of -O2 -g under the sanitizers, with
 # file:line still in every report. Asserts stay on (no NDEBUG). halt_on_error is built in
@@ -60,7 +65,7 @@ if [[ $status -eq 0 ]]; then
   log "ctest -L unit on build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer)"
   ctest --test-dir "$REPO/build-asan" --output-on-failure -j"$JOBS" -L unit "$@" || status=$?
 fi
-record $status
+record $status "$REPO/build-asan"
 
 status=0
 build_extra "$REPO/build-fuzz" all \
@@ -70,6 +75,8 @@ if [[ $status -eq 0 ]]; then
   log "ctest -L fuzz on build-fuzz/ (libFuzzer, ${DNNSWEEP_FUZZ_SECONDS:-25} s per target)"
   ctest --test-dir "$REPO/build-fuzz" --output-on-failure -j"$JOBS" -L fuzz "$@" || status=$?
 fi
-record $status
+record $status "$REPO/build-fuzz"
 
+# The failures again at the very end, where a log cut to its tail still shows them.
+for dir in "${failed_dirs[@]}"; do python3 "$REPO/scripts/ctest_failures.py" "$dir" >&2 || true; done
 exit $first_failure

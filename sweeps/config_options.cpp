@@ -208,6 +208,12 @@ std::vector<ConfigOption> make_table() {
          .help = "std of Gaussian noise added to the validation inputs",
          .get = [](const C& c) -> V { return c.test_noise; },
          .set = [](C& c, S s) { c.test_noise = parse_number<double>(s); }},
+        {.name = "train-noise",
+         .value_name = "STD",
+         .help = "std of Gaussian noise added to training batches, fresh each epoch",
+         .hashed_at_default = false,
+         .get = [](const C& c) -> V { return c.train_noise; },
+         .set = [](C& c, S s) { c.train_noise = parse_number<double>(s); }},
         {.name = "threads",
          .value_name = "N",
          .help = "CPU threads for training",
@@ -257,6 +263,10 @@ std::string to_text(const OptionValue& v) {
 std::span<const ConfigOption> config_options() {
     static const std::vector<ConfigOption> table = make_table();
     return table;
+}
+
+bool identifies(const ConfigOption& opt, const TrainConfig& c) {
+    return opt.hashed_at_default || to_text(opt.get(c)) != to_text(opt.get(TrainConfig{}));
 }
 
 const ConfigOption* find_config_option(std::string_view name) {

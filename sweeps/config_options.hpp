@@ -29,9 +29,15 @@ struct ConfigOption {
     std::string help;         // one line
     bool has_default = true;  // false: unset is resolved later (learning-rate: the optimizer's default)
     bool is_flag = false;     // may be given bare (`--nesterov` = `--nesterov=true`)
+    // false for options added after results files existed: at their default they are left out of
+    // config ids, the spec hash and model files, so those stay what they were before the option.
+    bool hashed_at_default = true;
     OptionValue (*get)(const TrainConfig&) = nullptr;       // learning-rate: the effective (resolved) rate
     void (*set)(TrainConfig&, std::string_view) = nullptr;  // parses; throws ConfigError(why)
 };
+
+// Whether `opt` belongs in a configuration's identity (ids, the spec hash, model files) for `c`.
+bool identifies(const ConfigOption& opt, const TrainConfig& c);
 
 // Every TrainConfig option, in --help order.
 std::span<const ConfigOption> config_options();

@@ -8,7 +8,9 @@
 //   learning-rate = 0.1
 //   folds = 5
 //
-// The grid is the cartesian product of the lists (sweeps/grid.hpp).
+// The grid is the cartesian product of the lists (sweeps/grid.hpp). `[name]` sections make the
+// study a union of grids, and `key = loguniform(a, b)` style ranges are drawn with `sample = N`
+// (sweeps/search_space.hpp, docs/sweep-spec.md).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +39,30 @@ struct Axis {
     std::vector<std::string> values;
 };
 
+// A numeric range to draw from: `uniform(a, b)`, `loguniform(a, b)` (real keys), `randint(a, b)`,
+// `lograndint(a, b)` (integer keys, both ends included).
+enum class Distribution { Uniform, LogUniform, RandInt, LogRandInt };
+
+struct RangeAxis {
+    std::string key;
+    Distribution distribution = Distribution::Uniform;
+    double low = 0.0, high = 0.0;
+    std::string text;  // canonical, e.g. "loguniform(0.0001, 0.1)"
+    int line = 0;      // where it was written (errors raised after parsing name it)
+};
+
+// One grid of the union: the top-level keys overridden by the section's own, in the option
+// table's order. A spec without sections has one, named "".
+struct Section {
+    std::string name;
+    int line = 0;
+    std::vector<Axis> axes;
+    std::vector<RangeAxis> ranges;
+};
+
+// How ranges are drawn: independent uniform draws, or a scrambled Sobol sequence.
+enum class Sampler { Random, Sobol };
+
 struct SweepSpec {
     std::string path;        // as given
     std::string text;        // the file verbatim (stored in the results)
@@ -47,6 +73,10 @@ struct SweepSpec {
     // Study keys, single-valued:
     std::string data = "mnist";                    // `data`, as `dnnsweep train --data`
     LabelFormat label_format = LabelFormat::Auto;  // `label-format`
+    // `features`, `labels`, `header`, `label-column`, `feature-columns` (engine/dataset.hpp's
+    // LoadOptions; label_format above is its label-format), and `test-data`: a separate test set.
+    LoadOptions load;
+    std::string test_data;
     StudySplit split;                     // `test-fraction`, `folds` (default 5), `validation-fraction`, `split-seed`
     std::optional<std::uint64_t> sample;  // `sample`: a seeded random subset of this many configurations
     std::uint64_t sample_seed = 0;        // `sample-seed`
@@ -54,6 +84,20 @@ struct SweepSpec {
     PruneSettings prune;                  // `prune`, `prune-after`, `prune-loss-drop`, `halving-min-epochs`,
                                           // `halving-eta` (engine/pruning.hpp)
     int threads = 1;                      // `threads`: per rank; not part of a configuration's identity
+    std::vector<Section> sections;        // never empty once parsed: the grids of the union
+    Sampler sampler = Sampler::Random;    // `sampler`
+    bool exact_train_curves = false;      // `train-curves = exact` (engine/trainer.hpp TrainCurves)
+
+    // How to read `data` and `test-data`.
+    LoadOptions load_options() const {
+        LoadOptions o = load;
+        o.label_format = label_format;
+        return o;
+    }
+    bool refit = false;   // `refit`: at the end, the best configuration refit and saved as RESULTS.model.h5
+                          // (runner/sweep/refit.hpp); not part of the results' identity
+    bool repair = false;  // `repair`: after the grid, each failing configuration's repair runs too
+                          // (outputs/repairs.hpp); not part of the results' identity
 };
 
 // Reads and validates a spec. Unknown keys, malformed or out-of-range values (every value of a

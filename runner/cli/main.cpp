@@ -11,6 +11,9 @@
 
 #include "runner/cli/command.hpp"
 #include "runner/cli/command_errors.hpp"
+#include "runner/cli/predict_command.hpp"
+#include "runner/cli/refit_command.hpp"
+#include "runner/cli/repair_command.hpp"
 #include "runner/cli/report_command.hpp"
 #include "runner/cli/status_command.hpp"
 #include "runner/cli/submit_command.hpp"
@@ -30,11 +33,17 @@ constexpr std::array kCommands{
             dnnsweep::run_train_command},
     Command{"sweep", "run a sweep spec's grid over the MPI ranks; results in one HDF5 file",
             dnnsweep::run_sweep_command},
+    Command{"repair", "add verified repairs to a study: each failing configuration with its fix, before -> after",
+            dnnsweep::run_repair_command},
     Command{"report", "the leaderboard, the settings that matter and the diagnosis of a results file",
             dnnsweep::run_report_command},
     Command{"status", "done, failed and remaining units of a sweep, also while it runs", dnnsweep::run_status_command},
     Command{"submit", "run a sweep as a Slurm batch job that requeues itself until it is complete",
             dnnsweep::run_submit_command},
+    Command{"refit", "train a sweep's chosen configuration on all its data and save the model",
+            dnnsweep::run_refit_command},
+    Command{"predict", "classify the rows of a data file with a saved model (probabilities, accuracy)",
+            dnnsweep::run_predict_command},
 };
 
 // The name column: the longest name and four spaces, however long a new command's name is.

@@ -37,12 +37,15 @@ struct ReportCli {
     std::size_t curves = 5;
     std::string format = "text";
     std::string csv_dir, plots_dir, html_path;
+    bool all = false;
     bool help = false;
 };
 
 po::options_description make_options(ReportCli& cli) {
     po::options_description options("Options");
-    options.add_options()("top", po::value(&cli.top)->value_name("N")->default_value(10), "leaderboard rows")(
+    options.add_options()("top", po::value(&cli.top)->value_name("N")->default_value(10),
+                          "leaderboard rows, and examples per diagnosis group")(
+        "all", po::bool_switch(&cli.all), "list every configuration of each diagnosis group")(
         "format", po::value(&cli.format)->value_name("text|json|csv")->default_value("text"),
         "standard output: the text report, one JSON object, or the leaderboard as CSV")(
         "csv", po::value(&cli.csv_dir)->value_name("DIR"),
@@ -59,8 +62,8 @@ po::options_description make_options(ReportCli& cli) {
 
 // --help: the usage, then the options, then the exit codes.
 constexpr const char* kUsage =
-    "Usage: dnnsweep report RESULTS.h5 [--top N] [--format text|json|csv] [--csv DIR] [--plots DIR]\n"
-    "                       [--html FILE]\n\n"
+    "Usage: dnnsweep report RESULTS.h5 [--top N] [--all] [--format text|json|csv] [--csv DIR]\n"
+    "                       [--plots DIR] [--html FILE]\n\n"
     "The leaderboard, which settings matter, and the diagnosis of every configuration that does\n"
     "not train or overfits. A sweep still running is reported from its shards (RESULTS.h5.parts/),\n"
     "marked PARTIAL. Python users: docs/analysis.md.\n\n";
@@ -182,7 +185,7 @@ int report(const std::vector<std::string>& args, const po::options_description& 
     else if (cli.format == "csv")
         write_leaderboard_csv(src, cli.top, std::cout);
     else
-        write_report_text(src, cli.top, std::cout);
+        write_report_text(src, cli.top, std::cout, cli.all);
     std::cout.flush();
     if (!std::cout) throw std::runtime_error("standard output: write failed");
     return exit_code::ok;

@@ -55,6 +55,10 @@ void print_status(const ReportSource& src, const std::string& path, std::ostream
     if (last > 0.0)
         out << "  last unit finished: " << local_time(last) << " ("
             << duration_text(static_cast<double>(std::time(nullptr)) - last) << " ago)\n";
+    if (!src.results.info.data_fingerprint.empty())
+        out << "  data: " << src.results.info.data_source << " (" << src.results.info.data.samples << " x "
+            << src.results.info.data.features << ", " << src.results.info.data.classes << " classes), fingerprint "
+            << src.results.info.data_fingerprint << '\n';
     out << "  read: " << (src.merged_read ? "the merged file" : "no merged file yet");
     if (src.shards_read > 0) out << " + " << src.shards_read << " shard(s) with newer units";
     out << '\n';

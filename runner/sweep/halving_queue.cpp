@@ -73,6 +73,7 @@ double HalvingQueue::score(const Config& c, std::size_t rung) const {
 void HalvingQueue::advance() {
     for (bool changed = true; changed;) {
         changed = false;
+        bool feeders_complete = true;  // rung 0's configurations are all there from the start
         for (std::size_t k = 0; k < order_.size(); ++k) {
             // One configuration at a time: the promotions made at each count are the same
             // whichever way the results arrived (several at once, or one by one).
@@ -80,8 +81,26 @@ void HalvingQueue::advance() {
                 ++counted_[k];
                 changed |= promote(k);
             }
+            // A rung that can gain no more configurations, of which none went on: its best does,
+            // so a finite grid always trains one configuration to its full epochs (ASHA's quota
+            // alone stops at 9 -> 3 -> 1 -> 0 on rungs 1, 3, 9, 20).
+            const bool complete = feeders_complete && counted_[k] == order_[k].size();
+            if (complete && promoted_[k].empty()) changed |= promote_best(k);
+            feeders_complete = complete;
         }
     }
+}
+
+bool HalvingQueue::promote_best(std::size_t k) {
+    for (const Ranked& r : ranked_[k]) {
+        if (!std::isfinite(r.key)) return false;  // only diverged or failed ones are left
+        if (k + 1 >= configs_[r.config].rungs.size()) continue;
+        promoted_[k].insert(r.config);
+        order_[k + 1].push_back(r.config);
+        enqueue(r.config, k + 1);
+        return true;
+    }
+    return false;
 }
 
 bool HalvingQueue::promote(std::size_t k) {

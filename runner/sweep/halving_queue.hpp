@@ -9,7 +9,8 @@
 // the validation accuracy at that rung's last epoch (a fold that ended before: its last epoch's).
 //
 // Promotion, as ASHA: once n configurations have reached rung k, those in the top floor(n / eta)
-// by score go on to rung k+1, if not already promoted. Workers never wait for a rung to fill: a
+// by score go on to rung k+1, if not already promoted. A finite grid adds one rule: once rung k is
+// complete (every configuration that can reach it has) and none of them went on, its best does. Workers never wait for a rung to fill: a
 // worker asking for work gets a promoted unit if there is one (highest rung first), else a unit
 // of rung 0, and waits only when neither exists while units are still out.
 //
@@ -83,7 +84,8 @@ private:
     double score(const Config& c, std::size_t rung) const;
     void enqueue(std::size_t config, std::size_t rung);
     void advance();
-    bool promote(std::size_t rung);  // after one more configuration is counted on `rung`
+    bool promote(std::size_t rung);       // after one more configuration is counted on `rung`
+    bool promote_best(std::size_t rung);  // a complete rung none of whose configurations went on
 
     PruneSettings settings_;
     int retries_;

@@ -14,6 +14,10 @@ struct SweepOptions {
     int retries = 1;                      // times a failed unit runs again
     int array_task = 0, array_tasks = 1;  // this job's share of the units
     bool restart = false;                 // move an existing --out aside first
+    bool retry_failed = false;            // run the units recorded failed again
+    bool no_sync = false;                 // shards flushed, not fsynced (scratch file systems)
+    double batch_seconds = 0.2;           // group commit: seconds of short units per batch (0: one unit)
+    bool repair = false;                  // `dnnsweep repair`: the spec is the one --out stores, repairs on
 };
 
 // Runs on every rank of the job. Returns the exit code (runner/sweep/exit_codes.hpp); a user's error

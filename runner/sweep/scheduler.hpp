@@ -49,6 +49,9 @@ public:
     virtual ~Scheduler() = default;
     // The next unit to hand out, or nullopt when none can be handed out now.
     virtual std::optional<Assignment> next() = 0;
+    // The same, preferring a unit that trains on the same fold parts as `like` (the unit the asking
+    // worker ran last, whose parts it keeps: engine/fold_cache.hpp) where the schedule allows it.
+    virtual std::optional<Assignment> next_like(std::uint64_t /*like*/) { return next(); }
     // A handed-out unit came back. Returns whether the unit is now done as far as the progress
     // count goes (once per unit and run).
     virtual bool report(const UnitReport& r) = 0;

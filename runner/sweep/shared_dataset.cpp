@@ -13,6 +13,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "engine/data_fingerprint.hpp"
 #include "runner/sweep/mpi.hpp"
 
 namespace dnnsweep {
@@ -77,7 +78,7 @@ SharedDataset::Window::~Window() {
     if (win_ != MPI_WIN_NULL && may_free()) report_free(MPI_Win_free(&win_), "MPI_Win_free");
 }
 
-SharedDataset::SharedDataset(const Dataset* data) {
+SharedDataset::SharedDataset(const Dataset* data, const RowSource* from_file) {
     int world_rank = 0;
     mpi_check(MPI_Comm_rank(MPI_COMM_WORLD, &world_rank), "MPI_Comm_rank");
     if (world_rank == 0 && data == nullptr) throw std::invalid_argument("SharedDataset: rank 0 must pass the dataset");
@@ -92,8 +93,10 @@ SharedDataset::SharedDataset(const Dataset* data) {
               "MPI_Comm_split(node leaders)");
 
     // Everything but the rows and labels, from rank 0 to every rank.
-    std::uint64_t head[4] = {0, 0, 0, 0};
+    std::uint64_t head[5] = {0, 0, 0, 0, 0};
+    std::string names;  // the class names, each ended by a null byte
     if (world_rank == 0) {
+        for (const std::string& n : data->class_names) names.append(n).push_back('\0');
         if (data->y.size() != data->size())
             throw std::invalid_argument("SharedDataset: " + data->source + " has " + std::to_string(data->size()) +
                                         " rows but " + std::to_string(data->y.size()) + " labels");
@@ -101,15 +104,26 @@ SharedDataset::SharedDataset(const Dataset* data) {
         head[1] = data->x.cols;
         head[2] = static_cast<std::uint64_t>(data->classes);
         head[3] = data->source.size();
+        head[4] = names.size();
         source_ = data->source;
     }
-    mpi_check(MPI_Bcast(head, 4, MPI_UINT64_T, 0, MPI_COMM_WORLD), "MPI_Bcast(dataset shape)");
+    mpi_check(MPI_Bcast(head, 5, MPI_UINT64_T, 0, MPI_COMM_WORLD), "MPI_Bcast(dataset shape)");
     rows_count_ = head[0];
     cols_ = head[1];
     classes_ = static_cast<int>(head[2]);
     source_.resize(head[3]);
     mpi_check(MPI_Bcast(source_.data(), static_cast<int>(source_.size()), MPI_CHAR, 0, MPI_COMM_WORLD),
               "MPI_Bcast(dataset source)");
+    names.resize(head[4]);
+    mpi_check(MPI_Bcast(names.data(), static_cast<int>(names.size()), MPI_CHAR, 0, MPI_COMM_WORLD),
+              "MPI_Bcast(class names)");
+    for (std::size_t at = 0; at < names.size();) {
+        const std::size_t end = names.find('\0', at);
+        class_names_.push_back(names.substr(at, end - at));
+        at = end + 1;
+    }
+    // Rank 0's own rows go before the window is made: one copy of them at a time.
+    if (world_rank == 0 && from_file != nullptr) from_file->release();
 
     const std::size_t x_bytes = rows_count_ * cols_ * sizeof(float), y_bytes = rows_count_ * sizeof(std::int32_t);
     const std::size_t total = x_bytes + y_bytes;
@@ -150,7 +164,10 @@ SharedDataset::SharedDataset(const Dataset* data) {
     }
     if (leader && total > 0) {
         if (world_rank == 0) {
-            std::memcpy(bytes, data->x.elements(), x_bytes);
+            if (from_file != nullptr)
+                from_file->fill(reinterpret_cast<float*>(bytes));
+            else
+                std::memcpy(bytes, data->x.elements(), x_bytes);
             std::memcpy(bytes + x_bytes, data->y.data(), y_bytes);
         }
         broadcast_bytes(bytes, total, leaders_.get());  // to the other nodes' leaders
@@ -174,15 +191,42 @@ Dataset SharedDataset::view() const {
     d.x = Matrix::view(rows_, rows_count_, cols_);
     if (labels_ != nullptr) d.y.assign(labels_, labels_ + rows_count_);
     d.classes = classes_;
+    d.class_names = class_names_;
     d.source = source_;
     return d;
 }
 
-Study share_study(std::optional<Study> loaded, const std::string& spec_path) {
-    Study s = loaded ? std::move(*loaded) : load_study_spec(spec_path);
-    auto shared = std::make_shared<const SharedDataset>(loaded ? &s.data : nullptr);
+Study share_study(std::optional<Study> loaded, const std::string& spec_path, const std::string& fingerprint) {
+    return share_study(std::move(loaded), SpecSource{.path = spec_path}, fingerprint);
+}
+
+Study share_study(std::optional<Study> loaded, const SpecSource& spec, const std::string& fingerprint) {
+    const bool rank0 = loaded.has_value();
+    Study s = rank0 ? std::move(*loaded) : load_study_spec(spec);
+    std::uint64_t test_rows = s.spec.split.test_rows;
+    mpi_check(MPI_Bcast(&test_rows, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD), "MPI_Bcast(test rows)");
+    s.spec.split.test_rows = test_rows;
+
+    // HDF5 and NumPy rows are read again, straight into the window; the fingerprint of the data
+    // before and after shows they are the rows load_study checked.
+    const LoadOptions options = s.spec.load_options();
+    const bool from_file = rank0 && features_readable_into(s.spec.data) &&
+                           (s.spec.test_data.empty() || features_readable_into(s.spec.test_data));
+    const std::size_t cols = s.data.features(), test = s.spec.split.test_rows, train = s.data.size() - test;
+    const SharedDataset::RowSource source{
+        [&] {
+            s.data.x = Matrix(0, 0);  // frees the rows; shape and labels went to the window's header already
+        },
+        [&](float* dst) {
+            read_features_into(s.spec.data, options, dst, train, cols);
+            if (test > 0) read_features_into(s.spec.test_data, options, dst + train * cols, test, cols);
+        }};
+    auto shared = std::make_shared<const SharedDataset>(rank0 ? &s.data : nullptr, from_file ? &source : nullptr);
     s.data = shared->view();  // on rank 0 this frees its own copy of the rows
     s.shared = std::move(shared);
+    if (from_file && data_fingerprint(s.data) != fingerprint)
+        throw DataError(s.spec.data + ": the data changed while the sweep was reading it; run it again");
+    count_classes(s);  // every rank: the chance pruning rule needs it
     return s;
 }
 

@@ -7,8 +7,10 @@
 // room for the window (Open MPI's backing folder too small or missing), every rank of that node
 // gets its own copy from its leader instead, with a warning: more memory, same results.
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <mpi.h>
 
@@ -20,9 +22,17 @@ namespace dnnsweep {
 
 class SharedDataset {
 public:
+    // Where world rank 0 can read the rows again straight from their files (HDF5, NumPy): `release`
+    // frees its loaded copy of the rows before the window is allocated, `fill` writes them into
+    // the window, so the node never holds them twice.
+    struct RowSource {
+        std::function<void()> release;
+        std::function<void(float*)> fill;
+    };
     // Collective over MPI_COMM_WORLD. `data` is the loaded dataset on world rank 0 and ignored
-    // elsewhere; it is only read (copied into the window).
-    explicit SharedDataset(const Dataset* data);
+    // elsewhere; it is only read (copied into the window), or, with `from_file`, only its labels
+    // and shape are (its rows are released and read again from the file).
+    explicit SharedDataset(const Dataset* data, const RowSource* from_file = nullptr);
     // Frees the window and the communicators: collective over the node, so it must run on every
     // rank before MPI_Finalize (Study::shared is destroyed before run_sweep's MpiSession).
     ~SharedDataset();
@@ -75,13 +85,17 @@ private:
     std::size_t rows_count_ = 0, cols_ = 0, own_bytes_ = 0;
     int classes_ = 0;
     std::string source_;
+    std::vector<std::string> class_names_;
     const float* rows_ = nullptr;
     const std::int32_t* labels_ = nullptr;
 };
 
 // Collective over MPI_COMM_WORLD: the study every rank trains from, its rows in the node's shared
 // window. On world rank 0 `loaded` is the study load_study checked (its own copy of the rows is
-// freed); the other ranks pass nothing and read only the spec.
-Study share_study(std::optional<Study> loaded, const std::string& spec_path);
+// freed: before the window is filled, straight from the files, where their format allows); the
+// other ranks pass nothing and read only the spec (the separate test set's size comes from rank 0).
+// `fingerprint`: rank 0's data_fingerprint of `loaded` (it checks rows read again from the files).
+Study share_study(std::optional<Study> loaded, const SpecSource& spec, const std::string& fingerprint);
+Study share_study(std::optional<Study> loaded, const std::string& spec_path, const std::string& fingerprint);
 
 }  // namespace dnnsweep

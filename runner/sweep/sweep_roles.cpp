@@ -10,13 +10,15 @@
 #include <string>
 #include <tuple>
 
+#include "engine/fold_cache.hpp"
 #include "engine/prune_policy.hpp"
 #include "engine/stop.hpp"
+#include "runner/sweep/group_commit.hpp"
 #include "runner/sweep/halving_queue.hpp"
+#include "runner/sweep/heap_reuse.hpp"
 #include "runner/sweep/mpi.hpp"
 #include "runner/sweep/signals.hpp"
 #include "runner/sweep/sweep_protocol.hpp"
-#include "runner/sweep/unit_runner.hpp"
 #include "runner/sweep/work_queue.hpp"
 
 namespace dnnsweep {
@@ -37,6 +39,20 @@ bool worker_should_stop() {
     return g_abort_received;
 }
 
+// Units share fold parts when they have the same fold and input scaling; they may trade places in
+// the schedule with units of the same expected cost (runner/sweep/work_queue.hpp).
+Affinity fold_affinity(const Study& s) {
+    const auto folds = static_cast<std::uint64_t>(s.grid.folds());
+    return {
+        .parts_of =
+            [&grid = s.grid, folds](std::uint64_t u) {
+                const UnitRef ref = grid.unit(u);
+                const auto scaling = static_cast<std::uint64_t>(input_scaling(grid.config(ref.config).normalization));
+                return scaling * folds + static_cast<std::uint64_t>(ref.fold);
+            },
+        .cost_of = [&grid = s.grid, shape = shape_of(s.data)](std::uint64_t u) { return grid.unit_flops(u, shape); }};
+}
+
 // The spec's scheduler: successive halving, or every unit once (with chance pruning's skips).
 std::unique_ptr<Scheduler> make_scheduler(const Study& s, const Plan& plan, int retries) {
     switch (policy(s.spec.prune.mode).scheduler) {
@@ -45,13 +61,9 @@ std::unique_ptr<Scheduler> make_scheduler(const Study& s, const Plan& plan, int 
     case SchedulerKind::EveryUnitOnce:
         return std::make_unique<WorkQueue>(
             plan.pending, retries, [&grid = s.grid](std::uint64_t u) { return grid.unit(u).config; },
-            plan.pruned_configs);
+            plan.pruned_configs, fold_affinity(s));
     }
     throw std::logic_error("no scheduler for prune = " + std::string(name(s.spec.prune.mode)));
-}
-
-double last_val_acc(const UnitResult& r) {
-    return r.history.empty() ? std::numeric_limits<double>::quiet_NaN() : r.history.back().val_acc;
 }
 
 }  // namespace
@@ -96,7 +108,10 @@ public:
           ranks_(ranks),
           progress_(progress),
           queue_(make_scheduler(s, plan, retries)),
-          busy_(static_cast<std::size_t>(ranks), protocol::kNoUnit) {}
+          sizer_(s.batch_seconds),
+          busy_(static_cast<std::size_t>(ranks), 0),
+          last_trained_(static_cast<std::size_t>(ranks)),
+          unstarted_(plan.pending.size()) {}
 
     RunSummary run() {
         Backoff backoff;
@@ -122,17 +137,26 @@ private:
         if (summary_.stopped) return;
         summary_.stopped = true;
         for (int w = 1; w < ranks_; ++w)
-            if (busy_[static_cast<std::size_t>(w)] != protocol::kNoUnit) send_words({0}, w, protocol::kAbort);
+            if (busy_[static_cast<std::size_t>(w)] != 0) send_words({0}, w, protocol::kAbort);
     }
 
-    // Answers one worker's request: a unit, kStop, or (nothing now, more may come) not yet.
+    // Answers one worker's request: a batch of units, kStop, or (nothing now, more may come) not yet.
     bool answer(int worker) {
-        const std::optional<Assignment> next = summary_.stopped ? std::nullopt : queue_->next();
-        if (next) {
-            busy_[static_cast<std::size_t>(worker)] = next->unit;
-            send_words({next->unit, next->record_pruned ? protocol::kRecordPruned : protocol::kTrain,
-                        static_cast<std::uint64_t>(next->epochs)},
-                       worker, protocol::kAssign);
+        std::vector<Assignment> batch;
+        if (!summary_.stopped) {
+            const std::size_t n = sizer_.size(unstarted_, ranks_ - 1);
+            std::optional<std::uint64_t>& like = last_trained_[static_cast<std::size_t>(worker)];
+            while (batch.size() < n) {
+                std::optional<Assignment> next = like ? queue_->next_like(*like) : queue_->next();
+                if (!next) break;
+                if (!next->record_pruned) like = next->unit;  // a unit recorded pruned prepares no parts
+                batch.push_back(*next);
+            }
+        }
+        if (!batch.empty()) {
+            busy_[static_cast<std::size_t>(worker)] = batch.size();
+            unstarted_ -= std::min(unstarted_, batch.size());
+            send_words(encode_batch(batch), worker, protocol::kAssign);
             return true;
         }
         if (summary_.stopped || queue_->exhausted()) {
@@ -145,9 +169,10 @@ private:
     void handle(const MPI_Status& status) {
         const int worker = status.MPI_SOURCE;
         if (status.MPI_TAG == protocol::kRequest) {
-            handle_request(worker);
+            handle_request(worker, probed_words(status));
         } else if (status.MPI_TAG == protocol::kClosed) {
-            recv_words(protocol::kEmptyWords, worker, protocol::kClosed);
+            if (recv_words(protocol::kEmptyWords, worker, protocol::kClosed)[0] == protocol::kClosedNoSpace)
+                summary_.no_space_rank = worker;
             ++closed_;
         } else {
             throw MpiError("coordinator: unexpected message tag " + std::to_string(status.MPI_TAG) + " from rank " +
@@ -155,14 +180,18 @@ private:
         }
     }
 
-    // A request, carrying the report of the worker's previous unit (if any): record it, answer.
-    void handle_request(int worker) {
+    // A request, carrying the reports of the worker's previous batch (if any): record them, answer.
+    void handle_request(int worker, std::size_t words) {
         const auto start = std::chrono::steady_clock::now();
-        const auto words = recv_words(protocol::kRequestWords, worker, protocol::kRequest);
-        const protocol::Request report = protocol::decode_request(
-            std::span<const std::uint64_t, protocol::kRequestWords>(words.data(), words.size()));
-        busy_[static_cast<std::size_t>(worker)] = protocol::kNoUnit;
-        if (report.unit != protocol::kNoUnit) record(report);
+        const std::vector<protocol::Request> reports = decode_reports(recv_words(words, worker, protocol::kRequest));
+        busy_[static_cast<std::size_t>(worker)] = 0;
+        bool batch = false;
+        for (const protocol::Request& report : reports)
+            if (report.unit != protocol::kNoUnit) {
+                record(report);
+                batch = true;
+            }
+        if (batch) ++summary_.batches;
         if (!answer(worker)) waiting_.push_back(worker);
         summary_.handling_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         ++summary_.requests;
@@ -174,6 +203,7 @@ private:
         if (queue_->report(r))
             progress_.unit_done(report.status == UnitStatus::Failed,
                                 s_.grid.unit_flops(report.unit, shape_of(s_.data)));
+        if (report.epochs > 0) sizer_.observe(report.seconds + report.setup_seconds);
         summary_.unit_seconds += report.seconds;
         summary_.record_seconds += report.record_seconds;
         summary_.setup_seconds += report.setup_seconds;
@@ -187,8 +217,12 @@ private:
     Progress& progress_;
     const std::unique_ptr<Scheduler> queue_;
     RunSummary summary_;
-    std::vector<std::uint64_t> busy_;  // unit per worker
-    std::deque<int> waiting_;          // workers whose request found nothing to hand out yet (halving)
+    BatchSizer sizer_;
+    std::vector<std::size_t> busy_;  // units out per worker (its batch)
+    // The last unit each worker was given to train: its fold parts are what the worker keeps.
+    std::vector<std::optional<std::uint64_t>> last_trained_;
+    std::size_t unstarted_;    // units not handed out yet, as far as the plan knows (retries and rungs aside)
+    std::deque<int> waiting_;  // workers whose request found nothing to hand out yet (halving)
     int closed_ = 0;
 };
 
@@ -200,57 +234,84 @@ RunSummary coordinate(const Study& s, const Plan& plan, int ranks, int retries, 
 
 void work(const Study& s, const std::string& out, const RunInfo& info, int rank, const std::string& host) {
     set_stop_check(worker_should_stop);
+    reuse_freed_heap();
+    bool no_space = false;  // the shard cannot take more: every unit from here on is reported stopped
     {
-        ShardWriter shard(shard_path(out, rank, info.run_id), s.spec, info, rank);
-        protocol::Request report;  // the first request reports no unit
+        std::optional<ShardWriter> shard;
+        try {
+            shard.emplace(shard_path(out, rank, info.run_id), s.spec, info, rank, s.sync_shards);
+        } catch (const Hdf5NoSpaceError&) {
+            no_space = true;
+        }
+        FoldCache folds(s.data, s.spec.split);
+        const BatchRun run{s, rank, host, worker_should_stop, folds};
+        std::vector<protocol::Request> reports(1);  // the first request reports no unit
         for (;;) {
-            const auto request = protocol::encode(report);
-            send_words({request.begin(), request.end()}, 0, protocol::kRequest);
+            send_words(encode_reports(reports), 0, protocol::kRequest);
             const auto wait_start = std::chrono::steady_clock::now();
-            auto [tag, words] = recv_polling(protocol::kAssignWords, 0);
-            // A kAbort that crossed this request (the unit had already finished) is stale.
-            while (tag == protocol::kAbort) std::tie(tag, words) = recv_polling(protocol::kAssignWords, 0);
+            auto [tag, words] = recv_polling(protocol::kAssignWords * protocol::kMaxBatch, 0);
+            // A kAbort that crossed this request (the batch had already finished) is stale.
+            while (tag == protocol::kAbort)
+                std::tie(tag, words) = recv_polling(protocol::kAssignWords * protocol::kMaxBatch, 0);
             const double wait_seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start).count();
             if (tag == protocol::kStop) break;
             if (tag != protocol::kAssign) throw MpiError("worker: unexpected message tag " + std::to_string(tag));
             g_abort_received = false;
-            const UnitResult r =
-                run_unit(s.spec, s.grid, s.data, words[0], rank, host,
-                         words[1] == protocol::kRecordPruned ? UnitTask::RecordPruned : UnitTask::Train,
-                         static_cast<int>(words[2]));
-            // A unit cut short by a stop is not a result: it is not recorded, and runs again on resume.
-            const auto record_start = std::chrono::steady_clock::now();
-            if (r.status != UnitStatus::Stopped) shard.append(r);
-            const double record_seconds =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - record_start).count();
-            report = {
-                words[0],        r.status,        r.seconds,   record_seconds, static_cast<std::uint64_t>(r.epochs),
-                last_val_acc(r), r.setup_seconds, wait_seconds};
+            const std::vector<Assignment> batch = decode_batch(words);
+            // Recorded (one append, one sync) before they are reported; with no space, reported stopped.
+            reports = run_batch(run, batch, shard ? &*shard : nullptr, no_space, wait_seconds);
         }
     }  // the shard is closed before rank 0 is told so
-    send_words({0}, 0, protocol::kClosed);
+    send_words({no_space ? protocol::kClosedNoSpace : 0}, 0, protocol::kClosed);
 }
 
 RunSummary work_alone(const Study& s, const Plan& plan, const std::string& out, const RunInfo& info,
                       const std::string& host, int retries, Progress& progress) {
     set_stop_check([] { return stop_signal() != 0; });
+    reuse_freed_heap();
     const std::unique_ptr<Scheduler> queue = make_scheduler(s, plan, retries);
     RunSummary summary;
-    ShardWriter shard(shard_path(out, 0, info.run_id), s.spec, info, 0);
-    while (stop_signal() == 0) {
-        const std::optional<Assignment> a = queue->next();  // alone, nothing is out: none means done
-        if (!a) break;
-        const UnitResult r = run_unit(s.spec, s.grid, s.data, a->unit, 0, host,
-                                      a->record_pruned ? UnitTask::RecordPruned : UnitTask::Train, a->epochs);
-        if (r.status != UnitStatus::Stopped) shard.append(r);
-        summary.unit_seconds += r.seconds;
-        summary.setup_seconds += r.setup_seconds;
-        summary.epochs_trained += r.epochs;
-        if (queue->report({a->unit, outcome_of(r.status), r.epochs, last_val_acc(r)}))
-            progress.unit_done(r.status == UnitStatus::Failed, s.grid.unit_flops(a->unit, shape_of(s.data)));
+    std::optional<ShardWriter> shard;
+    try {
+        shard.emplace(shard_path(out, 0, info.run_id), s.spec, info, 0, s.sync_shards);
+    } catch (const Hdf5NoSpaceError&) {
+        summary.no_space_rank = 0;
+        summary.stopped = true;
+        add_counts(summary, *queue);
+        return summary;
     }
-    summary.stopped = stop_signal() != 0;
+    // The same batches as a worker's, so short units cost one append and one sync a batch here too.
+    FoldCache folds(s.data, s.spec.split);
+    const BatchRun run{s, 0, host, [] { return stop_signal() != 0; }, folds};
+    BatchSizer sizer(s.batch_seconds);
+    std::size_t unstarted = plan.pending.size();
+    bool no_space = false;
+    std::optional<std::uint64_t> like;  // the last unit trained: its fold parts are kept
+    while (stop_signal() == 0 && !no_space) {
+        std::vector<Assignment> batch;
+        const std::size_t n = sizer.size(unstarted, 1);
+        while (batch.size() < n) {
+            // Alone, nothing is out: none means done.
+            const std::optional<Assignment> a = like ? queue->next_like(*like) : queue->next();
+            if (!a) break;
+            if (!a->record_pruned) like = a->unit;
+            batch.push_back(*a);
+        }
+        if (batch.empty()) break;
+        unstarted -= std::min(unstarted, batch.size());
+        for (const protocol::Request& r : run_batch(run, batch, &*shard, no_space, 0.0)) {
+            if (r.epochs > 0) sizer.observe(r.seconds + r.setup_seconds);
+            summary.unit_seconds += r.seconds;
+            summary.setup_seconds += r.setup_seconds;
+            summary.record_seconds += r.record_seconds;
+            summary.epochs_trained += static_cast<std::int64_t>(r.epochs);
+            if (queue->report({r.unit, outcome_of(r.status), static_cast<int>(r.epochs), r.val_acc}))
+                progress.unit_done(r.status == UnitStatus::Failed, s.grid.unit_flops(r.unit, shape_of(s.data)));
+        }
+    }
+    if (no_space) summary.no_space_rank = 0;
+    summary.stopped = stop_signal() != 0 || summary.no_space_rank >= 0;
     add_counts(summary, *queue);
     return summary;
 }

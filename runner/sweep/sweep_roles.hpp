@@ -38,8 +38,10 @@ struct RunSummary {
     double handling_seconds = 0.0;          // rank 0's time answering requests (receive, bookkeeping, send)
     double wait_seconds = 0.0;              // the workers' waits for their units (request sent to answer in), summed;
                                             // with halving also the time a request waits for a promotion
-    std::size_t requests = 0, reports = 0;  // requests answered; of them, reports of a finished unit
+    std::size_t requests = 0, reports = 0;  // requests answered; the units they reported
+    std::size_t batches = 0;                // requests that reported units (group commit: a batch each)
     bool stopped = false;
+    int no_space_rank = -1;  // a rank whose shard could not be written for lack of space (it stopped the run)
 };
 
 // Rank 0 of a multi-rank job: hands out units, never trains, never spins.

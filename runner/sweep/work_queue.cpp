@@ -1,10 +1,14 @@
 #include "runner/sweep/work_queue.hpp"
 
+#include <algorithm>
+
 namespace dnnsweep {
 
 WorkQueue::WorkQueue(std::vector<std::uint64_t> pending, int retries,
-                     std::function<std::uint64_t(std::uint64_t)> config_of, std::set<std::uint64_t> pruned_configs)
+                     std::function<std::uint64_t(std::uint64_t)> config_of, std::set<std::uint64_t> pruned_configs,
+                     Affinity affinity)
     : config_of_(std::move(config_of)),
+      affinity_(std::move(affinity)),
       pruned_configs_(std::move(pruned_configs)),
       pending_(std::move(pending)),
       retries_(retries) {}
@@ -21,6 +25,25 @@ std::optional<Assignment> WorkQueue::next() {
     if (!unit) return std::nullopt;
     ++out_;
     return Assignment{*unit, pruned_configs_.contains(config_of_(*unit))};
+}
+
+std::optional<Assignment> WorkQueue::next_like(std::uint64_t like) {
+    if (!affinity_.parts_of || !affinity_.cost_of || next_ >= pending_.size()) return next();
+    const std::uint64_t wanted = affinity_.parts_of(like);
+    const auto head = static_cast<std::ptrdiff_t>(next_);
+    const double head_cost = affinity_.cost_of(pending_[next_]);
+    const std::size_t end = std::min(pending_.size(), next_ + kLookAhead);
+    for (std::size_t j = next_; j < end; ++j) {
+        const std::uint64_t u = pending_[j];
+        if (affinity_.cost_of(u) < head_cost) break;  // a cheaper unit never goes before a dearer one
+        if (affinity_.parts_of(u) == wanted) {
+            // To the head, the units it passes keeping their order.
+            const auto at = static_cast<std::ptrdiff_t>(j);
+            std::rotate(pending_.begin() + head, pending_.begin() + at, pending_.begin() + at + 1);
+            break;
+        }
+    }
+    return next();
 }
 
 bool WorkQueue::report(const UnitReport& r) {

@@ -4,6 +4,10 @@
 // and then kept as failed. With chance pruning, once a unit of a configuration comes back pruned,
 // the configuration's units not yet started are handed out as "record pruned" (no training).
 // Shared by the coordinator and the one-rank loop, so both hand out work the same way.
+//
+// With an affinity, next_like hands out, among the next units of the head unit's expected cost
+// (so longest first holds), the first that trains on the same fold parts as the asking worker's
+// last unit: its worker then reuses the parts it keeps instead of preparing them again.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -15,15 +19,25 @@
 
 namespace dnnsweep {
 
+// Which units share fold parts, and which may change places to let a worker reuse its own.
+struct Affinity {
+    std::function<std::uint64_t(std::uint64_t)> parts_of;  // a unit's fold parts, as a key (fold, scaling)
+    std::function<double(std::uint64_t)> cost_of;          // a unit's expected cost, the schedule's order
+};
+
 class WorkQueue final : public Scheduler {
 public:
     // config_of: a unit's configuration; pruned_configs: those with a unit already recorded pruned
-    // (a resumed sweep does not train their other folds either).
+    // (a resumed sweep does not train their other folds either); affinity: empty functions when
+    // every unit trains on the same parts (next_like is then next).
     WorkQueue(std::vector<std::uint64_t> pending, int retries, std::function<std::uint64_t(std::uint64_t)> config_of,
-              std::set<std::uint64_t> pruned_configs = {});
+              std::set<std::uint64_t> pruned_configs = {}, Affinity affinity = {});
 
     // The next unit to hand out, or nullopt when none is left to start (some may still be out).
     std::optional<Assignment> next() override;
+    // How far ahead next_like looks: its cost at rank 0 stays bounded whatever the schedule.
+    static constexpr std::size_t kLookAhead = 64;
+    std::optional<Assignment> next_like(std::uint64_t like) override;
     // Failed: requeued while it has retries left (returns false: not final), else final. Stopped:
     // abandoned by a stop request, not final, not requeued (the next run picks it up). Pruned:
     // final, and its configuration's unstarted units are not trained. Returns whether this is the
@@ -41,6 +55,7 @@ public:
 
 private:
     std::function<std::uint64_t(std::uint64_t)> config_of_;
+    Affinity affinity_;
     std::set<std::uint64_t> pruned_configs_;
     std::vector<std::uint64_t> pending_;
     std::size_t next_ = 0;

@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 # Settings every row shares; a row's own settings replace these.
-COMMON = {"data": "mnist", "test-fraction": "0.2", "epochs": "20", "width": "689", "batch-size": "100",
+COMMON = {"data": "mnist", "validation-fraction": "0.2", "epochs": "20", "width": "689", "batch-size": "100",
           "seed": "0", "normalization": "minmax"}
 SGD = {"optimizer": "sgd", "learning-rate": "0.1"}
 ADAM = {"optimizer": "adam"}

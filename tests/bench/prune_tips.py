@@ -11,7 +11,7 @@ A mode left out of --modes is read from its results file of an earlier run in th
 (its wall time then unknown).
 
 The spec is sweeps/tips.ini with `folds = 10` and, so that it fits a 2-core machine, a seeded
-`sample` of its 512 configurations at a smaller width (tips.ini in full at width 689 and 10 folds
+`sample` of its 256 configurations at a smaller width (tips.ini in full at width 689 and 10 folds
 is about 70 core-hours). Both runs use mpirun with --ranks ranks (1 coordinator + workers).
 """
 import argparse
@@ -38,7 +38,10 @@ def spec_text(prune, sample, sample_seed, width, epochs):
     for line in tips.splitlines():
         key = line.split("=")[0].strip() if "=" in line and not line.lstrip().startswith("#") else None
         lines.append(f"{key} = {replaced[key]}" if key in replaced else line)
-    return "\n".join(lines) + f"\nsample = {sample}\nsample-seed = {sample_seed}\nprune = {prune}\n"
+    # Study keys go before tips.ini's first [section].
+    first = next(i for i, line in enumerate(lines) if line.startswith("["))
+    lines[first:first] = [f"sample = {sample}", f"sample-seed = {sample_seed}", f"prune = {prune}", ""]
+    return "\n".join(lines) + "\n"
 
 
 def main():

@@ -87,10 +87,11 @@ def main():
     ap.add_argument("--binary", action="append", required=True, help="LABEL=PATH of a dnnsweep binary")
     ap.add_argument("--ranks", default="1,2,8")
     ap.add_argument("--workdir", default="/tmp/rss_per_rank")
+    ap.add_argument("--data", default="mnist", help="the spec's data (default: the built-in digits)")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     with open(os.path.join(a.workdir, "rss.ini"), "w") as f:
-        f.write(SPEC)
+        f.write(SPEC.replace("data = mnist", f"data = {a.data}"))
     env = dict(os.environ, OMP_NUM_THREADS="1")
     # Every binary reads the same digits, also one built in another tree (e.g. a worktree of the base).
     here = os.path.dirname(os.path.abspath(__file__))

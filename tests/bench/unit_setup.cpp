@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
             auto t = Clock::now();
             const UnitRows rows = unit_rows(split, data.y, data.classes, u % o.folds);
             rows_ms += ms_since(t);
-            UnitData d{gather(data, rows.train), gather(data, rows.val), gather(data, rows.test)};
+            UnitData d{gather(data, rows.train), gather(data, rows.val), gather(data, rows.test), {}, {}};
             gather_ms += ms_since(t);
             const InputScaler scaler = InputScaler::fit(d.train.x, config.normalization);
             fit_ms += ms_since(t);

@@ -18,6 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzz::check(spec.hash.size() == 16, "hash is not 16 hex digits", spec.hash);
         for (const Axis& axis : spec.axes) fuzz::check(!axis.values.empty(), "an axis without values", axis.key);
         fuzz::check(spec.split.folds >= 1, "folds < 1 accepted");
+        fuzz::check(!spec.sections.empty(), "a spec without a section");
+        for (const Section& section : spec.sections)
+            for (const RangeAxis& r : section.ranges) {
+                fuzz::check(r.low < r.high, "a range whose low is not below its high", r.text);
+                fuzz::check(spec.sample.has_value(), "a range without sample", r.text);
+            }
     } catch (const SpecError& e) {
         fuzz::check_message(e.what(), path + ":");
     }

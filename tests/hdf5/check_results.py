@@ -17,7 +17,9 @@ import numpy as np
 
 FOLDS_FIELDS = ["unit", "config", "fold", "unit_id", "config_id", "status", "error", "train_acc", "train_loss",
                 "val_acc", "val_loss", "test_acc", "test_loss", "epochs", "best_epoch", "diverged_epoch", "steps",
-                "seconds", "rank", "host", "finished_at"]
+                "seconds", "rank", "host", "finished_at", "loss_drop", "early_dead_relu", "loss_spike", "spike_epoch",
+                "lowest_loss_epoch", "grad_growth", "val_slope", "val_spread_ratio", "val_mean_shift", "test_spread_ratio",
+                "test_mean_shift"]
 CURVES_FIELDS = ["unit", "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds", "dead_relu",
                  "saturated", "max_abs_input"]
 GRAD_FIELDS = ["unit", "epoch", "layer", "norm"]
@@ -58,7 +60,8 @@ def main():
     subprocess.run([args.writer, args.out], check=True)
 
     with h5py.File(args.out) as f:  # plain open: the merged file is never left in SWMR mode
-        check(set(f.keys()) == {"configs", "folds", "curves", "grad_norms"}, f"datasets: {sorted(f.keys())}")
+        check(set(f.keys()) == {"configs", "folds", "curves", "grad_norms", "confusion", "classes", "config_confusion",
+                                "class_accuracy", "importance"}, f"datasets: {sorted(f.keys())}")
 
         # Root attributes.
         a = f.attrs

@@ -74,21 +74,31 @@ def replay(curves):
     order = [list(range(CONFIGS)), [], []]
     counted = [0, 0, 0]
     promoted = [set(), set(), set()]
+    def ranked(k):
+        first = order[k][:counted[k]]
+        return sorted(first, key=lambda c: (not math.isfinite(score(c, k)),
+                                            -score(c, k) if math.isfinite(score(c, k)) else 0, first.index(c)))
+
     changed = True
     while changed:
         changed = False
+        feeders_complete = True
         for k in range(len(RUNGS)):
             while counted[k] < len(order[k]):
                 counted[k] += 1
-                first = order[k][:counted[k]]
-                ranked = sorted(first, key=lambda c: (not math.isfinite(score(c, k)),
-                                                      -score(c, k) if math.isfinite(score(c, k)) else 0,
-                                                      first.index(c)))
-                for c in ranked[:counted[k] // ETA]:
+                for c in ranked(k)[:counted[k] // ETA]:
                     if k + 1 < len(RUNGS) and c not in promoted[k]:
                         promoted[k].add(c)
                         order[k + 1].append(c)
                         changed = True
+            # a complete rung none of whose configurations went on sends its best (finite) one on
+            complete = feeders_complete and counted[k] == len(order[k])
+            best = [c for c in ranked(k) if math.isfinite(score(c, k))][:1]
+            if complete and not promoted[k] and best and k + 1 < len(RUNGS):
+                promoted[k].add(best[0])
+                order[k + 1].append(best[0])
+                changed = True
+            feeders_complete = complete
     top = {c: max(k for k in range(len(RUNGS)) if c in order[k]) for c in range(CONFIGS)}
     epochs = {u: min(RUNGS[top[c]], max(val[u])) for c in range(CONFIGS) for u in units[c]}
     trained = sum(min(RUNGS[k], max(val[u])) for c in range(CONFIGS) for u in units[c] for k in range(top[c] + 1))

@@ -5,6 +5,7 @@
     reliability_test.py signals --dnnsweep PATH --workdir DIR
     reliability_test.py retries --dnnsweep PATH --workdir DIR
     reliability_test.py salvage --dnnsweep PATH --workdir DIR
+    reliability_test.py launcher --dnnsweep PATH --workdir DIR
 
 faults:  kills a random rank (SIGKILL) at a random moment, resumes, and repeats until at least
          --kills kills have landed; then lets the sweep finish and checks every unit is recorded
@@ -16,6 +17,10 @@ signals: SIGUSR1 and SIGTERM to mpirun, SIGTERM to one worker rank only, and a d
          an uninterrupted run.
 salvage: a truncated results file and shard are moved aside with a warning and their units run
          again; --restart moves the old results aside and starts over.
+launcher: SIGKILL of mpirun itself: no rank stays behind (each notices its launcher is gone),
+         and the same command resumes to an uninterrupted run's metrics; a SIGKILL of rank 0 in
+         the middle of the final merge leaves the previous results file whole, and the resume
+         completes.
 retries: a configuration that cannot be trained (its weights do not fit in memory) is recorded
          `failed` with its message after --retries attempts, and the sweep goes on.
 """
@@ -228,19 +233,106 @@ def signals(e):
         same_units(e, out, reference, what)
 
     # One rank, no mpirun: a second SIGINT exits at once; what was recorded stays readable.
+    # Without MPI to finalize, the first SIGINT's clean stop can end the process within the gap (exit
+    # 3): the second then found nothing to interrupt, so the gap shrinks and the case runs again.
     out = e.path("signals_np1.h5")
-    e.fresh(out)
-    p = e.sweep(spec, out, ranks=1)
-    wait_for_units(e, out, p, 2)
-    p.send_signal(signal.SIGINT)
-    time.sleep(0.05)
-    p.send_signal(signal.SIGINT)
-    _, err = p.communicate(timeout=60)
-    e.check(p.returncode == 130, f"a second SIGINT exits at once with 130 (got {p.returncode})")
+    codes = []
+    for gap in (0.05, 0.01, 0.002):
+        e.fresh(out)
+        p = e.sweep(spec, out, ranks=1)
+        wait_for_units(e, out, p, 2)
+        p.send_signal(signal.SIGINT)
+        time.sleep(gap)
+        if p.poll() is not None:
+            codes.append(f"{p.returncode} before the second after {gap} s")
+            continue
+        p.send_signal(signal.SIGINT)
+        p.communicate(timeout=60)
+        codes.append(str(p.returncode))
+        if p.returncode != 3:
+            break
+    e.check(p.returncode == 130, f"a second SIGINT exits at once with 130 (got {', '.join(codes)})")
     e.check(readable_after_crash(e, out), "the shards it leaves open in SWMR mode")
     rc, _, err = e.run(spec, out)
     e.check(rc == 0, f"the resumed sweep completes (exit {rc})")
     same_units(e, out, reference, "after a double SIGINT")
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False
+
+
+def launcher(e):
+    spec = e.spec("launcher.ini", widths="16, 32, 48", epochs=300)
+    reference, out = e.path("launcher_ref.h5"), e.path("launcher.h5")
+    e.fresh(reference)
+    rc, _, err = e.run(spec, reference, ranks=1)
+    if rc != 0:
+        sys.exit(f"uninterrupted run failed ({rc}): {err}")
+
+    e.fresh(out)
+    p = e.sweep(spec, out)
+    wait_for_units(e, out, p, 2)
+    ranks = dnnsweep_ranks(p.pid)
+    os.kill(p.pid, signal.SIGKILL)
+    p.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(alive(r) for r in ranks) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [r for r in ranks if alive(r)]
+    e.check(len(ranks) == 3 and not left, f"SIGKILL of mpirun: none of its {len(ranks)} ranks stays behind ({left})")
+    for r in left:
+        os.kill(r, signal.SIGKILL)
+    e.check(readable_after_crash(e, out), "SIGKILL of mpirun: what was recorded stays readable")
+    rc, _, err = e.run(spec, out)
+    e.check(rc == 0, f"SIGKILL of mpirun: the resumed sweep completes (exit {rc}{': ' + err[:600] if rc else ''})")
+    same_units(e, out, reference, "after SIGKILL of mpirun")
+
+    # A merged file of part of the units (a stop), then a resume whose final merge is killed.
+    e.fresh(out)
+    p = e.sweep(spec, out)
+    wait_for_units(e, out, p, 4)
+    p.send_signal(signal.SIGUSR1)
+    p.communicate(timeout=120)
+    partial = len(folds(out))
+    landed = False
+    for _ in range(5):  # the merge takes a fraction of a second: watch for its temporary file
+        p = e.sweep(spec, out)
+        lock = out + ".sweep-lock"
+        while p.poll() is None:
+            names = os.listdir(e.workdir)
+            if any(n.startswith(os.path.basename(out) + ".tmp-") for n in names) and os.path.exists(lock):
+                try:
+                    rank0 = int(re.search(r"pid=([0-9]+)", open(lock).read()).group(1))
+                    os.kill(rank0, signal.SIGKILL)
+                    landed = True
+                except (OSError, AttributeError):
+                    pass
+                break
+            time.sleep(0.001)
+        p.communicate(timeout=120)
+        if landed:
+            break
+        if len(folds(out)) == 36:  # finished before the kill: back to a partial file
+            e.fresh(out)
+            q = e.sweep(spec, out)
+            wait_for_units(e, out, q, 4)
+            q.send_signal(signal.SIGUSR1)
+            q.communicate(timeout=120)
+            partial = len(folds(out))
+    e.check(landed, "a SIGKILL of rank 0 landed during the final merge")
+    e.check(readable_after_crash(e, out) and len(folds(out)) == partial,
+            f"killed mid-merge: the previous results file stays whole ({len(folds(out))} units, was {partial})")
+    rc, _, err = e.run(spec, out)
+    e.check(rc == 0, f"killed mid-merge: the resumed sweep completes (exit {rc}: {err[-300:]})")
+    same_units(e, out, reference, "after a kill during the merge")
+    left = [n for n in os.listdir(e.workdir) if n.startswith(os.path.basename(out) + ".tmp-")]
+    e.check(not left and "left by a merge that was killed" in err,
+            f"killed mid-merge: the resume removes the half-written merge ({left})")
 
 
 def retries(e):
@@ -293,14 +385,14 @@ def salvage(e):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["faults", "signals", "retries", "salvage"])
+    ap.add_argument("what", choices=["faults", "signals", "retries", "salvage", "launcher"])
     ap.add_argument("--dnnsweep", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--kills", type=int, default=10)
     a = ap.parse_args()
     e = Env(a)
     {"faults": lambda: faults(e, a.kills), "signals": lambda: signals(e), "retries": lambda: retries(e),
-     "salvage": lambda: salvage(e)}[a.what]()
+     "salvage": lambda: salvage(e), "launcher": lambda: launcher(e)}[a.what]()
     sys.exit(1 if e.failed else 0)
 
 

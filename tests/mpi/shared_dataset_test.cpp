@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/data_fingerprint.hpp"
 #include "runner/sweep/mpi.hpp"
 #include "runner/sweep/shared_dataset.hpp"
 #include "runner/sweep/study.hpp"
@@ -161,8 +162,12 @@ TEST(SharedDataset, ShareStudyGivesEveryRankTheLoadedStudyAndFreesRankZerosCopy)
     barrier();
     const Study reference = load_study(spec);  // what rank 0 loads and checks, read here by every rank
     std::optional<Study> loaded;
-    if (world_rank() == 0) loaded = load_study(spec);
-    const Study s = share_study(std::move(loaded), spec);
+    std::string fingerprint;
+    if (world_rank() == 0) {
+        loaded = load_study(spec);
+        fingerprint = data_fingerprint(loaded->data);
+    }
+    const Study s = share_study(std::move(loaded), spec, fingerprint);
     EXPECT_TRUE(s.data.x.is_view());
     EXPECT_NE(s.shared, nullptr);
     EXPECT_EQ(s.grid.size(), reference.grid.size());

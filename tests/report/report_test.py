@@ -135,8 +135,10 @@ def case_formats(a, results):
     check(re.search(r"^  loss +spread \d\.\d{3} +crossentropy \d\.\d{3} \(\d\.\d{3}\) vs mse \d\.\d{3}", out, re.M)
           is not None, "text: 'loss ... crossentropy M (BEST) vs mse M' in which settings matter")
     lines = [ln for ln in out.splitlines() if re.match(r"^  #\d+ +(not_training|overfitting|failed) ", ln)]
-    check(len(lines) == len(want) and all(text(by_config[c]["reason"]) in ln for c, ln in zip(want, lines)),
-          "text: one line per config to act on, with its reason and fix")
+    listed = {order[int(re.match(r"^  #(\d+)", ln).group(1)) - 1]: ln for ln in lines}
+    check(len(lines) == len(want) and set(listed) == set(want)
+          and all(text(by_config[c]["reason"]) in listed[c] for c in want),
+          "text: one line per config to act on (fewer than --top per group), with its reason and fix")
 
     rows = list(csv.DictReader(io.StringIO(run([a.dnnsweep, "report", results, "--format", "csv", "--top", "3"]).stdout)))
     check(len(rows) == 3 and [int(r["config"]) for r in rows] == order[:3] and [r["rank"] for r in rows] == ["1", "2", "3"],
@@ -151,8 +153,23 @@ def case_csv(a, results):
     out = os.path.join(a.workdir, "csv")
     shutil.rmtree(out, ignore_errors=True)
     run([a.dnnsweep, "report", results, "--csv", out])
-    check(sorted(os.listdir(out)) == ["configs.csv", "curves.csv", "folds.csv", "grad_norms.csv"], "--csv writes 4 files")
+    check(sorted(os.listdir(out)) == ["class_accuracy.csv", "configs.csv", "confusion.csv", "curves.csv", "folds.csv",
+                                      "grad_norms.csv", "importance.csv"],
+          "--csv writes 7 files")
     import pandas as pd  # after the checks that need none of it
+
+    # The class tables: leaderboard order in CSV, configuration order in HDF5.
+    with h5py.File(results, "r") as f:
+        h5_acc, h5_conf = np.asarray(f["class_accuracy"]), np.asarray(f["config_confusion"])
+    acc = pd.read_csv(os.path.join(out, "class_accuracy.csv")).sort_values(["config", "class"], kind="stable")
+    check(len(acc) == len(h5_acc) and np.array_equal(acc["config"], h5_acc["config"]) and
+          np.array_equal(acc["val_rows"], h5_acc["val_rows"]) and
+          np.allclose(acc["val_acc"], h5_acc["val_acc"], rtol=1e-12, atol=0, equal_nan=True) and
+          list(acc["name"].astype(str)) == [text(n) for n in h5_acc["name"]],
+          "class_accuracy.csv: the HDF5 class_accuracy table, with rank")
+    conf = pd.read_csv(os.path.join(out, "confusion.csv"))
+    check(len(conf) == len(h5_conf) and conf["count"].sum() == h5_conf["count"].sum(),
+          "confusion.csv: every non-zero cell of config_confusion")
 
     for name, key in (("configs", "config"), ("folds", "unit"), ("curves", None), ("grad_norms", None)):
         path = os.path.join(out, name + ".csv")
@@ -219,12 +236,16 @@ def case_plots_html(a, results):
     files = sorted(os.listdir(plots))
     stems = sorted({os.path.splitext(f)[0] for f in files})
     check(all(f"{s}.png" in files and f"{s}.svg" in files for s in stems), "every figure as PNG and SVG")
-    want_curves = {f"curves-{k + 1:03d}-config-{c}" for k, c in enumerate(order) if k < 3 or verdict[c] == "not_training"}
+    groups = json.loads(run([a.dnnsweep, "report", results, "--format", "json"]).stdout)["diagnosis"]["groups"]
+    drawn = set(order[:3])
+    for g in groups:
+        drawn |= set(g["rest"][:3]).union(*(set(r["members"][:3]) for r in g["rules"]))
+    want_curves = {f"curves-{k + 1:03d}-config-{c}" for k, c in enumerate(order) if c in drawn}
     check({s for s in stems if s.startswith("curves-")} == want_curves,
-          f"learning curves for the top 3 and every not_training config ({len(want_curves)})")
-    want_grad = {f"grad-norms-config-{c}" for c in order if "vanishing_gradient" in causes[c]}
+          f"learning curves for the top 3 and the best 3 of each diagnosis group ({len(want_curves)})")
+    want_grad = {f"grad-norms-config-{c}" for c in [c for c in order if "vanishing_gradient" in causes[c]][:3]}
     check(len(want_grad) > 0 and {s for s in stems if s.startswith("grad-norms-")} == want_grad,
-          f"gradient norms for every vanishing-gradient config ({len(want_grad)})")
+          f"gradient norms for the best 3 vanishing-gradient configs ({len(want_grad)})")
     check({"bias-variance", "influence"} <= set(stems), "the bias/variance map and the influence figure")
     check(all(open(os.path.join(plots, f), "rb").read(8) == b"\x89PNG\r\n\x1a\n" for f in files if f.endswith(".png")),
           "the PNGs are PNG files")

@@ -17,37 +17,14 @@
 
 #include "engine/config.hpp"
 #include "engine/share_dir.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace dnnsweep {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh folder per test, removed afterwards, so fixtures never collide between tests or runs.
-class TempDir {
-public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        const std::string name = std::string("dnnsweep_dataset_") + (info ? info->name() : "x") + "_" +
-                                 std::to_string(::getpid()) + "_" + std::to_string(counter++);
-        path_ = fs::temp_directory_path() / name;
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using test_support::TempDir;
 
 // Sets an environment variable for one scope and restores the previous value.
 class EnvGuard {
@@ -590,6 +567,11 @@ TEST(DatasetMnist, BuiltinDigits) {
         ASSERT_LT(lit, 500) << "image " << i;
     }
     EXPECT_NE(d.source.find("mnist"), std::string::npos);
+}
+
+TEST(DataError, QuotedDataStaysOnOneLine) {
+    const DataError e("x.csv: line 1: no column named 'a\nb\tc\x01'");
+    EXPECT_EQ(std::string(e.what()), "x.csv: line 1: no column named 'a\\nb\\tc\\x01'");
 }
 
 }  // namespace

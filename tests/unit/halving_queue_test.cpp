@@ -19,19 +19,20 @@
 namespace dnnsweep {
 namespace {
 
-// Configurations of 9 epochs, rungs 1, 3, 9 (eta 3), one per learning rate.
-SweepSpec halving_spec(int configs, int folds) {
+// Configurations of 9 epochs, rungs 1, 3, 9 (eta 3), one per learning rate (20 epochs: 1, 3, 9, 20).
+SweepSpec halving_spec(int configs, int folds, int epochs = 9) {
     std::string rates;
     for (int c = 0; c < configs; ++c) rates += (c ? ", " : "") + std::to_string(0.01 * (c + 1));
-    return parse_spec("prune = halving\nhalving-min-epochs = 1\nhalving-eta = 3\nepochs = 9\nfolds = " +
-                          std::to_string(folds) + "\nlearning-rate = " + rates + "\n",
+    return parse_spec("prune = halving\nhalving-min-epochs = 1\nhalving-eta = 3\nepochs = " + std::to_string(epochs) +
+                          "\nfolds = " + std::to_string(folds) + "\nlearning-rate = " + rates + "\n",
                       "halving.ini");
 }
 
 // A halving sweep's grid, its units in configuration order as the schedule of configurations of
 // equal cost is.
 struct Sweep {
-    Sweep(int configs, int folds) : spec(halving_spec(configs, folds)), grid(spec), schedule(grid.unit_count()) {
+    Sweep(int configs, int folds, int epochs = 9)
+        : spec(halving_spec(configs, folds, epochs)), grid(spec), schedule(grid.unit_count()) {
         std::iota(schedule.begin(), schedule.end(), 0);
     }
     HalvingQueue queue(int retries, const Recorded& recorded = {}) const {
@@ -124,16 +125,18 @@ std::map<std::uint64_t, int> longest(const Trained& t) {
 TEST(HalvingQueue, PromotesTheTopThirdOfEachCountAsASHA) {
     // One fold, scores counted in schedule order c0..c5: at 3 counted c1 (0.8) is on top and goes
     // on; at 4, c3 (0.9); at 5, c4 ties c1 at 0.8 and the earlier counted keeps the place; at 6 the
-    // quota of 2 holds c3 and c1, already promoted. Two configurations on rung 1: none reaches rung 2.
+    // quota of 2 holds c3 and c1, already promoted. Two configurations on rung 1 make a quota of
+    // none; once both are counted the rung is complete, and its best, c3, trains to the end.
     const Sweep s(6, 1);
     const Truth truth{{0.5, 0.8, 0.3, 0.9, 0.8, 0.1}, {}, {}};
     HalvingQueue q = s.queue(0);
     Trained t;
     run(q, s.grid, truth, 1, 1, t);
-    EXPECT_EQ(longest(t), (std::map<std::uint64_t, int>{{0, 1}, {1, 3}, {2, 1}, {3, 3}, {4, 1}, {5, 1}}));
-    EXPECT_EQ(t.handed_out.size(), 8u);  // six on rung 0, two on rung 1
+    EXPECT_EQ(longest(t), (std::map<std::uint64_t, int>{{0, 1}, {1, 3}, {2, 1}, {3, 9}, {4, 1}, {5, 1}}));
+    EXPECT_EQ(t.handed_out.size(), 9u);  // six on rung 0, two on rung 1, one on rung 2
+    EXPECT_EQ(t.records.at(3).status, UnitStatus::Ok);
     EXPECT_EQ(q.done(), 6u);
-    EXPECT_EQ(q.pruned(), 6u);  // every unit stays paused on a rung
+    EXPECT_EQ(q.pruned(), 5u);  // the others stay paused on a rung
     EXPECT_EQ(q.failed(), 0u);
 }
 
@@ -150,6 +153,24 @@ TEST(HalvingQueue, TrainsTheBestToTheEnd) {
     EXPECT_EQ(t.records.at(0).status, UnitStatus::Ok);
     EXPECT_EQ(q.pruned(), 8u);
     EXPECT_EQ(q.done(), 9u);
+}
+
+TEST(HalvingQueue, ACompleteRungWithoutPromotionsSendsItsBestOn) {
+    // Rungs 1, 3, 9, 20: nine configurations give ASHA's quotas 3 (c1, c2, c3 in counting order),
+    // 1 (c1) and then 0 on rung 2, so nothing would train to the end. Rung 2 is complete with its
+    // one configuration, c1: it goes on and trains in full.
+    const Sweep s(9, 2, 20);
+    const Truth truth{{0.6, 0.95, 0.7, 0.65, 0.5, 0.4, 0.3, 0.2, 0.1}, {}, {}};
+    HalvingQueue q = s.queue(0);
+    Trained t;
+    run(q, s.grid, truth, 2, 3, t);
+    const std::map<std::uint64_t, int> epochs = longest(t);
+    for (const std::uint64_t u : {2, 3}) EXPECT_EQ(epochs.at(u), 20) << u;
+    for (const std::uint64_t u : {4, 5, 6, 7}) EXPECT_EQ(epochs.at(u), 3) << u;  // c2, c3 stop on rung 1
+    for (const std::uint64_t u : {0, 1}) EXPECT_EQ(epochs.at(u), 1) << u;
+    EXPECT_EQ(t.records.at(2).status, UnitStatus::Ok);
+    EXPECT_EQ(t.handed_out.size(), 18u + 6u + 2u + 2u);
+    EXPECT_EQ(q.pruned(), 16u);
 }
 
 // Twelve configurations of two folds with ties, a NaN score (a diverged fold) and early stops.

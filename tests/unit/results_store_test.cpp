@@ -9,10 +9,11 @@
 #include <cmath>
 #include <filesystem>
 #include <random>
+#include <span>
 #include <thread>
 
+#include "engine/hdf5/hdf5.hpp"
 #include "outputs/configs.hpp"
-#include "outputs/hdf5.hpp"
 #include "outputs/unit_status.hpp"
 #include "sweeps/config_options.hpp"
 #include "tests/hdf5/sample_units.hpp"
@@ -114,6 +115,45 @@ TEST_F(ResultsStoreTest, ShardReadsBackWhatWasWritten) {
     ASSERT_EQ(read.size(), written.size());
     for (std::size_t i = 0; i < read.size(); ++i) expect_same(read[i], written[i]);
     EXPECT_GT(read[1].error.size(), 256u);  // spans several `errors` pieces, cut between characters
+}
+
+TEST_F(ResultsStoreTest, ShardWithoutSyncReadsBackTheSame) {
+    // --no-sync leaves out the fsync only: the records and their order are the same.
+    const std::string shard = shard_path(path("results.h5"), 2, info_.run_id);
+    const std::vector<UnitResult> written = {sample_unit(grid_, 0, 2), sample_unit(grid_, 5, 2, UnitStatus::Failed)};
+    {
+        ShardWriter w(shard, spec_, info_, 2, /*sync=*/false);
+        for (const UnitResult& u : written) w.append(u);
+    }
+    const std::vector<UnitResult> read = read_shard(shard);
+    ASSERT_EQ(read.size(), written.size());
+    for (std::size_t i = 0; i < read.size(); ++i) expect_same(read[i], written[i]);
+}
+
+TEST_F(ResultsStoreTest, ABatchAppendReadsBackAsAppendsOneByOne) {
+    // Group commit: several units in one append (one flush per table, one sync) are the same records,
+    // in the same order, as the units appended one at a time; a failed unit's long error in the
+    // middle of a batch stays with its own unit.
+    const std::vector<UnitResult> written = {
+        sample_unit(grid_, 2, 1), sample_unit(grid_, 0, 1), sample_unit(grid_, 5, 1, UnitStatus::Failed),
+        sample_unit(grid_, 3, 1, UnitStatus::Diverged), pruned_unit(grid_, 1, 1, 2)};
+    const std::string batched = shard_path(path("batched.h5"), 1, info_.run_id);
+    const std::string single = shard_path(path("single.h5"), 1, info_.run_id);
+    {
+        ShardWriter b(batched, spec_, info_, 1);
+        b.append(std::span(written).first(1));
+        b.append(std::span(written).subspan(1));
+        b.append(std::span<const UnitResult>());  // nothing: no records, no error
+        ShardWriter s(single, spec_, info_, 1);
+        for (const UnitResult& u : written) s.append(u);
+    }
+    const std::vector<UnitResult> from_batches = read_shard(batched), one_by_one = read_shard(single);
+    ASSERT_EQ(from_batches.size(), written.size());
+    ASSERT_EQ(one_by_one.size(), written.size());
+    for (std::size_t i = 0; i < written.size(); ++i) {
+        expect_same(from_batches[i], written[i]);
+        expect_same(from_batches[i], one_by_one[i]);
+    }
 }
 
 TEST_F(ResultsStoreTest, AShardIsNeverOverwritten) {

@@ -216,7 +216,7 @@ TEST(SpecErrors, Threads) {
 }
 
 TEST(SpecErrors, SyntaxAndSections) {
-    expect_error("layers = 3\n[study]\nfolds = 2\n", "t.ini:2: [study]: sections are not supported");
+    expect_error("layers = 3\n[study]\nfolds = 2\n", "t.ini:3: folds: a study key: set it at the top");
     expect_error("layers 3\n", "t.ini:1: expected 'key = value'");
     expect_error("= 3\n", "t.ini:1: missing key");
     // Windows line endings are fine.
@@ -294,6 +294,14 @@ TEST(Spec, PruneKeyErrors) {
     expect_error("prune-after = three\n", "t.ini:1: prune-after:");
     expect_error("prune-loss-drop = 1.5\n", "t.ini:1: prune-loss-drop: must be in [0, 1]");
     expect_error("prune = chance, none\n", "t.ini:1: prune:");
+}
+
+TEST(SweepSpec, TrainCurvesKeyChoosesTheExactPassAndKeepsTheHashOfSpecsWithoutIt) {
+    EXPECT_FALSE(parse("layers = 2\n").exact_train_curves);
+    EXPECT_TRUE(parse("layers = 2\ntrain-curves = exact\n").exact_train_curves);
+    EXPECT_EQ(parse("layers = 2\n").hash, parse("layers = 2\ntrain-curves = running\n").hash);
+    EXPECT_NE(parse("layers = 2\n").hash, parse("layers = 2\ntrain-curves = exact\n").hash);
+    expect_error("layers = 2\ntrain-curves = exakt\n", "t.ini:2: train-curves: expected running or exact");
 }
 
 }  // namespace

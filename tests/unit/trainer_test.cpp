@@ -261,5 +261,99 @@ TEST(Trainer, StopCheckEndsTheRunBetweenMiniBatches) {
     EXPECT_EQ(later.train_acc, later.history.back().train_acc);
 }
 
+// The per-epoch training figures: running figures of the epoch's batches unless an epoch needs
+// the exact pass; the final figures, validation curves and test figures the same either way.
+TrainResult with_curves(const TrainConfig& c, const PreparedData& d, TrainCurves curves,
+                        const EpochCallback& on_epoch = {}) {
+    return train_model(c, d.train, d.val, Dataset{}, on_epoch, curves);
+}
+
+TEST(TrainCurves, RunningFiguresLeaveTheFinalFiguresAndValidationCurvesAsTheExactPassGives) {
+    TrainConfig c = small_config();
+    c.epochs = 6;
+    c.dropout = 0.2;  // the running figures are training mode's: they differ from the pass
+    const PreparedData d = prepared(c);
+    const TrainResult running = with_curves(c, d, {});
+    const TrainResult exact = with_curves(c, d, {.exact_every_epoch = true, .exact_epochs = {}});
+    ASSERT_EQ(running.epochs(), exact.epochs());
+    EXPECT_EQ(running.train_acc, exact.train_acc);
+    EXPECT_EQ(running.train_loss, exact.train_loss);
+    EXPECT_EQ(running.val_loss, exact.val_loss);
+    EXPECT_EQ(running.steps, exact.steps);
+    int differing = 0;
+    for (std::size_t e = 0; e < running.history.size(); ++e) {
+        EXPECT_EQ(running.history[e].val_loss, exact.history[e].val_loss) << "epoch " << e + 1;
+        EXPECT_EQ(running.history[e].val_acc, exact.history[e].val_acc) << "epoch " << e + 1;
+        EXPECT_EQ(running.history[e].health.grad_norm, exact.history[e].health.grad_norm) << "epoch " << e + 1;
+        differing += static_cast<int>(running.history[e].train_loss != exact.history[e].train_loss);
+    }
+    EXPECT_GE(differing, 3) << "epochs 2-5 are running figures, not the pass's";
+    // The first and last epochs are always the pass's, health figures included (the diagnosis reads them).
+    EXPECT_EQ(running.history.front().train_loss, exact.history.front().train_loss);
+    EXPECT_EQ(running.history.front().health.dead_relu, exact.history.front().health.dead_relu);
+    EXPECT_EQ(running.history.back().train_loss, exact.history.back().train_loss);
+    EXPECT_EQ(running.history.back().train_acc, exact.history.back().train_acc);
+    EXPECT_EQ(running.history.back().health.dead_relu, exact.history.back().health.dead_relu);
+    EXPECT_EQ(running.eval_seconds > 0.0, true);
+}
+
+TEST(TrainCurves, RunningFiguresAreTheMeansOverTheEpochsBatches) {
+    // A learning rate too small to move the weights: every batch sees the weights the pass sees,
+    // so the running mean over the epoch's batches is the pass's figure up to summation order.
+    TrainConfig c = small_config();
+    c.optimizer = Optimizer::Sgd;
+    c.learning_rate = 1e-30;
+    c.epochs = 4;
+    c.activation = Activation::Sigmoid;
+    const PreparedData d = prepared(c);
+    const TrainResult running = with_curves(c, d, {});
+    const TrainResult exact = with_curves(c, d, {.exact_every_epoch = true, .exact_epochs = {}});
+    for (std::size_t e = 1; e < 3; ++e) {  // epochs 2 and 3: running figures (1 and 4 are the pass's)
+        EXPECT_NEAR(running.history[e].train_loss, exact.history[e].train_loss, 1e-6);
+        EXPECT_NEAR(running.history[e].train_acc, exact.history[e].train_acc, 1e-12);
+        EXPECT_NEAR(running.history[e].health.saturated, exact.history[e].health.saturated, 1e-9);
+    }
+}
+
+TEST(TrainCurves, NamedEpochsAndAStoppedRunsLastEpochGetTheExactPass) {
+    TrainConfig c = small_config();
+    c.epochs = 6;
+    c.dropout = 0.2;
+    const PreparedData d = prepared(c);
+    const TrainResult exact = with_curves(c, d, {.exact_every_epoch = true, .exact_epochs = {}});
+    const TrainResult named = with_curves(c, d, {.exact_every_epoch = false, .exact_epochs = {3}});
+    for (const std::size_t e : {0u, 2u}) EXPECT_EQ(named.history[e].train_loss, exact.history[e].train_loss);
+    EXPECT_NE(named.history[1].train_loss, exact.history[1].train_loss);
+    const TrainResult stopped = with_curves(c, d, {}, [](const EpochMetrics& m) { return m.epoch < 4; });
+    ASSERT_EQ(stopped.epochs(), 4);
+    EXPECT_EQ(stopped.history.back().train_loss, exact.history[3].train_loss);
+    EXPECT_EQ(stopped.train_acc, exact.history[3].train_acc);
+}
+
+TEST(TrainCurves, TheKeptEpochOfEarlyStoppingGetsTheExactPass) {
+    TrainConfig c = small_config();
+    c.width = 128;
+    c.epochs = 60;
+    c.patience = 3;
+    c.learning_rate = 0.05;
+    const PreparedData d = prepare_holdout(c, clusters(120, 4, 3, 0.0f, 1.0f, 0.6f, 2), 0.5);
+    const TrainResult running = with_curves(c, d, {});
+    const TrainResult exact = with_curves(c, d, {.exact_every_epoch = true, .exact_epochs = {}});
+    ASSERT_EQ(running.best_epoch, exact.best_epoch);
+    ASSERT_LT(running.best_epoch, running.epochs());
+    const auto best = static_cast<std::size_t>(running.best_epoch - 1);
+    EXPECT_EQ(running.history[best].train_acc, exact.history[best].train_acc);
+    EXPECT_EQ(running.train_acc, exact.train_acc);
+    EXPECT_EQ(running.train_loss, exact.train_loss);
+    EXPECT_EQ(running.val_loss, exact.val_loss);
+}
+
+TEST(TrainCurves, NamesParseAndAnythingElseIsRefused) {
+    EXPECT_FALSE(parse_train_curves("running"));
+    EXPECT_TRUE(parse_train_curves("exact"));
+    EXPECT_EQ(train_curves_name(true), "exact");
+    EXPECT_THROW(parse_train_curves("Exact"), ConfigError);
+}
+
 }  // namespace
 }  // namespace dnnsweep

@@ -160,6 +160,8 @@ TEST(UnitFields, EveryFieldRoundTrips) {
     u.epochs = 2, u.best_epoch = 1, u.diverged_epoch = 0, u.steps = 99, u.seconds = 4.5, u.rank = 2;
     u.host = "node7";
     u.finished_at = 1.7e9;
+    u.input_shift.val_spread_ratio = 4.25, u.input_shift.val_mean_shift = 0.5;
+    u.input_shift.test_spread_ratio = 1.5, u.input_shift.test_mean_shift = 0.75;
     for (int e = 1; e <= 2; ++e) {
         EpochMetrics m;
         m.epoch = e;
@@ -184,6 +186,25 @@ TEST(UnitFields, EveryFieldRoundTrips) {
             EXPECT_EQ(r.history[e].health.grad_norm, u.history[e].health.grad_norm);
         }
     }
+}
+
+// A results file written before the input-shift figures existed lacks their columns: it still
+// reads, with NaN figures (the diagnosis then claims no input_shift).
+TEST(UnitFields, AFoldsTableWithoutTheInputShiftColumnsStillReads) {
+    UnitResult u;
+    u.unit_id = "00000000000000aa/0";
+    u.config_id = "00000000000000aa";
+    u.status = UnitStatus::Ok;
+    u.input_shift.val_spread_ratio = 4.0;
+    const UnitTables t = unit_tables(std::span(&u, 1), Flavor::Merged);
+    h5::Table older;
+    for (const h5::Column& c : t.folds.columns())
+        if (!c.name.ends_with("_spread_ratio") && !c.name.ends_with("_mean_shift")) older.add_column(c);
+    ASSERT_LT(older.columns().size(), t.folds.columns().size());
+    const std::vector<UnitResult> back = units_from_tables(older, t.curves, t.grad_norms, nullptr);
+    ASSERT_EQ(back.size(), 1u);
+    EXPECT_TRUE(std::isnan(back[0].input_shift.val_spread_ratio));
+    EXPECT_TRUE(std::isnan(back[0].input_shift.test_mean_shift));
 }
 
 }  // namespace

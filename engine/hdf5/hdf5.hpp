@@ -1,6 +1,6 @@
 #pragma once
 // A thin RAII layer over the HDF5 C API, in the manner of HighFive: every handle closes itself,
-// every return code is checked, and a failure becomes a ResultsError carrying what was being done,
+// every return code is checked, and a failure becomes an Hdf5Error carrying what was being done,
 // the file's name and the HDF5 error stack's messages.
 //
 // Tables are 1-D datasets of compound rows. In memory a table is column-oriented (one typed vector
@@ -19,11 +19,29 @@
 #include <variant>
 #include <vector>
 
-#include "outputs/results_store.hpp"
+#include "engine/user_error.hpp"
+
+namespace dnnsweep {
+
+// A failure reading or writing an HDF5 file: results files (outputs/ calls it ResultsError) and
+// datasets the engine's loaders read alike.
+class Hdf5Error : public UserError {
+public:
+    using UserError::UserError;
+};
+
+// A write that failed because the file system is full or the user's quota is spent (ENOSPC,
+// EDQUOT): the one failure a user fixes by freeing space and running the same command again.
+class Hdf5NoSpaceError : public Hdf5Error {
+public:
+    using Hdf5Error::Hdf5Error;
+};
+
+}  // namespace dnnsweep
 
 namespace dnnsweep::h5 {
 
-// Throws ResultsError "<file>: <what>: <messages of the HDF5 error stack>" and clears the stack.
+// Throws Hdf5Error "<file>: <what>: <messages of the HDF5 error stack>" and clears the stack.
 [[noreturn]] void fail(std::string_view what, const std::string& file);
 // Return-code checks: negative is failure.
 hid_t check_id(hid_t id, std::string_view what, const std::string& file);
@@ -91,16 +109,16 @@ public:
 
     bool has(std::string_view name) const { return find(name) != nullptr; }
     const Column* find(std::string_view name) const;
-    // The column `name` of type T; ResultsError naming the dataset when absent or of another type.
+    // The column `name` of type T; Hdf5Error naming the dataset when absent or of another type.
     template <class T>
     const std::vector<T>& get(std::string_view name) const {
         const Column& c = column(name);
         if (const auto* v = std::get_if<std::vector<T>>(&c.data)) return *v;
-        throw ResultsError(origin_ + ": field '" + std::string(name) + "' has an unexpected type");
+        throw Hdf5Error(origin_ + ": field '" + std::string(name) + "' has an unexpected type");
     }
     const Column& column(std::string_view name) const;
     const std::deque<Column>& columns() const { return columns_; }
-    std::size_t rows() const;  // ResultsError when the columns' lengths differ
+    std::size_t rows() const;  // Hdf5Error when the columns' lengths differ
     void set_origin(std::string origin) { origin_ = std::move(origin); }
     const std::string& origin() const { return origin_; }
 
@@ -127,6 +145,7 @@ public:
     std::int64_t attr_int(const std::string& name) const;
     std::uint64_t attr_uint(const std::string& name) const;
     std::vector<std::string> attr_strings(const std::string& name) const;
+    bool has_attr(const std::string& name) const;  // files of older versions lack newer attributes
 
 protected:
     Handle handle_;
@@ -174,6 +193,9 @@ public:
     bool exists(const std::string& name) const;
     void start_swmr_write() const;
     void flush() const;
+    // fsync of the file's descriptor: what flush() handed to the operating system reaches the
+    // disk before this returns (flush() alone survives a crash of the process, not of the node).
+    void sync() const;
 };
 
 }  // namespace dnnsweep::h5

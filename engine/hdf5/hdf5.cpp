@@ -1,6 +1,9 @@
-#include "outputs/hdf5.hpp"
+#include "engine/hdf5/hdf5.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -33,7 +36,10 @@ void fail(std::string_view what, const std::string& file) {
     if (messages.empty()) text += ": HDF5 call failed";
     // One line, as every user-facing error is: HDF5's own descriptions may embed newlines.
     std::ranges::replace(text, '\n', ' ');
-    throw ResultsError(text);
+    // HDF5's file driver puts the system's error text in its message; HDF5 keeps no errno of its own.
+    for (const int err : {ENOSPC, EDQUOT})
+        if (text.find(std::strerror(err)) != std::string::npos) throw Hdf5NoSpaceError(text);
+    throw Hdf5Error(text);
 }
 
 hid_t check_id(hid_t id, std::string_view what, const std::string& file) {
@@ -260,8 +266,8 @@ std::vector<std::byte> pack(const std::deque<Column>& columns, const Layout& l, 
                             put<const char*>(dst, v[r].c_str());
                         } else {
                             if (v[r].size() > c.string_size)
-                                throw ResultsError("field '" + c.name + "': '" + v[r] + "' is longer than " +
-                                                   std::to_string(c.string_size) + " bytes");
+                                throw Hdf5Error("field '" + c.name + "': '" + v[r] + "' is longer than " +
+                                                std::to_string(c.string_size) + " bytes");
                             std::memcpy(dst, v[r].data(), v[r].size());  // the rest stays zero: null-padded
                         }
                     } else {
@@ -323,14 +329,14 @@ const Column* Table::find(std::string_view name) const {
 
 const Column& Table::column(std::string_view name) const {
     if (const Column* c = find(name)) return *c;
-    throw ResultsError(origin_ + ": no field '" + std::string(name) + "'");
+    throw Hdf5Error(origin_ + ": no field '" + std::string(name) + "'");
 }
 
 std::size_t Table::rows() const {
     if (columns_.empty()) return 0;
     const std::size_t n = columns_.front().size();
     for (const Column& c : columns_)
-        if (c.size() != n) throw ResultsError(origin_ + ": field '" + c.name + "' has a different length");
+        if (c.size() != n) throw Hdf5Error(origin_ + ": field '" + c.name + "' has a different length");
     return n;
 }
 
@@ -390,7 +396,7 @@ std::vector<std::string> read_string_attr(const Object& o, const std::string& na
     const std::string what = "reading attribute '" + name + "'";
     const Handle attr = open_attr(o, name, what);
     const DataType ftype = make_type(H5Aget_type(attr.id()), f, what);
-    if (H5Tget_class(ftype.id()) != H5T_STRING) throw ResultsError(f + ": " + what + ": not a string");
+    if (H5Tget_class(ftype.id()) != H5T_STRING) throw Hdf5Error(f + ": " + what + ": not a string");
     const DataSpace space = make_space(H5Aget_space(attr.id()), f, what);
     const hssize_t npoints = H5Sget_simple_extent_npoints(space.id());
     if (npoints < 0) fail(what, f);
@@ -428,10 +434,14 @@ T read_scalar_attr(const Object& o, const std::string& name, hid_t native) {
 
 std::string Object::attr_string(const std::string& name) const {
     const std::vector<std::string> v = read_string_attr(*this, name);
-    if (v.size() != 1) throw ResultsError(file() + ": attribute '" + name + "': expected one string");
+    if (v.size() != 1) throw Hdf5Error(file() + ": attribute '" + name + "': expected one string");
     return v.front();
 }
 std::vector<std::string> Object::attr_strings(const std::string& name) const { return read_string_attr(*this, name); }
+bool Object::has_attr(const std::string& name) const {
+    quiet();
+    return check_tri(H5Aexists(id(), name.c_str()), "attribute '" + name + "'", file());
+}
 double Object::attr_double(const std::string& name) const {
     return read_scalar_attr<double>(*this, name, H5T_NATIVE_DOUBLE);
 }
@@ -448,7 +458,7 @@ hsize_t Dataset::rows() const {
     const std::string what = "reading the extent of '" + name_ + "'";
     const DataSpace space = make_space(H5Dget_space(id()), file(), what);
     hsize_t dims = 0;
-    if (H5Sget_simple_extent_ndims(space.id()) != 1) throw ResultsError(file() + ": " + what + ": not 1-D");
+    if (H5Sget_simple_extent_ndims(space.id()) != 1) throw Hdf5Error(file() + ": " + what + ": not 1-D");
     check(H5Sget_simple_extent_dims(space.id(), &dims, nullptr), what, file());
     return dims;
 }
@@ -465,15 +475,19 @@ void Dataset::append(const Table& t) const {
     const DataSpace fspace = make_space(H5Dget_space(id()), f, what);
     check(H5Sselect_hyperslab(fspace.id(), H5S_SELECT_SET, &start, nullptr, &count, nullptr), what, f);
     const DataSpace mspace = make_space(H5Screate_simple(1, &count, nullptr), f, what);
-    check(H5Dwrite(id(), l.type.id(), mspace.id(), fspace.id(), H5P_DEFAULT, buf.data()), what, f);
+    // The rows are converted from the aligned memory layout to the packed file layout through a
+    // buffer HDF5 callocs on every write: 1 MiB by default, which cost a short unit's append more
+    // than everything else (page faults and memset). These rows' own size is enough.
+    const PropList dxpl = make_plist(H5P_DATASET_XFER, f);
+    check(H5Pset_buffer(dxpl.id(), std::max<std::size_t>(buf.size(), 4096), nullptr, nullptr), what, f);
+    check(H5Dwrite(id(), l.type.id(), mspace.id(), fspace.id(), dxpl.id(), buf.data()), what, f);
 }
 
 Table Dataset::read(hsize_t start, hsize_t count) const {
     const std::string& f = file();
     const std::string what = "reading '" + name_ + "'";
     const DataType ftype = make_type(H5Dget_type(id()), f, what);
-    if (H5Tget_class(ftype.id()) != H5T_COMPOUND)
-        throw ResultsError(f + ": " + what + ": not a table of compound rows");
+    if (H5Tget_class(ftype.id()) != H5T_COMPOUND) throw Hdf5Error(f + ": " + what + ": not a table of compound rows");
     const int nmembers = H5Tget_nmembers(ftype.id());
     if (nmembers < 0) fail(what, f);
     std::deque<Column> columns;
@@ -565,5 +579,13 @@ bool File::exists(const std::string& name) const {
 void File::start_swmr_write() const { check(H5Fstart_swmr_write(id()), "starting SWMR writing", file()); }
 
 void File::flush() const { check(H5Fflush(id(), H5F_SCOPE_LOCAL), "flushing", file()); }
+
+void File::sync() const {
+    void* handle = nullptr;
+    check(H5Fget_vfd_handle(id(), H5P_DEFAULT, &handle), "syncing to disk", file());
+    // The default (sec2) driver's handle is its POSIX descriptor.
+    if (handle == nullptr || ::fsync(*static_cast<int*>(handle)) != 0)
+        throw Hdf5Error(file() + ": syncing to disk: " + std::strerror(handle == nullptr ? EBADF : errno));
+}
 
 }  // namespace dnnsweep::h5

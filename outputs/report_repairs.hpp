@@ -1,0 +1,24 @@
+#pragma once
+// The report's repairs (outputs/repairs.hpp): each repair with results as before -> after, and the
+// repair rate (repairs reaching a better verdict / repairs with results).
+#include <ostream>
+#include <vector>
+
+#include "outputs/json.hpp"
+#include "outputs/results_store.hpp"
+
+namespace dnnsweep {
+
+// "Repairs (...):", one line each, then the rate, then the failing configurations left unrepaired
+// because their input_shift has no one-key fix, and why; nothing in a study without repairs.
+void write_repairs_text(const std::vector<ConfigSummary>& configs, std::ostream& out);
+
+// {"tried": n, "better": k, "rate": k / n or null, "repairs": [{"parent_id", "section", "key", "from",
+// "to", "repaired_id", "before": {"verdict", "val_acc"}, "after": {...}, "better", "line"}],
+// "not_repaired": [{"config_id", "section", "cause", "why"}]}
+Json repairs_json(const std::vector<ConfigSummary>& configs);
+
+// The HTML page's "Repairs" section (a list and the rate); nothing without repairs.
+void write_repairs_html(std::ostream& h, const std::vector<ConfigSummary>& configs);
+
+}  // namespace dnnsweep
