@@ -9,6 +9,7 @@
 #include "outputs/class_results.hpp"
 #include "outputs/diagnosis_text.hpp"
 #include "outputs/importance_report.hpp"
+#include "outputs/memory_summary.hpp"
 #include "outputs/report_classes.hpp"
 #include "outputs/report_repairs.hpp"
 #include "outputs/spec_grid_configs.hpp"
@@ -56,6 +57,7 @@ void write_report_text(const ReportSource& src, std::size_t top, std::ostream& o
     if (const std::string pruning = pruning_text(pruning_summary(r), src.units_done); !pruning.empty())
         out << pruning << '\n';
     if (!r.info.data_fingerprint.empty()) out << "data fingerprint: " << r.info.data_fingerprint << '\n';
+    if (const std::string memory = memory_summary_text(r.units); !memory.empty()) out << memory << '\n';
 
     const std::vector<std::size_t> order = leaderboard_order(r.configs);
     const std::vector<std::string> names = varied_options(r.configs);

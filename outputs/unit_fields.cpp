@@ -59,7 +59,7 @@ constexpr Access<UnitResult, std::string> status_name() {
 constexpr std::size_t kIdBytes = 64, kConfigIdBytes = 32, kStatusBytes = 16, kHostBytes = 256;
 
 using U = UnitResult;
-const std::array<Field<U>, 32> kFoldFields{{
+const std::array<Field<U>, 33> kFoldFields{{
     {"unit", member<std::uint64_t, &U::unit>()},
     {"config", member<std::uint64_t, &U::config>()},
     {"fold", member<std::int32_t, &U::fold>()},
@@ -92,6 +92,7 @@ const std::array<Field<U>, 32> kFoldFields{{
     {"val_mean_shift", shift_figure<&InputShift::val_mean_shift>(), "training std", 0, false, true},
     {"test_spread_ratio", shift_figure<&InputShift::test_spread_ratio>(), {}, 0, false, true},
     {"test_mean_shift", shift_figure<&InputShift::test_mean_shift>(), "training std", 0, false, true},
+    {"memory_mb", member<double, &U::memory_mb>(), "MiB", 0, false, true},
 }};
 
 using E = EpochMetrics;

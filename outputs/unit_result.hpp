@@ -33,6 +33,10 @@ struct UnitResult {
     int rank = 0;
     std::string host;
     double finished_at = 0.0;  // seconds since the Unix epoch
+    // The rank's proportional set size when the unit ended (runner/sweep/process_memory.hpp): its
+    // rows (node-shared ones counted once per node), the fold's parts, the libraries. NaN: not
+    // measured (a pruned record, or a file written before the column).
+    double memory_mb = std::numeric_limits<double>::quiet_NaN();
     std::vector<EpochMetrics> history;
     InputShift input_shift;  // the validation and test inputs against the training inputs
     // The final model's predictions, non-zero cells only (engine/confusion.hpp): on the validation

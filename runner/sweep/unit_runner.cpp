@@ -9,6 +9,7 @@
 #include "engine/prune_policy.hpp"
 #include "engine/pruning.hpp"
 #include "engine/trainer.hpp"
+#include "runner/sweep/process_memory.hpp"
 
 namespace dnnsweep {
 namespace {
@@ -79,6 +80,7 @@ UnitResult run_unit(const SweepSpec& spec, const Grid& grid, FoldCache& folds, c
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         r.setup_seconds = std::max(0.0, wall - r.seconds);
     }
+    if (task != UnitTask::RecordPruned) r.memory_mb = process_memory_mb();
     r.finished_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     return r;
 }

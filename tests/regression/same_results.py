@@ -25,7 +25,7 @@ import h5py
 import numpy as np
 
 # Differ between two runs of one sweep without being results.
-VOLATILE = {"seconds", "finished_at", "rank", "host", "setup_seconds"}
+VOLATILE = {"seconds", "finished_at", "rank", "host", "setup_seconds", "memory_mb"}
 VOLATILE_ATTRS = {"version", "run_id", "started_at", "finished_at", "ranks", "hosts",
                   "slurm_job_id", "slurm_restart_count"}
 KEYS = {"configs": ("config",), "folds": ("unit",), "curves": ("unit", "epoch"),

@@ -11,9 +11,9 @@ spread:    --nodes 3 refused before anything is queued; a sweep submitted with -
            --ntasks-per-node 2, with each launcher (srun, mpirun):
            units recorded from both hosts, results equal to a one-machine run of the same spec
            (every field but timings, ranks and hosts), and one copy of the dataset per node: the
-           node without rank 0 holds about one copy less (resident memory: its ranks' summed Pss, median
-           over the samples where both train, each at three quarters of its highest or more) than the
-           same job with the node-shared window turned off.
+           node without rank 0 holds about one copy less (its ranks' Pss when a unit ends, as they
+           record it in `folds`, each rank's median summed) than the same job with the node-shared
+           window turned off; the report gives the ranks' memory.
 nodefail:  every process of node2 (its slurmd, the job step, the ranks) killed mid-sweep: the job
            is requeued, runs again once node2 is back, and its results equal an uninterrupted run.
 timelimit: --time 1 on two nodes for a sweep needing more: SIGUSR1 before the limit, requeue, a
@@ -43,8 +43,7 @@ from slurm_test import Env, check_results, read, wait_job  # noqa: E402
 from testlib import text  # noqa: E402
 
 SKIP = 77
-# Eight units on the digits, 40 epochs: training, not the ranks' start, is most of the job, so the
-# ranks' memory is sampled mostly while both hold their data.
+# Eight units on the digits; each rank records its memory when a unit ends (folds `memory_mb`).
 DIGITS = """data = mnist
 folds = 2
 split-seed = 5
@@ -55,7 +54,7 @@ activation = relu, tanh
 optimizer = sgd
 learning-rate = 0.1
 batch-size = 100
-epochs = 40
+epochs = 8
 # Every unit trained in full: with chance pruning, whether a fold whose sibling was pruned still
 # starts depends on the order several ranks report in, and the runs are compared field by field.
 prune = none
@@ -90,63 +89,21 @@ def node_pids(cluster, node):
     return pids
 
 
-def pss_kb(pid):
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def is_dnnsweep(pid):
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            return f.read().strip() == "dnnsweep"
-    except OSError:
-        return False
-
-
-def run_watching_memory(e, job_id, cluster):
-    """Waits for the job; returns its records and each node's footprint while training: (MB, how
-    many samples it is the median of, how many samples had both ranks). The footprint is the
-    median, over the samples in which both of the node's ranks are at three quarters of their own
-    highest Pss or more (training, with their rows and a fold's parts in memory), of their summed
-    Pss. Not the peak: that is the moment both ranks happen to hold a unit's transient copies at
-    once, which a loaded machine makes more or less likely from one run to the next. Not a
-    percentile of the whole run: the ranks can spend most of their life starting (srun, MPI_Init
-    across the nodes) before the rows are in memory, and a rank's start alone grows it from 2 to
-    about 18 MB."""
-    samples = {"node1": [], "node2": []}  # per sample: {pid: Pss kB} of the node's two ranks
-
-    def poll(_records):
-        for node, kept in samples.items():
-            ranks = [p for p in node_pids(cluster, node) if is_dnnsweep(p)]
-            if len(ranks) == 2:
-                kept.append({p: pss_kb(p) for p in ranks})
-
-    deadline = time.monotonic() + 300
-    records = []
-    while time.monotonic() < deadline:
-        poll(None)
-        out = subprocess.run(["scontrol", "-o", "show", "job", job_id], capture_output=True, text=True).stdout
-        records = [dict(kv.split("=", 1) for kv in line.split() if "=" in kv) for line in out.splitlines() if line]
-        if records and records[0].get("JobState") in ("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL"):
-            break
-        time.sleep(0.05)
-
-    def footprint(kept):
-        highest = {}
-        for sample in kept:
-            for pid, kb in sample.items():
-                highest[pid] = max(kb, highest.get(pid, kb))
-        loaded = [sum(sample.values()) for sample in kept
-                  if all(kb >= 0.75 * highest[pid] for pid, kb in sample.items())]
-        return (float(np.median(loaded)) / 1024.0 if loaded else 0.0), len(loaded), len(kept)
-
-    return records, {node: footprint(kept) for node, kept in samples.items()}
+def node_footprint(out, host):
+    """The memory the job's ranks on `host` held while training, from the results: each rank records
+    its proportional set size when a unit ends (folds `memory_mb`; a page shared by n processes counts
+    1/n in each, so the node-shared rows count once per node). Per rank the median over its units,
+    summed over the node's ranks: (MB, the ranks summed, units measured). The ranks measure
+    themselves at the same point of every unit, so how busy the machine is does not move the figure,
+    as it moved a sampling from outside (which could miss a short training entirely)."""
+    with h5py.File(out, "r") as f:
+        folds = f["folds"][...]
+    per_rank = {}
+    for row in folds:
+        if text(row["host"]) == host and np.isfinite(row["memory_mb"]):
+            per_rank.setdefault(int(row["rank"]), []).append(float(row["memory_mb"]))
+    total = sum(float(np.median(v)) for v in per_rank.values())
+    return total, len(per_rank), sum(len(v) for v in per_rank.values())
 
 
 def local_run(e, spec, out, ranks):
@@ -201,8 +158,7 @@ def spread(e, a):
         if not e.check(r.returncode == 0, f"{name}: submit --nodes 2 --ntasks-per-node 2 ({r.stderr.strip()})"):
             continue
         job_id = r.stdout.strip()
-        records, measured = run_watching_memory(e, job_id, a.cluster)
-        footprints[name] = {node: mb for node, (mb, _, _) in measured.items()}
+        records = wait_job(job_id, 300)
         rec = records[0] if records else {}
         e.check(rec.get("JobState") == "COMPLETED" and rec.get("ExitCode") == "0:0",
                 f"{name}: job {job_id} completed on {rec.get('NodeList')} ({rec.get('JobState')}, {rec.get('ExitCode')})")
@@ -217,9 +173,16 @@ def spread(e, a):
         if not window:
             e.check("every rank of this node keeps its own copy" in read(out + f".slurm-{job_id}.log"),
                     f"{name}: the job's log says the ranks keep copies")
-        (node1, n1, all1), (node2, n2, all2) = measured["node1"], measured["node2"]
-        print(f"  {name}: Pss per node while training (MB, median once loaded): node1 {node1:.1f} "
-              f"({n1} of {all1} samples), node2 {node2:.1f} ({n2} of {all2} samples)", flush=True)
+        measured = {node: node_footprint(out, node) for node in ("node1", "node2")}
+        footprints[name] = {node: mb for node, (mb, _, _) in measured.items()}
+        (node1, r1, n1), (node2, r2, n2) = measured["node1"], measured["node2"]
+        e.check(r2 == 2 and n2 > 0 and node2 > 0,
+                f"{name}: node2's two ranks recorded their memory ({r2} ranks, {n2} units)")
+        print(f"  {name}: Pss per node when units end (MB, each rank's median summed): node1 {node1:.1f} "
+              f"({r1} ranks, {n1} units), node2 {node2:.1f} ({r2} ranks, {n2} units)", flush=True)
+        report = e.dnn("report", out)
+        e.check(report.returncode == 0 and "memory per rank when a unit ended (Pss): median " in report.stdout,
+                f"{name}: the report gives the ranks' memory ({report.returncode})")
     if "srun" in footprints and "srun-copies" in footprints:
         copy_mb = 10000 * (784 * 4 + 4) / 2**20  # the digits as loaded: float32 features, int32 labels
         saved = footprints["srun-copies"]["node2"] - footprints["srun"]["node2"]

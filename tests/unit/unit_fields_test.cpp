@@ -160,6 +160,7 @@ TEST(UnitFields, EveryFieldRoundTrips) {
     u.epochs = 2, u.best_epoch = 1, u.diverged_epoch = 0, u.steps = 99, u.seconds = 4.5, u.rank = 2;
     u.host = "node7";
     u.finished_at = 1.7e9;
+    u.memory_mb = 88.5;
     u.input_shift.val_spread_ratio = 4.25, u.input_shift.val_mean_shift = 0.5;
     u.input_shift.test_spread_ratio = 1.5, u.input_shift.test_mean_shift = 0.75;
     for (int e = 1; e <= 2; ++e) {
