@@ -67,6 +67,9 @@ struct Evidence {
     int pruned_min_epochs = 0, pruned_max_epochs = 0;
     int first_diverged_epoch = 0;
     double train_acc = nan, bias = nan, variance = nan, val_error = nan;
+    // Folds trained as noisy as validated (FoldOutcome::noisy_train_acc): their mean noisy training
+    // accuracy, from which `variance` is measured (NaN: no such fold, the clean figure is used).
+    double noisy_train_acc = nan;
     double grad_ratio = nan;       // median over folds of first/last dense layer grad norm
     double dead_relu = nan;        // mean over folds
     double max_abs_input = nan;    // largest over folds
@@ -126,7 +129,12 @@ public:
         const double val_acc = by_best ? f.best_val_acc : f.val_acc;
         train_acc_.add(train_acc);
         bias_.add(1.0 - train_acc);
-        variance_.add((1.0 - val_acc) - (1.0 - train_acc));
+        // Trained as noisy as validated: the gap is measured from the training rows with that noise
+        // (like with like); the fit (bias) stays the clean rows'. An unstable fold judged by its
+        // lowest-loss epoch has no noisy figure for that epoch, so keeps the clean one.
+        const bool noisy = !by_best && std::isfinite(f.noisy_train_acc);
+        variance_.add((1.0 - val_acc) - (1.0 - (noisy ? f.noisy_train_acc : train_acc)));
+        if (noisy) noisy_train_acc_.add(f.noisy_train_acc);
         val_error_.add(1.0 - val_acc);
         if (f.status == UnitStatus::Diverged) add_diverged(f.diverged_epoch);
         if (spiked) add_spike(f.history);
@@ -145,6 +153,7 @@ public:
         e_.bias = bias_.value();
         e_.variance = variance_.value();
         e_.val_error = val_error_.value();
+        e_.noisy_train_acc = noisy_train_acc_.value();
         e_.dead_relu = dead_.value();
         e_.steps_per_epoch = steps_.value();
         e_.pruned_chance_acc = pruned_acc_.value();
@@ -216,8 +225,8 @@ private:
     double loss_spike_;
     bool restores_best_;
     Evidence e_;
-    Mean train_acc_, bias_, variance_, val_error_, dead_, steps_, pruned_acc_, saturated_, loss_drop_, early_dead_,
-        val_slope_, val_spread_, val_shift_, test_spread_, test_shift_;
+    Mean train_acc_, bias_, variance_, val_error_, noisy_train_acc_, dead_, steps_, pruned_acc_, saturated_, loss_drop_,
+        early_dead_, val_slope_, val_spread_, val_shift_, test_spread_, test_shift_;
     std::vector<double> ratios_;
 };
 
@@ -462,21 +471,30 @@ std::vector<FoundCause> overfitting_causes(const TrainConfig& config, const std:
 // Step 2 of the recipe, for a configuration that trains: the verdict from bias and variance.
 Diagnosis from_bias_variance(const TrainConfig& config, const std::vector<FoundCause>& causes, const Evidence& e,
                              const DiagnosisThresholds& t) {
-    const std::string errors = "training error " + fixed(e.bias, 2) + ", validation error " + fixed(e.val_error, 2) +
-                               " (gap " + fixed(e.variance, 2) + ")";
+    // Trained as noisy as validated, the gap is measured from the training rows with the validation's
+    // noise (Evidence::noisy_train_acc): the reason gives both training errors.
+    const bool noisy_gap = std::isfinite(e.noisy_train_acc);
+    const double noisy_error = 1.0 - e.noisy_train_acc;
+    const std::string errors =
+        "training error " + fixed(e.bias, 2) +
+        (noisy_gap ? " (" + fixed(noisy_error, 2) + " with the validation's noise)" : std::string()) +
+        ", validation error " + fixed(e.val_error, 2) + " (gap " + fixed(e.variance, 2) +
+        (noisy_gap ? " from the noisy training rows)" : ")");
     // Hazards worth a word even when the model trains (seed row 9: unscaled inputs can train with a
     // stable softmax, and still diverge with another optimizer or learning rate).
     const bool val_shifted = shifted(e.val_spread_ratio, e.val_mean_shift, t);
-    // Trained with noise as strong (noise augmentation), the inputs match; the training figures still
-    // come from clean inputs, so the noise's lost information shows as a gap no regulariser closes.
-    const std::string noise_note =
-        config.test_noise > 0.0 && !val_shifted
-            ? "; the validation inputs carry Gaussian noise (std " + significant(config.test_noise, 6) +
-                  (config.train_noise >= config.test_noise
-                       ? "), and the training figures come from clean inputs, so part of the gap is what the "
-                         "noise hides"
-                       : "), so part of the gap is a train/validation mismatch")
-            : "";
+    std::string noise_note;
+    if (config.test_noise > 0.0 && !val_shifted) {
+        noise_note = "; the validation inputs carry Gaussian noise (std " + significant(config.test_noise, 6) + ")";
+        if (noisy_gap)  // what the noise costs the model on rows it fitted: lost information, not memorising
+            noise_note += " as the training inputs did: the " + fixed(std::max(0.0, noisy_error - e.bias), 2) +
+                          " it adds to the training error is information it destroys, not memorising";
+        else if (config.train_noise >= config.test_noise)  // a file written before the noisy figure
+            noise_note +=
+                ", and the training figures come from clean inputs, so part of the gap is what the noise hides";
+        else
+            noise_note += ", so part of the gap is a train/validation mismatch";
+    }
     const auto note_of = [&](Cause c) {
         const auto found = std::ranges::find(causes, c, &FoundCause::cause);
         return found != causes.end() ? "; note: " + found->text : std::string();

@@ -56,6 +56,9 @@ struct FoldOutcome {
     // fold is judged by them (NaN: not known).
     double best_train_acc = HistoryFigures::kNaN, best_val_acc = HistoryFigures::kNaN;
     InputShift input_shift;  // the validation and test inputs against the training inputs (NaN: not measured)
+    // Trained with noise as strong as the validation's: the training rows' accuracy with that noise
+    // (TrainResult::noisy_train_acc), which the gap is measured from; NaN: the clean figure is used.
+    double noisy_train_acc = HistoryFigures::kNaN;
 };
 
 struct Diagnosis {

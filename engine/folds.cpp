@@ -181,6 +181,7 @@ UnitRows unit_rows(const StudySplit& split, const std::vector<std::int32_t>& lab
 }
 
 std::uint64_t test_noise_seed(std::uint64_t seed) { return derived_seed(seed, 1); }
+std::uint64_t noisy_train_seed(std::uint64_t seed) { return derived_seed(seed, 2); }
 
 UnitData prepare_unit(const TrainConfig& config, const Dataset& data, const StudySplit& split, int fold) {
     if (data.y.size() != data.size()) {

@@ -42,6 +42,8 @@ UnitRows unit_rows(const StudySplit& split, const std::vector<std::int32_t>& lab
 // The seed of the test part's noise (config.test_noise) for a run seeded `seed`: a stream unrelated
 // to the validation part's, the same for every fold.
 std::uint64_t test_noise_seed(std::uint64_t seed);
+// The seed of the noise the training rows get for TrainResult::noisy_train_acc: a third stream.
+std::uint64_t noisy_train_seed(std::uint64_t seed);
 
 // What one unit trains on: the rows of unit_rows, input scaling fit on the training part only
 // (config.normalization), then Gaussian test noise (config.test_noise, config.seed) on the

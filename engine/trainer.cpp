@@ -10,6 +10,7 @@
 
 #include "engine/early_stopping.hpp"
 #include "engine/epoch_steps.hpp"
+#include "engine/folds.hpp"
 #include "engine/hidden_health.hpp"
 #include "engine/loss.hpp"
 #include "engine/network.hpp"
@@ -257,6 +258,25 @@ private:
         result_.val_loss = final_epoch.val_loss;
         result_.val_acc = final_epoch.val_acc;
         test_pass();
+        if (result_.status != UnitStatus::Diverged) noisy_train_pass();
+    }
+
+    // Trained on inputs as noisy as the validation's: the training rows as validation sees them (its
+    // noise strength, a stream of its own), so the gap compares like with like. Against the clean
+    // training rows, the information the noise destroys would read as memorising.
+    void noisy_train_pass() {
+        if (!(config_.test_noise > 0.0 && config_.train_noise >= config_.test_noise)) return;
+        const auto t_noisy = Clock::now();
+        Dataset noisy;
+        noisy.x = Matrix(train_.size(), train_.features());
+        std::copy_n(train_.x.row(0), train_.size() * train_.features(), noisy.x.data.data());
+        noisy.y = train_.y;
+        noisy.classes = train_.classes;
+        add_gaussian_noise(noisy.x, config_.test_noise, noisy_train_seed(config_.seed));
+        result_.noisy_train_acc = evaluator_.run(noisy, false).acc;
+        const double noisy_seconds = seconds_since(t_noisy);
+        result_.seconds += noisy_seconds;
+        result_.eval_seconds += noisy_seconds;
     }
 
     // The test pass is evaluation like the per-epoch passes: in `seconds` and `eval_seconds`, not in

@@ -3,6 +3,7 @@
 // and health figures it records (the raw material of the diagnosis).
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,11 @@ struct TrainResult {
     // The final model on the held-out test set (NaN without one): measured once, after training,
     // never used for early stopping or model selection.
     double test_loss = 0.0, test_acc = 0.0;
+    // Trained with noise as strong as the validation's (train-noise >= test-noise > 0): the final
+    // model's accuracy on its training rows with the validation's noise added (test-noise, a stream
+    // of its own), the training figure the diagnosis measures the gap from (docs/diagnosis.md). NaN
+    // otherwise.
+    double noisy_train_acc = std::numeric_limits<double>::quiet_NaN();
     // The final model's predictions (the epoch of val_acc, and the test pass): rows of each true
     // class predicted as each class. Rows without a defined prediction (a non-finite loss) are not
     // counted; empty when the part is empty or nothing was measured.

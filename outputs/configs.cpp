@@ -47,6 +47,7 @@ FoldOutcome outcome(const UnitResult& u, PruneMode mode) {
     o.steps = u.steps;
     if (!u.history.empty()) o.last_health = u.history.back().health;
     o.input_shift = u.input_shift;
+    o.noisy_train_acc = u.noisy_train_acc;
     o.history = read_history(u.history);
     const auto best = static_cast<std::size_t>(o.history.lowest_loss_epoch);
     if (best >= 1 && best <= u.history.size() && u.history[best - 1].epoch == o.history.lowest_loss_epoch) {

@@ -59,7 +59,7 @@ constexpr Access<UnitResult, std::string> status_name() {
 constexpr std::size_t kIdBytes = 64, kConfigIdBytes = 32, kStatusBytes = 16, kHostBytes = 256;
 
 using U = UnitResult;
-const std::array<Field<U>, 33> kFoldFields{{
+const std::array<Field<U>, 34> kFoldFields{{
     {"unit", member<std::uint64_t, &U::unit>()},
     {"config", member<std::uint64_t, &U::config>()},
     {"fold", member<std::int32_t, &U::fold>()},
@@ -93,6 +93,7 @@ const std::array<Field<U>, 33> kFoldFields{{
     {"test_spread_ratio", shift_figure<&InputShift::test_spread_ratio>(), {}, 0, false, true},
     {"test_mean_shift", shift_figure<&InputShift::test_mean_shift>(), "training std", 0, false, true},
     {"memory_mb", member<double, &U::memory_mb>(), "MiB", 0, false, true},
+    {"noisy_train_acc", member<double, &U::noisy_train_acc>(), "fraction", 0, false, true},
 }};
 
 using E = EpochMetrics;

@@ -23,8 +23,11 @@ struct UnitResult {
     std::string error;                        // the exception's message for Failed, else empty
     double train_acc = 0.0, train_loss = 0.0, val_acc = 0.0, val_loss = 0.0;
     double test_acc = 0.0, test_loss = 0.0;  // NaN without a test set
-    int epochs = 0;                          // epochs run (a pruned unit: before it was pruned, 0 if never started)
-    int best_epoch = 0;                      // early stopping's kept epoch (= epochs without it)
+    // TrainResult::noisy_train_acc: trained with train-noise >= test-noise > 0, the training rows'
+    // accuracy with the validation's noise; NaN otherwise (and in files written before the column).
+    double noisy_train_acc = std::numeric_limits<double>::quiet_NaN();
+    int epochs = 0;      // epochs run (a pruned unit: before it was pruned, 0 if never started)
+    int best_epoch = 0;  // early stopping's kept epoch (= epochs without it)
     int diverged_epoch = 0;
     std::int64_t steps = 0;
     double seconds = 0.0;        // training wall time

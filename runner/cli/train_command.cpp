@@ -1,5 +1,6 @@
 #include "runner/cli/train_command.hpp"
 
+#include <cmath>
 #include <csignal>
 #include <iostream>
 #include <optional>
@@ -180,6 +181,9 @@ std::string summary_line(const TrainResult& r, const TrainConfig& config, bool h
     }
     s += " - " + std::to_string(r.steps) + " steps - " + fixed(r.seconds, 1) + "s - " +
          metrics_text(r.train_loss, r.train_acc, r.val_loss, r.val_acc, has_val);
+    // Trained as noisy as validated: the training rows with the validation's noise, what the
+    // diagnosis measures the gap from (docs/diagnosis.md).
+    if (std::isfinite(r.noisy_train_acc)) s += " - noisy_train_accuracy: " + metric(r.noisy_train_acc);
     return s;
 }
 
@@ -210,6 +214,7 @@ void write_result_json(std::ostream& out, const TrainCli& cli, const DataInfo& i
     json["train_loss"] = r.train_loss;
     json["val_acc"] = r.val_acc;
     json["val_loss"] = r.val_loss;
+    if (std::isfinite(r.noisy_train_acc)) json["noisy_train_acc"] = r.noisy_train_acc;
     json["epochs"] = r.epochs();
     json["best_epoch"] = r.best_epoch;
     json["diverged_epoch"] = r.diverged_epoch;

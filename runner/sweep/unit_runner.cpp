@@ -48,6 +48,7 @@ void train_into(UnitResult& r, const SweepSpec& spec, const Grid& grid, FoldCach
         r.val_loss = t.val_loss;
         r.test_acc = t.test_acc;
         r.test_loss = t.test_loss;
+        r.noisy_train_acc = t.noisy_train_acc;
         r.epochs = t.epochs();
         r.best_epoch = t.best_epoch;
         r.diverged_epoch = t.diverged_epoch;

@@ -8,13 +8,14 @@ Checked: every row diagnosed not_training, underfitting or overfitting has a rep
 (its first cause's one-key fix, linked by `repair_of`); every row that does not train (the table's
 hopeless rows) is repaired to a better verdict; rows 7 and 8 (noise on the validation inputs
 only) read `input_shift` first and are repaired with `train-noise` (noise augmentation), and row
-7's repair reaches a better verdict or a validation accuracy at least MISMATCH_GAIN higher; row 9
+7's repair reaches a better verdict (its gap measured from the training rows with the validation's
+noise) and a validation accuracy at least MISMATCH_GAIN higher; row 9
 reads unscaled_inputs first and its repair scales the inputs; the report's repair rate is the count
 the HDF5 gives. Other rows whose repair does not reach a better verdict are printed as notes, not
 failures: at this cost (10 epochs, one split) rows 2 and 5 stay underfitting after their repair
 (their validation accuracy doubles or more, short of the bias threshold in 10 epochs), and row 8's
-repair (train-noise 1 on top of dropout 0.7) still underfits (measured once: validation 0.633 ->
-0.638; a single 20-epoch run reached 0.729 against the row's 0.636).
+repair (train-noise 1 on top of dropout 0.7) underfits (measured once: validation 0.633 -> 0.638,
+clean training rows 0.782; a single 20-epoch run reached 0.729 against the row's 0.636).
 """
 import argparse
 import os
@@ -28,8 +29,8 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from testlib import check, fresh, mpi_env, text  # noqa: E402
 
-# Row 7 trained with the validation's noise: measured once at this cost, validation 0.455 -> 0.759.
-# Its verdict stays overfitting: the training figures come from clean inputs.
+# Row 7 trained with the validation's noise: measured once at this cost, validation 0.455 -> 0.759,
+# good (noisy training rows 0.765).
 MISMATCH_GAIN = 0.15
 RANK = {"failed": 0, "not_training": 1, "underfitting": 2, "overfitting": 2, "good": 3}
 SEED_TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sweeps", "seed-table.ini")
@@ -93,8 +94,10 @@ def main():
                   f"[{section}] the gap's first cause is input_shift and the repair trains with the validation's noise")
             gain = rep["mean_val_acc"] - r["mean_val_acc"]
             if section.startswith("7-"):
-                check(improved or gain >= MISMATCH_GAIN,
-                      what + f": a better verdict or validation accuracy +{MISMATCH_GAIN} (got {gain:+.3f})")
+                check(improved and gain >= MISMATCH_GAIN,
+                      what + f": a better verdict and validation accuracy +{MISMATCH_GAIN} (got {gain:+.3f})")
+                check(np.isfinite(rep["mean_val_acc"]) and "from the noisy training rows" in text(rep["reason"]),
+                      f"[{section}] the repair's gap is measured from the noisy training rows: {text(rep['reason'])}")
             else:
                 print(("ok      " if improved or gain >= MISMATCH_GAIN else "note    ") + what, flush=True)
         elif section.startswith("9-"):

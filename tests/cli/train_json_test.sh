@@ -67,5 +67,21 @@ def without_seconds(value):
     return value
 
 assert without_seconds(first) == without_seconds(second), "two identical runs differ"
+assert "noisy_train_acc" not in first, "trained without noise: no noisy training figure"
 print("ok: JSON keys, status ok, train_acc", first["train_acc"], "and determinism")
 EOF
+
+# Trained as noisy as validated: the training rows' accuracy with the validation's noise, in the JSON
+# and the text line; below the clean rows' (the noise hides part of the clusters).
+noisy=("$dnnsweep" train --data data.txt --layers 1 --width 16 --learning-rate 0.05 --batch-size 16 --epochs 8
+       --seed 7 --test-noise 0.5 --train-noise 0.5)
+"${noisy[@]}" --json >noisy.json || fail "the noisy run exited $?"
+/usr/bin/python3 - noisy.json <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert 0.0 <= r["noisy_train_acc"] <= 1.0, r.get("noisy_train_acc")
+assert r["noisy_train_acc"] < r["train_acc"], (r["noisy_train_acc"], r["train_acc"])
+EOF
+line="$("${noisy[@]}")" || fail "the noisy text run exited $?"
+[[ "$line" == *" - noisy_train_accuracy: 0."* ]] || fail "the text line lacks noisy_train_accuracy: $line"
+echo "ok: noisy_train_acc with train-noise >= test-noise"

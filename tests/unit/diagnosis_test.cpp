@@ -385,6 +385,28 @@ TEST(Diagnosis, SeedTableRows) {
     EXPECT_EQ(d8.verdict, Verdict::Overfitting);
     EXPECT_EQ(d8.causes, std::vector<Cause>{Cause::InputShift});
 
+    // Row 7's repair (train-noise 0 -> 1): trained as noisy as validated, the gap is measured from the
+    // training rows with that noise. What the noise destroys is no longer read as memorising.
+    TrainConfig r7r = r7;
+    r7r.train_noise = 1.0;
+    FoldOutcome f7r = fold(0.930, 0.759);
+    f7r.input_shift.val_spread_ratio = 1.05;  // the training inputs carry the noise too
+    f7r.input_shift.val_mean_shift = 0.02;
+    EXPECT_EQ(row(r7r, f7r).verdict, Verdict::Overfitting);  // a file without the noisy figure: the clean gap
+    f7r.noisy_train_acc = 0.781;
+    const Diagnosis d7r = row(r7r, f7r);
+    EXPECT_EQ(d7r.verdict, Verdict::Good) << d7r.reason;
+    EXPECT_NEAR(d7r.variance, 0.781 - 0.759, 1e-12);
+    EXPECT_NEAR(d7r.bias, 1.0 - 0.930, 1e-12);
+    EXPECT_TRUE(contains(d7r.reason, "training error 0.07 (0.22 with the validation's noise)")) << d7r.reason;
+    EXPECT_TRUE(contains(d7r.reason, "gap 0.02 from the noisy training rows")) << d7r.reason;
+    EXPECT_TRUE(contains(d7r.reason, "information it destroys, not memorising")) << d7r.reason;
+    // A gap that remains against the noisy rows is memorising: still overfitting, regularisers next.
+    f7r.noisy_train_acc = 0.90;
+    const Diagnosis d7o = row(r7r, f7r);
+    EXPECT_EQ(d7o.verdict, Verdict::Overfitting) << d7o.reason;
+    EXPECT_TRUE(contains(d7o.reason, "try dropout")) << d7o.reason;
+
     // Row 9 trains (stable log-softmax) with a borderline gap; the unscaled inputs are its first
     // cause, and the reason leads with scaling them, as its repair does.
     TrainConfig r9 = seed_config(3, Activation::Relu, Optimizer::Adam);

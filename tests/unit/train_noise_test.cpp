@@ -123,6 +123,26 @@ TEST(TrainNoise, SameSeedSameRunAndItStillLearns) {
     EXPECT_NE(clean.history.back().train_loss, a.history.back().train_loss);
 }
 
+// Trained as noisy as validated, the final model is also measured on its training rows with the
+// validation's noise: the figure the diagnosis measures the gap from. Only then, and reproducibly.
+TEST(TrainNoise, TheNoisyTrainingFigureIsTheTrainingRowsWithTheValidationsNoise) {
+    TrainConfig c = small();
+    c.epochs = 4;
+    c.test_noise = 2.0;
+    const PreparedData d = prepare_holdout(c, blobs(600, 3), 0.25);
+    EXPECT_TRUE(std::isnan(train_model(c, d.train, d.val).noisy_train_acc));  // trained clean: the clean gap
+    c.train_noise = 1.0;
+    EXPECT_TRUE(std::isnan(train_model(c, d.train, d.val).noisy_train_acc));  // weaker than validation's: a mismatch
+    c.train_noise = 2.0;
+    const TrainResult a = train_model(c, d.train, d.val);
+    ASSERT_TRUE(std::isfinite(a.noisy_train_acc));
+    EXPECT_EQ(train_model(c, d.train, d.val).noisy_train_acc, a.noisy_train_acc);
+    // Noise of std 2 on features whose classes lie 3 apart hides part of what the clean rows show,
+    // about as much as it hides on the (noisy) validation rows.
+    EXPECT_LT(a.noisy_train_acc, a.train_acc - 0.05) << a.train_acc;
+    EXPECT_NEAR(a.noisy_train_acc, a.val_acc, 0.1) << a.val_acc;
+}
+
 TEST(TrainNoise, RejectsANegativeOrInfiniteStd) {
     TrainConfig c = small();
     c.train_noise = -0.1;

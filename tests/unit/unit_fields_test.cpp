@@ -161,6 +161,7 @@ TEST(UnitFields, EveryFieldRoundTrips) {
     u.host = "node7";
     u.finished_at = 1.7e9;
     u.memory_mb = 88.5;
+    u.noisy_train_acc = 0.375;
     u.input_shift.val_spread_ratio = 4.25, u.input_shift.val_mean_shift = 0.5;
     u.input_shift.test_spread_ratio = 1.5, u.input_shift.test_mean_shift = 0.75;
     for (int e = 1; e <= 2; ++e) {
