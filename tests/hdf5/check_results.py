@@ -19,7 +19,7 @@ FOLDS_FIELDS = ["unit", "config", "fold", "unit_id", "config_id", "status", "err
                 "val_acc", "val_loss", "test_acc", "test_loss", "epochs", "best_epoch", "diverged_epoch", "steps",
                 "seconds", "rank", "host", "finished_at", "loss_drop", "early_dead_relu", "loss_spike", "spike_epoch",
                 "lowest_loss_epoch", "grad_growth", "val_slope", "val_spread_ratio", "val_mean_shift", "test_spread_ratio",
-                "test_mean_shift", "memory_mb"]
+                "test_mean_shift", "memory_mb", "noisy_train_acc"]
 CURVES_FIELDS = ["unit", "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds", "dead_relu",
                  "saturated", "max_abs_input"]
 GRAD_FIELDS = ["unit", "epoch", "layer", "norm"]

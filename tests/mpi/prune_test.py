@@ -119,9 +119,14 @@ def main():
     u1 = {int(u["unit"]): u for u in f1 if u["epochs"] > 0}
     u3 = {int(u["unit"]): u for u in f3 if u["epochs"] > 0}
     both = sorted(set(u1) & set(u3))
-    same = all(u1[u]["epochs"] == u3[u]["epochs"] and u1[u]["train_acc"] == u3[u]["train_acc"] and
-               u1[u]["val_acc"] == u3[u]["val_acc"] and text(u1[u]["status"]) == text(u3[u]["status"]) for u in both)
-    check(len(both) >= 5 * FOLDS and same, f"every unit trained on both 1 and 3 ranks has identical metrics ({len(both)})")
+    differ = [(u, text(u1[u]["status"]), int(u1[u]["epochs"]), float(u1[u]["train_acc"]), float(u1[u]["val_acc"]),
+               text(u3[u]["status"]), int(u3[u]["epochs"]), float(u3[u]["train_acc"]), float(u3[u]["val_acc"]))
+              for u in both if not (u1[u]["epochs"] == u3[u]["epochs"] and u1[u]["train_acc"] == u3[u]["train_acc"] and
+                                    u1[u]["val_acc"] == u3[u]["val_acc"] and text(u1[u]["status"]) == text(u3[u]["status"]))]
+    # The four configurations that train run every fold in both runs; which folds of a pruned
+    # configuration start before its first pruned sibling is reported depends on the ranks' order.
+    check(len(both) >= 4 * FOLDS and not differ,
+          f"every unit trained on both 1 and 3 ranks has identical metrics ({len(both)}; differ: {differ})")
 
     status = subprocess.run([a.dnnsweep, "status", one], capture_output=True, text=True, env=env)
     saved = int(sum(c["epochs_saved"] for c in c1))
