@@ -1,7 +1,8 @@
 #pragma once
 // The likely causes the diagnosis gives for a configuration that does not train (or underfits),
 // in the fixed order that ranks them (docs/diagnosis.md: settings that explain the symptoms after
-// them first, then a blow-up, a too-high rate, measured symptoms, instability, slowness), and
+// them first, then a blow-up, a too-high rate, measured symptoms, instability, a too-low rate,
+// regularisation that holds the fit back, slowness), and
 // those of an overfitting gap (input_shift, then unscaled_inputs). Each one's detection rule and
 // reason text are in engine/diagnosis.cpp.
 #include <array>
@@ -25,13 +26,14 @@ enum class Cause : unsigned char {
     Saturated,
     Unstable,
     LrTooLow,
+    OverRegularised,
     FewUpdates,
     StillImproving,
     InputShift,
     Unknown
 };
 
-inline constexpr std::array<EnumEntry<Cause>, 14> kCauses{{
+inline constexpr std::array<EnumEntry<Cause>, 15> kCauses{{
     {Cause::MseSoftmax, "mse_softmax", "mse loss on softmax outputs"},
     {Cause::UnscaledInputs, "unscaled_inputs", "normalization none and inputs larger than unscaled-input"},
     {Cause::Diverged, "diverged", "a fold's loss became NaN/Inf"},
@@ -49,6 +51,9 @@ inline constexpr std::array<EnumEntry<Cause>, 14> kCauses{{
      "the training loss jumped more than loss-spike (of its first epoch's) above its best after the model learned"},
     {Cause::LrTooLow, "lr_too_low",
      "the training loss fell by less than flat-loss of its first epoch's, with none of the causes above"},
+    {Cause::OverRegularised, "over_regularised",
+     "the training rows are not fitted (underfit-error) with dropout at least heavy-dropout or weight decay at "
+     "least heavy-weight-decay"},
     {Cause::FewUpdates, "few_updates", "fewer than few-updates optimizer steps per epoch"},
     {Cause::StillImproving, "still_improving",
      "validation accuracy still rising by more than still-improving per epoch at the end"},

@@ -4,6 +4,7 @@
 #include <functional>
 #include <utility>
 
+#include "engine/diagnosis.hpp"
 #include "engine/text_format.hpp"
 
 namespace dnnsweep {
@@ -102,6 +103,26 @@ Fix saturated(const TrainConfig& c) {
     return advice_only(c, "lower the learning rate");
 }
 
+// The heavier regulariser, each measured against its default threshold (dropout 0.5, weight decay
+// 1e-3): dropout is halved, or with noise on the training inputs, which regularises too and matches
+// the validation's noise (training with noise is a regulariser of its own: Bishop, 1995), removed;
+// weight decay goes to a tenth.
+Fix less_regularisation(const TrainConfig& c) {
+    const DiagnosisThresholds defaults;
+    const bool dropout_heavier =
+        c.dropout > 0.0 && c.dropout / defaults.heavy_dropout >= c.weight_decay / defaults.heavy_weight_decay;
+    if (dropout_heavier && c.train_noise > 0.0)
+        return change(c, "dropout", significant(c.dropout, 6), "0", "leave regularising to the training noise",
+                      [](TrainConfig& r) { r.dropout = 0.0; });
+    if (dropout_heavier)
+        return change(c, "dropout", significant(c.dropout, 6), significant(c.dropout / 2.0, 6), "lower the dropout",
+                      [](TrainConfig& r) { r.dropout /= 2.0; });
+    if (c.weight_decay > 0.0)
+        return change(c, "weight-decay", significant(c.weight_decay, 6), significant(c.weight_decay / 10.0, 6),
+                      "lower the weight decay", [](TrainConfig& r) { r.weight_decay /= 10.0; });
+    return advice_only(c, "regularise less");
+}
+
 Fix few_updates(const TrainConfig& c) {
     if (c.batch_size == 0 || c.batch_size > 100)
         return change(c, "batch-size", batch_text(c.batch_size), "100", "use a smaller batch",
@@ -140,6 +161,8 @@ Fix fix_for(Cause cause, const TrainConfig& c) {
         return scale_learning_rate(c, c.effective_learning_rate() / 3.0, "lower the learning rate");
     case Cause::LrTooLow:
         return raise_learning_rate(c);
+    case Cause::OverRegularised:
+        return less_regularisation(c);
     case Cause::FewUpdates:
         return few_updates(c);
     case Cause::StillImproving:

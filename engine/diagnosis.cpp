@@ -40,6 +40,9 @@ void check_thresholds(const DiagnosisThresholds& t) {
     if (!(t.still_improving >= 0.0 && std::isfinite(t.still_improving)))
         bad("still-improving", t.still_improving, ">= 0");
     if (!(t.input_shift >= 0.0 && std::isfinite(t.input_shift))) bad("input-shift", t.input_shift, ">= 0");
+    if (!(t.heavy_dropout >= 0.0 && t.heavy_dropout <= 1.0)) bad("heavy-dropout", t.heavy_dropout, "in [0, 1]");
+    if (!(t.heavy_weight_decay >= 0.0 && std::isfinite(t.heavy_weight_decay)))
+        bad("heavy-weight-decay", t.heavy_weight_decay, ">= 0");
 }
 
 // Mean of the finite values (NaN when there are none): a fold without a validation part, or a
@@ -299,6 +302,22 @@ std::vector<FoundCause> find_causes(const TrainConfig& config, const Evidence& e
     if (causes.empty() && e.loss_drop < t.flat_loss && !(e.steps_per_epoch < t.few_updates))
         add(Cause::LrTooLow, "the training loss fell by only " + significant(100.0 * e.loss_drop, 2) +
                                  "% of its first epoch's value with healthy gradients");
+    // The training rows not fitted under heavy regularisation: the regulariser holds the fit back
+    // (the bias/variance recipe: high bias, less regularisation), before slowness, which it causes.
+    const bool heavy_dropout = config.dropout > 0.0 && config.dropout >= t.heavy_dropout;
+    const bool heavy_decay = config.weight_decay > 0.0 && config.weight_decay >= t.heavy_weight_decay;
+    if (learned && e.bias > t.underfit_error && (heavy_dropout || heavy_decay)) {
+        const std::string what = heavy_dropout ? "dropout " + significant(config.dropout, 6) +
+                                                     " (at least heavy-dropout " + significant(t.heavy_dropout, 6) + ")"
+                                               : "weight decay " + significant(config.weight_decay, 6) +
+                                                     " (at least heavy-weight-decay " +
+                                                     significant(t.heavy_weight_decay, 6) + ")";
+        const std::string noise = config.train_noise > 0.0
+                                      ? " with train-noise " + significant(config.train_noise, 6) + " regularising too"
+                                      : std::string();
+        add(Cause::OverRegularised, "training error " + fixed(e.bias, 2) + " under " + what + noise +
+                                        ": the regularisation holds the fit back");
+    }
     if (e.steps_per_epoch < t.few_updates) {
         const std::string batch =
             config.batch_size == 0 ? "full batch" : "batch size " + std::to_string(config.batch_size);

@@ -35,6 +35,8 @@ struct DiagnosisThresholds {
     double still_improving = 0.002;     // still improving: validation accuracy gained per epoch at the end
     double input_shift = 0.5;           // input shift: the validation inputs' spread ratio beyond 1 + this
                                         // (or below 1 / (1 + this)), or their mean shift above this
+    double heavy_dropout = 0.5;         // over-regularised: a configuration that does not fit its training
+    double heavy_weight_decay = 1e-3;   // rows with dropout or weight decay at least this
 };
 
 // What one fold of a configuration produced.

@@ -236,7 +236,7 @@ void write_html(const std::string& path, const std::string& title, const ReportS
     }
     h << "</table>\n";
     write_diagnosis_html(h, src, order, top);
-    write_repairs_html(h, src.results.configs);
+    write_repairs_html(h, src.results.configs, src.spec_configs);
     h << classes_html(src, order, top);
 
     std::string section;

@@ -143,7 +143,7 @@ void write_report_json(const std::string& path, const ReportSource& src, std::si
     doc["diagnosis"]["groups"] =
         diagnosis_groups_json(diagnosis_groups(r.configs, setting_levels(r.configs), order), r.configs);
     doc["study_findings"] = study_findings_json(study_findings(r.configs, run_chance(r.info), src.thresholds));
-    doc["repairs"] = repairs_json(r.configs);
+    doc["repairs"] = repairs_json(r.configs, src.spec_configs);
     doc["classes"] = classes_json(src, order, top);
     write_json(out, doc);
 }

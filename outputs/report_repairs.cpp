@@ -39,10 +39,11 @@ std::string why_not(const ConfigSummary& c) { return fix_for(Cause::InputShift, 
 
 }  // namespace
 
-void write_repairs_text(const std::vector<ConfigSummary>& configs, std::ostream& out) {
-    const std::vector<RepairOutcome> repairs = repair_outcomes(configs);
+void write_repairs_text(const std::vector<ConfigSummary>& configs, std::uint64_t spec_configs, std::ostream& out) {
+    const std::vector<RepairOutcome> repairs = repair_outcomes(configs, spec_configs);
     if (repairs.empty()) return;
-    out << "\nRepairs (each failing configuration with its first cause's fix, same folds; before -> after):\n";
+    out << "\nRepairs (each failing configuration with its first cause's fix, same folds; before -> after; "
+           "\"then\": a second fix where the first reached no better verdict):\n";
     for (const RepairOutcome& r : repairs) out << "  " << repair_line(r) << '\n';
     const std::size_t better = better_count(repairs);
     out << "repair rate: " << better << " of " << repairs.size() << " repairs reached a better verdict ("
@@ -51,8 +52,8 @@ void write_repairs_text(const std::vector<ConfigSummary>& configs, std::ostream&
         out << "  not repaired: " << label_of(*c) << ": input_shift: " << why_not(*c) << '\n';
 }
 
-Json repairs_json(const std::vector<ConfigSummary>& configs) {
-    const std::vector<RepairOutcome> repairs = repair_outcomes(configs);
+Json repairs_json(const std::vector<ConfigSummary>& configs, std::uint64_t spec_configs) {
+    const std::vector<RepairOutcome> repairs = repair_outcomes(configs, spec_configs);
     Json list = Json::array();
     for (const RepairOutcome& r : repairs)
         list.push_back({{"parent_id", r.parent->config_id},
@@ -63,6 +64,12 @@ Json repairs_json(const std::vector<ConfigSummary>& configs) {
                         {"repaired_id", r.repaired->config_id},
                         {"before", side_json(*r.parent)},
                         {"after", side_json(*r.repaired)},
+                        {"then", r.then ? Json{{"key", r.then->fix.key},
+                                               {"from", r.then->fix.from},
+                                               {"to", r.then->fix.to},
+                                               {"repaired_id", r.then->repaired->config_id},
+                                               {"after", side_json(*r.then->repaired)}}
+                                        : Json(nullptr)},
                         {"better", r.better},
                         {"line", repair_line(r)}});
     const std::size_t better = better_count(repairs);
@@ -82,15 +89,15 @@ Json repairs_json(const std::vector<ConfigSummary>& configs) {
              }()}};
 }
 
-void write_repairs_html(std::ostream& h, const std::vector<ConfigSummary>& configs) {
-    const std::vector<RepairOutcome> repairs = repair_outcomes(configs);
+void write_repairs_html(std::ostream& h, const std::vector<ConfigSummary>& configs, std::uint64_t spec_configs) {
+    const std::vector<RepairOutcome> repairs = repair_outcomes(configs, spec_configs);
     if (repairs.empty()) return;
     const std::size_t better = better_count(repairs);
     h << "<h2>Repairs</h2>\n<p>Each failing configuration with its first cause's fix, on the same folds (before -> "
          "after). Repair rate: "
       << better << " of " << repairs.size() << " reached a better verdict.</p>\n<ul>\n";
     for (const RepairOutcome& r : repairs)
-        h << "<li class=\"v-" << name(r.repaired->verdict) << "\">" << html_escape(repair_line(r)) << "</li>\n";
+        h << "<li class=\"v-" << name(r.last().verdict) << "\">" << html_escape(repair_line(r)) << "</li>\n";
     h << "</ul>\n";
 }
 

@@ -93,7 +93,7 @@ void write_report_text(const ReportSource& src, std::size_t top, std::ostream& o
     write_importance_text(importance(designed.get(), setting_levels(designed.get())), out);
     write_diagnosis_text(src, order, top, all, out);
     write_study_findings(study_findings(r.configs, run_chance(r.info), src.thresholds), out);
-    write_repairs_text(r.configs, out);
+    write_repairs_text(r.configs, src.spec_configs, out);
     write_classes_text(src, order, top, out);
 }
 

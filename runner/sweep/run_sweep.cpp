@@ -238,60 +238,89 @@ std::string merge(const SweepOptions& o, const Study& study, const RunInfo& info
 // `dnnsweep repair` adds them once every task is done).
 bool runs_repairs(const SweepOptions& o, const SweepSpec& spec) { return spec.repair && o.array_tasks == 1; }
 
-// The shards of the repair phase: named apart from the grid phase's of the same run.
-RunInfo repair_run_info(RunInfo info) {
-    info.run_id += "-repairs";
+// The shards of a repair round: named apart from the grid phase's of the same run, and from the
+// other round's.
+RunInfo repair_run_info(RunInfo info, int round) {
+    info.run_id += round == 1 ? "-repairs" : "-repairs" + std::to_string(round);
     return info;
 }
 
-// What a phase ran, for the closing line.
-struct Phase {
-    Plan plan;
-    RunSummary summary;
-    bool ran = false;  // units were pending: the workers trained them, and the results need a merge
+// The repair rounds together, for the closing line: the last round's plan counts the units of every
+// round (the repairs' units recorded before it among them); the summaries are summed.
+struct RepairRounds {
+    Plan last;                // the plan of the last round looked at (run or not)
+    RunSummary last_summary;  // what the last round ran (nothing when it had nothing to run)
+    std::size_t failed = 0, pruned = 0;
+    std::int64_t epochs = 0;
+    bool stopped = false;
+    std::string no_space_in;  // a file a round's merge could not write
+
+    std::uint64_t recorded() const { return last.already_done + last_summary.done + last_summary.failed; }
 };
 
 // Rank 0's side of the repair phase (runner/sweep/repair_phase.hpp), after the grid's merge; `go`:
-// the grid phase ended without a stop. Returns the phase when the grid is complete.
-std::optional<Phase> coordinate_repairs(const SweepOptions& o, Study& study, const RunInfo& info,
-                                        const std::string& host, bool go) {
-    barrier();  // the workers wait here for the grid's merge
-    std::optional<Phase> phase;
-    if (go && stop_signal() == 0) {
-        RepairWork w = repair_work(o.out, study, o.retry_failed);
-        study.grid.add_repairs(w.add.configs, w.add.sections);
-        phase.emplace();
-        phase->plan = make_repair_plan(study, std::move(w.recorded));
-        phase->ran = !phase->plan.pending.empty();
+// the grid phase ended without a stop. A round runs the repairs the merged results call for and is
+// merged; then the next round's repairs are derived from those results, until a round has nothing to
+// run (outputs/repairs.hpp: two rounds at most). Returns the rounds when the grid is complete.
+std::optional<RepairRounds> coordinate_repairs(const SweepOptions& o, Study& study, const RunInfo& info,
+                                               const std::string& host, bool go) {
+    std::optional<RepairRounds> rounds;
+    for (int round = 1;; ++round) {
+        barrier();  // the workers wait here for the last merge (the grid's, then each round's)
+        std::optional<Plan> plan;
+        if (go && stop_signal() == 0) {
+            RepairWork w = repair_work(o.out, study, o.retry_failed);
+            study.grid.clear_repairs();
+            study.grid.add_repairs(w.add.configs, w.add.sections);
+            plan = make_repair_plan(study, std::move(w.recorded));
+            if (!rounds) rounds.emplace();
+            rounds->last = *plan;
+            rounds->last_summary = {};
+        }
+        if (broadcast_word(plan && !plan->pending.empty() ? 1 : 0) == 0) {
+            if (round == 1 && plan && plan->units == 0)
+                std::cerr << "dnnsweep sweep: repairs: none to run (no failing configuration has a one-key fix "
+                             "outside the grid)"
+                          << std::endl;
+            return rounds;
+        }
+        RepairConfigs added;
+        for (std::uint64_t i = study.grid.spec_size(); i < study.grid.size(); ++i) {
+            added.configs.push_back(study.grid.config(i));
+            added.sections.push_back(study.grid.section_name(i));
+        }
+        broadcast_text(encode_repair_configs(added));
+        std::cerr << "dnnsweep sweep: repairs" << (round > 1 ? " (round " + std::to_string(round) + ")" : "") << ": "
+                  << added.configs.size() << (added.configs.size() == 1 ? " configuration x " : " configurations x ")
+                  << study.grid.folds() << " folds = " << plan->units << " units (" << plan->pending.size()
+                  << " to run)" << std::endl;
+        const RunInfo round_info = repair_run_info(info, round);
+        RunSummary summary = execute(o, study, *plan, round_info, host);
+        RunInfo merged_info = round_info;
+        merged_info.run_id = info.run_id;
+        merged_info.finished_at = summary.stopped ? 0.0 : now_unix();
+        rounds->no_space_in = merge(o, study, merged_info, summary);
+        if (summary.no_space_rank >= 0)  // the round's own shard, not the grid phase's
+            rounds->no_space_in = shard_path(o.out, summary.no_space_rank, round_info.run_id);
+        rounds->failed += summary.failed;
+        rounds->pruned += summary.pruned;
+        rounds->epochs += summary.epochs_trained;
+        rounds->stopped = summary.stopped;
+        rounds->last_summary = summary;
+        go = !summary.stopped && rounds->no_space_in.empty();
     }
-    if (broadcast_word(phase && phase->ran ? 1 : 0) == 0) {
-        if (phase && phase->plan.units == 0)
-            std::cerr << "dnnsweep sweep: repairs: none to run (no failing configuration has a one-key fix "
-                         "outside the grid)"
-                      << std::endl;
-        return phase;
-    }
-    RepairConfigs added;
-    for (std::uint64_t i = study.grid.spec_size(); i < study.grid.size(); ++i) {
-        added.configs.push_back(study.grid.config(i));
-        added.sections.push_back(study.grid.section_name(i));
-    }
-    broadcast_text(encode_repair_configs(added));
-    std::cerr << "dnnsweep sweep: repairs: " << added.configs.size()
-              << (added.configs.size() == 1 ? " configuration x " : " configurations x ") << study.grid.folds()
-              << " folds = " << phase->plan.units << " units (" << phase->plan.pending.size() << " to run)"
-              << std::endl;
-    phase->summary = execute(o, study, phase->plan, repair_run_info(info), host);
-    return phase;
 }
 
-// A worker's side of the repair phase.
+// A worker's side of the repair phase: one round after another, as rank 0 says.
 void work_repairs(Study& study, const std::string& out, const RunInfo& info, int rank, const std::string& host) {
-    barrier();  // asleep while rank 0 merges the grid
-    if (broadcast_word(0) == 0) return;
-    const RepairConfigs added = decode_repair_configs(broadcast_text({}), study.spec.threads);
-    study.grid.add_repairs(added.configs, added.sections);
-    work(study, out, repair_run_info(info), rank, host);
+    for (int round = 1;; ++round) {
+        barrier();  // asleep while rank 0 merges
+        if (broadcast_word(0) == 0) return;
+        const RepairConfigs added = decode_repair_configs(broadcast_text({}), study.spec.threads);
+        study.grid.clear_repairs();
+        study.grid.add_repairs(added.configs, added.sections);
+        work(study, out, repair_run_info(info, round), rank, host);
+    }
 }
 
 // Rank 0, last: the merge (the workers wait for it), the repairs, the results line and the exit code.
@@ -299,15 +328,12 @@ int finish(const SweepOptions& o, Study& study, const Plan& plan, RunInfo info, 
            const std::string& host) {
     info.finished_at = summary.stopped ? 0.0 : now_unix();
     std::string no_space_in = merge(o, study, info, summary);
-    std::optional<Phase> repairs;
+    std::optional<RepairRounds> repairs;
     if (runs_repairs(o, study.spec)) {
         repairs = coordinate_repairs(o, study, info, host, !summary.stopped && no_space_in.empty());
-        if (repairs && repairs->ran) {
-            info.finished_at = repairs->summary.stopped ? 0.0 : now_unix();
-            no_space_in = merge(o, study, info, repairs->summary);
-        }
+        if (repairs && !repairs->no_space_in.empty()) no_space_in = repairs->no_space_in;
     }
-    const bool stopped = summary.stopped || (repairs && repairs->summary.stopped);
+    const bool stopped = summary.stopped || (repairs && repairs->stopped);
     const int refit_code = study.spec.refit && !stopped && no_space_in.empty()
                                ? refit_after_sweep(o.out, study.grid.unit_count(), study.data)
                                : exit_code::ok;
@@ -321,12 +347,11 @@ int finish(const SweepOptions& o, Study& study, const Plan& plan, RunInfo info, 
     std::size_t failed = summary.failed, pruned = summary.pruned;
     std::int64_t epochs = summary.epochs_trained;
     if (repairs) {
-        const RunSummary& r = repairs->summary;
-        units += repairs->plan.units;
-        recorded += repairs->plan.already_done + r.done + r.failed;
-        failed += r.failed;
-        pruned += r.pruned;
-        epochs += r.epochs_trained;
+        units += repairs->last.units;
+        recorded += repairs->recorded();
+        failed += repairs->failed;
+        pruned += repairs->pruned;
+        epochs += repairs->epochs;
     }
     std::cout << "results: " << o.out << " (" << recorded << " of " << units << " units"
               << (o.array_tasks > 1 ? " of this array task" : "") << ", " << failed << " failed"

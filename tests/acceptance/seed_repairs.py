@@ -5,17 +5,17 @@
     seed_repairs.py --dnnsweep build/runner/dnnsweep --workdir DIR [--epochs 10]
 
 Checked: every row diagnosed not_training, underfitting or overfitting has a repair with results
-(its first cause's one-key fix, linked by `repair_of`); every row that does not train (the table's
-hopeless rows) is repaired to a better verdict; rows 7 and 8 (noise on the validation inputs
-only) read `input_shift` first and are repaired with `train-noise` (noise augmentation), and row
-7's repair reaches a better verdict (its gap measured from the training rows with the validation's
-noise) and a validation accuracy at least MISMATCH_GAIN higher; row 9
-reads unscaled_inputs first and its repair scales the inputs; the report's repair rate is the count
-the HDF5 gives. Other rows whose repair does not reach a better verdict are printed as notes, not
-failures: at this cost (10 epochs, one split) rows 2 and 5 stay underfitting after their repair
-(their validation accuracy doubles or more, short of the bias threshold in 10 epochs), and row 8's
-repair (train-noise 1 on top of dropout 0.7) underfits (measured once: validation 0.633 -> 0.638,
-clean training rows 0.782; a single 20-epoch run reached 0.729 against the row's 0.636).
+(its first cause's one-key fix, linked by `repair_of`); a repair that reached no better verdict
+has a repair of its own (the second round, or the repair's own when it is a row of the table), and
+every failing row but row 2 reaches a better verdict in one step or two. Rows 7 and 8 (noise on the
+validation inputs only) read `input_shift` first and are repaired with `train-noise` (noise
+augmentation); row 7's repair reaches a better verdict (its gap measured from the training rows
+with the validation's noise) and a validation accuracy at least MISMATCH_GAIN higher; row 8's
+repair underfits under dropout 0.7 (`over_regularised`), and its second step removes the dropout.
+Row 9 reads unscaled_inputs first and its repair scales the inputs. The report's repair rate is the
+count the HDF5 gives. Row 2 is printed as a note, not a failure: at this cost (10 epochs, one
+split) its second step (40 epochs) ends near the bias threshold (measured once: training error
+0.097, good, against the threshold's 0.10).
 """
 import argparse
 import os
@@ -81,31 +81,47 @@ def main():
         if not check(rep is not None, f"[{section}] {verdict} ({text(r['causes'])}): has a repair with results"):
             continue
         tried += 1
-        improved = RANK[text(rep["verdict"])] > RANK[verdict]
+        # A repair that reached no better verdict: its own repair is the second step.
+        last = rep
+        if RANK[text(rep["verdict"])] <= RANK[verdict]:
+            then = repairs.get(text(rep["config_id"]))
+            if rep["config"] >= table_rows or then is not None:
+                check(then is not None and then["config_id"] != r["config_id"],
+                      f"[{section}] its repair reached no better verdict ({text(rep['verdict'])}) and has a repair "
+                      "of its own")
+            last = then if then is not None else rep
+        improved = RANK[text(last["verdict"])] > RANK[verdict]
         better += improved
         where = f"grid row [{text(rep['section'])}]" if rep["config"] < table_rows else "new configuration"
         what = (f"[{section}] {verdict} [{text(r['causes'])}] val {r['mean_val_acc']:.3f} -> repair "
                 f"{text(rep['verdict'])} val {rep['mean_val_acc']:.3f} ({where})")
+        if last is not rep:
+            what += f" -> then {text(last['verdict'])} val {last['mean_val_acc']:.3f}"
         causes = text(r["causes"]).split(",")
-        if verdict == "not_training":
-            check(improved, what + ": a row that does not train is repaired to a better verdict")
-        elif section.startswith(("7-", "8-")):
+        if section.startswith(("7-", "8-")):
             check(causes[0] == "input_shift" and rep["train-noise"] == r["test-noise"],
                   f"[{section}] the gap's first cause is input_shift and the repair trains with the validation's noise")
+        if section.startswith("7-"):
             gain = rep["mean_val_acc"] - r["mean_val_acc"]
-            if section.startswith("7-"):
-                check(improved and gain >= MISMATCH_GAIN,
-                      what + f": a better verdict and validation accuracy +{MISMATCH_GAIN} (got {gain:+.3f})")
-                check(np.isfinite(rep["mean_val_acc"]) and "from the noisy training rows" in text(rep["reason"]),
-                      f"[{section}] the repair's gap is measured from the noisy training rows: {text(rep['reason'])}")
-            else:
-                print(("ok      " if improved or gain >= MISMATCH_GAIN else "note    ") + what, flush=True)
+            check(improved and gain >= MISMATCH_GAIN,
+                  what + f": a better verdict and validation accuracy +{MISMATCH_GAIN} (got {gain:+.3f})")
+            check(np.isfinite(rep["mean_val_acc"]) and "from the noisy training rows" in text(rep["reason"]),
+                  f"[{section}] the repair's gap is measured from the noisy training rows: {text(rep['reason'])}")
+        elif section.startswith("8-"):
+            check(improved, what + ": a better verdict in two steps")
+            if last is not rep:
+                check(text(rep["causes"]).split(",")[0] == "over_regularised" and last["dropout"] == 0.0 and
+                      last["train-noise"] == r["test-noise"],
+                      f"[{section}] the repair underfits under dropout {rep['dropout']} (first cause "
+                      f"{text(rep['causes'])}), and the second step removes the dropout, keeping the noise")
         elif section.startswith("9-"):
             check(causes[0] == "unscaled_inputs" and text(rep["normalization"]) != "none",
                   f"[{section}] the gap's first cause is unscaled_inputs and the repair scales the inputs")
+            check(improved, what + ": a better verdict")
+        elif section.startswith("2-"):
             print(("ok      " if improved else "note    ") + what, flush=True)
         else:
-            print(("ok      " if improved else "note    ") + what, flush=True)
+            check(improved, what + ": a better verdict" + (" in two steps" if last is not rep else ""))
     report = subprocess.run([a.dnnsweep, "report", out], env=env, capture_output=True, text=True).stdout
     lines = [line for line in report.splitlines() if line.startswith("repair rate:") or
              re.match(r"  \S+: .* -> .*: validation ", line)]

@@ -206,9 +206,9 @@ TEST(InputShiftRepair, NoKeyNoRepairAndTheReportSaysWhy) {
     repaired.repair_of = parent.config_id;
     const std::vector<ConfigSummary> configs{stuck, parent, repaired};
     std::ostringstream text;
-    write_repairs_text(configs, text);
+    write_repairs_text(configs, 0, text);
     EXPECT_TRUE(contains(text.str(), "  not repaired: noisy: input_shift: no one-key fix")) << text.str();
-    const Json j = repairs_json(configs);
+    const Json j = repairs_json(configs, 0);
     ASSERT_EQ(j["not_repaired"].size(), 1u);
     EXPECT_EQ(j["not_repaired"][0]["config_id"], stuck.config_id);
 }

@@ -106,7 +106,7 @@ TEST(Repairs, ARepairAlreadyInTheGridIsLinkedNotAdded) {
     link_repairs(configs, repairs);
     EXPECT_EQ(configs[0].repair_of, "");
     EXPECT_EQ(configs[1].repair_of, grid.config_id(0));
-    const std::vector<RepairOutcome> outcomes = repair_outcomes(configs);
+    const std::vector<RepairOutcome> outcomes = repair_outcomes(configs, grid.spec_size());
     ASSERT_EQ(outcomes.size(), 1u);
     EXPECT_TRUE(outcomes[0].better);
     EXPECT_EQ(repair_line(outcomes[0]),
