@@ -1,8 +1,8 @@
 #pragma once
 // The likely causes the diagnosis gives for a configuration that does not train (or underfits),
 // in the fixed order that ranks them (docs/diagnosis.md: settings that explain the symptoms after
-// them first, then a blow-up, a too-high rate, measured symptoms, instability, a too-low rate,
-// regularisation that holds the fit back, slowness), and
+// them first, then a blow-up, a too-high rate, measured symptoms, instability, regularisation that
+// holds the fit back, a too-low rate, slowness), and
 // those of an overfitting gap (input_shift, then unscaled_inputs). Each one's detection rule and
 // reason text are in engine/diagnosis.cpp.
 #include <array>
@@ -25,8 +25,8 @@ enum class Cause : unsigned char {
     DeadRelu,
     Saturated,
     Unstable,
-    LrTooLow,
     OverRegularised,
+    LrTooLow,
     FewUpdates,
     StillImproving,
     InputShift,
@@ -49,11 +49,11 @@ inline constexpr std::array<EnumEntry<Cause>, 15> kCauses{{
      "a sigmoid/tanh activation with more than saturated of its outputs in the flat tails"},
     {Cause::Unstable, "unstable",
      "the training loss jumped more than loss-spike (of its first epoch's) above its best after the model learned"},
-    {Cause::LrTooLow, "lr_too_low",
-     "the training loss fell by less than flat-loss of its first epoch's, with none of the causes above"},
     {Cause::OverRegularised, "over_regularised",
      "the training rows are not fitted (underfit-error) with dropout at least heavy-dropout or weight decay at "
      "least heavy-weight-decay"},
+    {Cause::LrTooLow, "lr_too_low",
+     "the training loss fell by less than flat-loss of its first epoch's, with none of the causes above"},
     {Cause::FewUpdates, "few_updates", "fewer than few-updates optimizer steps per epoch"},
     {Cause::StillImproving, "still_improving",
      "validation accuracy still rising by more than still-improving per epoch at the end"},

@@ -298,15 +298,12 @@ std::vector<FoundCause> find_causes(const TrainConfig& config, const Evidence& e
                                  ", rising above its best by " + fixed(e.loss_spike, 2) +
                                  " x its first epoch's loss (in " + fraction_of(e.spiked, e.ran) +
                                  "; judged by the best epoch, " + std::to_string(e.spike_best_epoch) + ")");
-    // A loss that barely moved, with enough updates and nothing above to explain it: the rate.
-    if (causes.empty() && e.loss_drop < t.flat_loss && !(e.steps_per_epoch < t.few_updates))
-        add(Cause::LrTooLow, "the training loss fell by only " + significant(100.0 * e.loss_drop, 2) +
-                                 "% of its first epoch's value with healthy gradients");
     // The training rows not fitted under heavy regularisation: the regulariser holds the fit back
-    // (the bias/variance recipe: high bias, less regularisation), before slowness, which it causes.
+    // (the bias/variance recipe: high bias, less regularisation). It explains a flat loss (weight
+    // decay that pins the weights at zero) and slowness, so it comes before both.
     const bool heavy_dropout = config.dropout > 0.0 && config.dropout >= t.heavy_dropout;
     const bool heavy_decay = config.weight_decay > 0.0 && config.weight_decay >= t.heavy_weight_decay;
-    if (learned && e.bias > t.underfit_error && (heavy_dropout || heavy_decay)) {
+    if (e.bias > t.underfit_error && (heavy_dropout || heavy_decay)) {
         const std::string what = heavy_dropout ? "dropout " + significant(config.dropout, 6) +
                                                      " (at least heavy-dropout " + significant(t.heavy_dropout, 6) + ")"
                                                : "weight decay " + significant(config.weight_decay, 6) +
@@ -318,6 +315,10 @@ std::vector<FoundCause> find_causes(const TrainConfig& config, const Evidence& e
         add(Cause::OverRegularised, "training error " + fixed(e.bias, 2) + " under " + what + noise +
                                         ": the regularisation holds the fit back");
     }
+    // A loss that barely moved, with enough updates and nothing above to explain it: the rate.
+    if (causes.empty() && e.loss_drop < t.flat_loss && !(e.steps_per_epoch < t.few_updates))
+        add(Cause::LrTooLow, "the training loss fell by only " + significant(100.0 * e.loss_drop, 2) +
+                                 "% of its first epoch's value with healthy gradients");
     if (e.steps_per_epoch < t.few_updates) {
         const std::string batch =
             config.batch_size == 0 ? "full batch" : "batch size " + std::to_string(config.batch_size);

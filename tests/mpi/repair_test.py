@@ -12,6 +12,11 @@
   once, with the uninterrupted run's figures.
 - `dnnsweep repair RESULTS.h5` on a finished study run without `repair`: only the repair trains,
   with the same figures as the study run with `repair = true`.
+- Two rounds: plain SGD at 1e-6 with mse loss is repaired to crossentropy first (mse_softmax),
+  which still does not train (lr_too_low), so that repair gets its own (learning-rate 0.01): the
+  second round, linked to the first by `repair_of`, shown as "...; then ..." and counted once in
+  the rate; weight decay 0.5 reads over_regularised and is lowered. Stopped by SIGTERM during the
+  second round and resumed: its folds recorded once, with the uninterrupted run's figures.
 """
 import glob
 import json
@@ -57,6 +62,28 @@ learning-rate = 0.00001
 width = 4096
 optimizer = sgd
 learning-rate = 0.000001
+"""
+TWO_ROUNDS = """# two fixes needed, and one setting that regularises too much (the wide one's folds take long
+# enough for a stop to land among them)
+data = {data}
+folds = 3
+split-seed = 2
+layers = 1
+activation = relu
+batch-size = 16
+width = 16
+optimizer = sgd
+epochs = 60
+prune = none
+repair = true
+[decay]
+learning-rate = 0.01
+weight-decay = 0.5
+
+[mse-slow]
+loss = mse
+learning-rate = 0.000001
+width = 4096
 """
 RANK = {"failed": 0, "not_training": 1, "underfitting": 2, "overfitting": 2, "good": 3}
 
@@ -160,6 +187,101 @@ def check_report(a, env, out, narrow, wide, rep):
     check("<h2>Repairs</h2>" in page and line.replace(">", "&gt;") in page, "the HTML page lists the repairs")
 
 
+def sweep_stopped_when(a, env, spec, out, shard_glob, recorded, total):
+    """Runs the sweep and sends SIGTERM to mpirun once a shard matching `shard_glob` appears; tries
+    again (up to 4 times) when the stop landed after `recorded(out)` reached `total` folds. Returns
+    whether it stopped in time saying how to resume, the stderr, the folds recorded by then and the
+    attempt."""
+    for attempt in range(4):
+        fresh(out)
+        proc = subprocess.Popen(mpirun(a, "sweep", spec, "--out", out, "--progress", "none", "--batch-seconds", "0"),
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None and \
+                not glob.glob(os.path.join(out + ".parts", shard_glob)):
+            time.sleep(0.01)
+        landed = proc.poll() is None
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+        stopped = "units not run yet; run the same command again to resume" in err
+        partial = recorded(out) if os.path.exists(out) else {}
+        if landed and stopped and len(partial) < total:
+            return True, err, partial, attempt
+    return landed and stopped, err, partial, attempt
+
+
+def second_round_folds(out):
+    """{(config_id, fold): val_acc} of the folds of configurations that repair a repair."""
+    with h5py.File(out, "r") as f:
+        c, folds = np.asarray(f["configs"]), np.asarray(f["folds"])
+    if "repair_of" not in c.dtype.names:
+        return {}
+    repairs = {text(r["config_id"]) for r in c if text(r["repair_of"])}
+    second = {text(r["config_id"]) for r in c if set(text(r["repair_of"]).split()) & repairs}
+    return {(text(u["config_id"]), int(u["fold"])): float(u["val_acc"]) for u in folds
+            if text(u["config_id"]) in second}
+
+
+def two_rounds(a, env, data):
+    spec = os.path.join(a.workdir, "two-rounds.ini")
+    with open(spec, "w") as f:
+        f.write(TWO_ROUNDS.format(data=data))
+    ref = os.path.join(a.workdir, "two-rounds.h5")
+    fresh(ref)
+    p = run(mpirun(a, "sweep", spec, "--out", ref, "--progress", "none"), env)
+    check("repairs: 2 configurations x 3 folds = 6 units (6 to run)" in p.stderr and
+          "repairs (round 2): 3 configurations x 3 folds = 9 units (3 to run)" in p.stderr,
+          f"the sweep runs the first round's two repairs, then the second round's one: {p.stderr.strip()[-600:]}")
+    c, _ = configs(ref)
+    by_id = {text(r["config_id"]): r for r in c}
+    rows = {(text(r["section"]), text(r["repair_of"]) == ""): r for r in c}
+    decay, mse = rows.get(("decay", True)), rows.get(("mse-slow", True))
+    if not check(decay is not None and mse is not None and len(c) == 5, f"two rounds: five configurations ({len(c)})"):
+        return
+    check(text(decay["causes"]).split(",")[0] == "over_regularised",
+          f"weight decay 0.5 reads over_regularised first: {text(decay['reason'])}")
+    first = [r for r in c if text(r["repair_of"]) == text(mse["config_id"])]
+    second = [r for r in c if first and text(r["repair_of"]) == text(first[0]["config_id"])]
+    if not check(len(first) == 1 and len(second) == 1, "mse-slow has a repair, and that repair one of its own"):
+        return
+    one, two = first[0], second[0]
+    check(text(one["loss"]) == "crossentropy" and float(one["learning-rate"]) == 1e-6 and
+          text(one["verdict"]) == "not_training" and text(one["causes"]).split(",")[0] == "lr_too_low",
+          f"the first round changes the loss alone, and the repair does not train (lr_too_low): {text(one['reason'])}")
+    check(text(two["loss"]) == "crossentropy" and float(two["learning-rate"]) == 0.01 and
+          RANK[text(two["verdict"])] > RANK[text(mse["verdict"])] and text(two["section"]) == "mse-slow",
+          f"the second round raises the rate on top and reaches a better verdict ({text(two['verdict'])})")
+    decay_fix = [r for r in c if text(r["repair_of"]) == text(decay["config_id"])]
+    check(len(decay_fix) == 1 and float(decay_fix[0]["weight-decay"]) == 0.05,
+          "the over-regularised configuration's repair lowers the weight decay to a tenth")
+    line = (f"mse-slow: loss mse -> crossentropy: validation {float(mse['mean_val_acc']):.2f} -> "
+            f"{float(one['mean_val_acc']):.2f}, not_training; then learning-rate 1e-06 -> 0.01: "
+            f"{float(one['mean_val_acc']):.2f} -> {float(two['mean_val_acc']):.2f}, {text(two['verdict'])}")
+    report = run([a.dnnsweep, "report", ref], env).stdout
+    better = 1 + (len(decay_fix) == 1 and RANK[text(decay_fix[0]["verdict"])] > RANK[text(decay["verdict"])])
+    check(line in report and f"repair rate: {better} of 2 repairs reached a better verdict" in report,
+          f"the report shows both steps on one line and counts the chain once: {line!r}")
+    doc = json.loads(run([a.dnnsweep, "report", ref, "--format", "json"], env).stdout)
+    chain = [r for r in doc["repairs"]["repairs"] if r["section"] == "mse-slow"]
+    check(len(chain) == 1 and chain[0]["then"] and chain[0]["then"]["key"] == "learning-rate" and
+          chain[0]["then"]["repaired_id"] == text(two["config_id"]) and chain[0]["better"] and
+          chain[0]["line"] == line, "the JSON report has the second step under `then`")
+    reference = second_round_folds(ref)
+    check(len(reference) == 3 and all(k[0] in by_id for k in reference), "the second round ran on every fold")
+
+    # Stopped during the second round, then resumed.
+    out = os.path.join(a.workdir, "two-rounds-stopped.h5")
+    landed, err, partial, attempt = sweep_stopped_when(a, env, spec, out, "*-repairs2.h5", second_round_folds, 3)
+    check(landed, f"SIGTERM during the second round stops the sweep (attempt {attempt + 1}): {err.strip()[-300:]}")
+    run(mpirun(a, "sweep", spec, "--out", out, "--progress", "none"), env)
+    resumed = second_round_folds(out)
+    with h5py.File(out, "r") as f:
+        keys = [(text(u["config_id"]), int(u["fold"])) for u in np.asarray(f["folds"])]
+    check(resumed == reference and len(keys) == len(set(keys)) == 15,
+          f"the resumed study has every second-round fold once, with the uninterrupted run's figures "
+          f"({len(partial)} recorded at the stop, {len(keys)} records)")
+
+
 def main():
     a = test_args()
     env = mpi_env()
@@ -196,24 +318,11 @@ def main():
     # not depend on batching) and SIGTERM as soon as the repairs' shard appears; the three repair
     # folds take under a second here, so a stop that lands after all three is tried again.
     out = os.path.join(a.workdir, "stopped.h5")
-    for attempt in range(4):
-        fresh(out)
-        proc = subprocess.Popen(mpirun(a, "sweep", on, "--out", out, "--progress", "none", "--batch-seconds", "0"),
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and proc.poll() is None and \
-                not glob.glob(os.path.join(out + ".parts", "*-repairs.h5")):
-            time.sleep(0.01)
-        landed = proc.poll() is None
-        os.kill(proc.pid, signal.SIGTERM)
-        _, err = proc.communicate(timeout=120)
-        stopped = "units not run yet; run the same command again to resume" in err
-        partial, _, _ = repair_folds(out) if os.path.exists(out) and "repair_of" in \
-            h5py.File(out, "r")["configs"].dtype.names else ({}, 0, 0)
-        if landed and stopped and len(partial) < 3:
-            break
-    check(landed and stopped, f"SIGTERM during the repairs stops the sweep, saying how to resume "
-                              f"(mpirun exit {proc.returncode}, attempt {attempt + 1}): {err.strip()[-300:]}")
+    landed, err, partial, attempt = sweep_stopped_when(
+        a, env, on, out, "*-repairs.h5",
+        lambda path: repair_folds(path)[0] if "repair_of" in h5py.File(path, "r")["configs"].dtype.names else {}, 3)
+    check(landed, f"SIGTERM during the repairs stops the sweep, saying how to resume "
+                  f"(attempt {attempt + 1}): {err.strip()[-300:]}")
     check(len(partial) < 3, f"the stop landed before every repair fold was recorded ({len(partial)} of 3)")
     run(mpirun(a, "sweep", on, "--out", out, "--progress", "none"), env)
     resumed, records3, distinct3 = repair_folds(out)
@@ -237,6 +346,7 @@ def main():
                          text=True, env=env)
     check(bad.returncode == 2 and "missing.h5: cannot open" in bad.stderr and len(bad.stderr.splitlines()) == 1,
           f"a missing results file: one line naming it, exit 2 ({bad.returncode}: {bad.stderr.strip()})")
+    two_rounds(a, env, data)
     sys.exit(1 if check.failed else 0)
 
 
