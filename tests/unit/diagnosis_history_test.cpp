@@ -245,6 +245,55 @@ TEST(DiagnosisHistory, StillImprovingWhenValidationRisesAtTheEnd) {
     EXPECT_TRUE(diagnose_one(c, from_history(curve(e)), t).causes.empty());
 }
 
+// Seed row 8's repair: dropout 0.7 with the validation's noise on the training inputs fits the
+// training rows to 0.78 and is still rising: the regulariser comes first, slowness after.
+TEST(DiagnosisHistory, OverRegularisedUnderHeavyDropoutOrWeightDecay) {
+    std::vector<Epoch> e;
+    for (int i = 1; i <= 10; ++i) e.push_back({1.5 - 0.1 * i, 0.6 + 0.018 * i, 0.59 + 0.018 * i});
+    TrainConfig c = config(Activation::Relu, Optimizer::Adam, 0.001);
+    c.dropout = 0.7;
+    const FoldOutcome fold = from_history(curve(e));
+    Diagnosis d = diagnose_one(c, fold);
+    EXPECT_EQ(d.verdict, Verdict::Underfitting);
+    EXPECT_EQ(d.causes, (std::vector<Cause>{Cause::OverRegularised, Cause::StillImproving}));
+    EXPECT_TRUE(contains(d.reason, "training error 0.22 under dropout 0.7 (at least heavy-dropout 0.5)")) << d.reason;
+    EXPECT_TRUE(contains(d.reason, "lower the dropout (dropout 0.7 -> 0.35)")) << d.reason;
+    // With noise on the training inputs regularising too, the dropout goes.
+    c.train_noise = c.test_noise = 1.0;
+    d = diagnose_one(c, fold);
+    EXPECT_TRUE(contains(d.reason, "with train-noise 1 regularising too")) << d.reason;
+    EXPECT_TRUE(contains(d.reason, "leave regularising to the training noise (dropout 0.7 -> 0)")) << d.reason;
+    // Light dropout is not blamed; the threshold is a key.
+    c.dropout = 0.3;
+    EXPECT_EQ(diagnose_one(c, fold).causes, std::vector<Cause>{Cause::StillImproving});
+    c.dropout = 0.7;
+    DiagnosisThresholds t;
+    t.heavy_dropout = 0.8;
+    EXPECT_EQ(diagnose_one(c, fold, t).causes, std::vector<Cause>{Cause::StillImproving});
+    // Heavy weight decay: a tenth of it.
+    TrainConfig decay = config(Activation::Relu, Optimizer::Adam, 0.001);
+    decay.weight_decay = 0.01;
+    d = diagnose_one(decay, fold);
+    ASSERT_FALSE(d.causes.empty());
+    EXPECT_EQ(d.causes.front(), Cause::OverRegularised);
+    EXPECT_TRUE(contains(d.reason, "lower the weight decay (weight-decay 0.01 -> 0.001)")) << d.reason;
+    // A configuration that fits its training rows is not over-regularised, whatever its dropout.
+    std::vector<Epoch> fits;
+    for (int i = 1; i <= 10; ++i) fits.push_back({1.0 / i, 0.9 + 0.009 * i, 0.88 + 0.008 * i});
+    c.train_noise = c.test_noise = 0.0;
+    EXPECT_TRUE(diagnose_one(c, from_history(curve(fits))).causes.empty());
+}
+
+// Weight decay that pins the weights at zero keeps the loss flat: the regulariser, not the rate.
+TEST(DiagnosisHistory, OverRegularisedBeforeARateTooLow) {
+    TrainConfig c = config(Activation::Relu, Optimizer::Sgd, 0.01);
+    c.weight_decay = 0.5;
+    const Diagnosis d = diagnose_one(c, from_history(curve(flat(20, 2.31, 0.0002))));
+    EXPECT_EQ(d.verdict, Verdict::NotTraining);
+    EXPECT_EQ(d.causes, std::vector<Cause>{Cause::OverRegularised});
+    EXPECT_TRUE(contains(d.reason, "weight-decay 0.5 -> 0.05")) << d.reason;
+}
+
 // Unscaled inputs that make a relu net diverge at lr 0.1: the setting first, the blow-up after.
 TEST(DiagnosisHistory, UnscaledInputsBeforeTheDivergenceTheyCause) {
     TrainConfig c = config(Activation::Relu, Optimizer::Sgd, 0.1);
@@ -297,6 +346,17 @@ TEST(CauseFix, NeverRepeatsTheConfiguration) {
                             c.batch_size = batch, c.layers = layers, c.loss = Loss::Mse;
                             configs.push_back(c);
                         }
+    // Regularised variants: heavy dropout (with and without training noise), heavy weight decay.
+    for (std::size_t i = 0, n = configs.size(); i < n; i += 7) {
+        TrainConfig c = configs[i];
+        c.dropout = 0.7;
+        configs.push_back(c);
+        c.train_noise = 1.0;
+        configs.push_back(c);
+        c.dropout = 0.0;
+        c.weight_decay = 0.01;
+        configs.push_back(c);
+    }
     for (const TrainConfig& c : configs) {
         std::vector<Fix> fixes = {fix_for_overfitting(c), fix_for_underfitting(c)};
         for (const EnumEntry<Cause>& e : kCauses) fixes.push_back(fix_for(e.value, c));
@@ -361,6 +421,12 @@ TEST(DiagnosisHistory, NewThresholdsNameTheirKeys) {
     t = {};
     t.still_improving = -0.1;
     EXPECT_EQ(key_of(t), "still-improving");
+    t = {};
+    t.heavy_dropout = 1.5;
+    EXPECT_EQ(key_of(t), "heavy-dropout");
+    t = {};
+    t.heavy_weight_decay = -1;
+    EXPECT_EQ(key_of(t), "heavy-weight-decay");
 }
 
 }  // namespace

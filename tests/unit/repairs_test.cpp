@@ -147,11 +147,97 @@ TEST(Repairs, NewRepairsFollowTheGridInParentOrderAndTheirUnitsFindThemById) {
     EXPECT_EQ(units.back().unit, 9u);
     EXPECT_EQ(units.back().config_id, grid.config_id(4));
 
-    // One round: a repair that fails is not repaired again.
+    // The first round repairs the grid's own configurations only.
     std::vector<ConfigSummary> configs = detail::summarize(units, spec, grid, uniform_chance(10));
     ConfigSummary failing_repair = configs.back();
     failing_repair.verdict = Verdict::Underfitting;
     EXPECT_TRUE(derive_repairs({failing_repair}, grid).empty());
+}
+
+// mse with dropout 0.7 underfits: crossentropy first (mse_softmax); the repair still underfits,
+// under the dropout (over_regularised), so once the first round is recorded it gets a repair of its own.
+TEST(Repairs, ASecondRoundRepairsARepairThatReachedNoBetterVerdict) {
+    const SweepSpec spec = parse(kCommon + "loss = mse\ndropout = 0.7\n");
+    Grid grid(spec);
+    ASSERT_EQ(grid.spec_size(), 1u);
+    std::vector<UnitResult> units = grid_units(grid, {{0.5, 0.5}});
+    std::vector<Repair> repairs = place_repairs(units, spec, grid, uniform_chance(10), "r.h5");
+    ASSERT_EQ(repairs.size(), 1u);
+    EXPECT_EQ(repairs[0].round, 1);
+    EXPECT_EQ(repairs[0].fix.change(), "loss mse -> crossentropy");
+    ASSERT_EQ(grid.size(), 2u);
+
+    // The first round recorded in part: no second round yet.
+    units.push_back(fold(grid, 1, 0, 0.5, 0.5));
+    Grid partial(spec);
+    EXPECT_EQ(place_repairs(units, spec, partial, uniform_chance(10), "r.h5").size(), 1u);
+    EXPECT_EQ(partial.size(), 2u);
+
+    // All of it, underfitting: the second round lowers the dropout on top of the first fix.
+    units.push_back(fold(grid, 1, 1, 0.5, 0.5));
+    Grid both(spec);
+    repairs = place_repairs(units, spec, both, uniform_chance(10), "r.h5");
+    ASSERT_EQ(repairs.size(), 2u);
+    EXPECT_EQ(repairs[1].round, 2);
+    EXPECT_EQ(repairs[1].parent, 1u);
+    EXPECT_EQ(repairs[1].fix.change(), "dropout 0.7 -> 0.35");
+    ASSERT_EQ(both.size(), 3u);
+    EXPECT_EQ(both.config(2).loss, Loss::CrossEntropy);
+    EXPECT_DOUBLE_EQ(both.config(2).dropout, 0.35);
+    EXPECT_EQ(both.section_name(2), both.section_name(0));
+
+    // Its records, from a run that numbered it otherwise, find it by id; the report chains the steps.
+    Grid other = both;
+    other.add_repairs({both.config(2)}, {""});
+    for (int f = 0; f < 2; ++f) units.push_back(fold(other, 3, f, 0.95, 0.94));
+    Grid merged(spec);
+    repairs = place_repairs(units, spec, merged, uniform_chance(10), "r.h5");
+    ASSERT_EQ(merged.size(), 3u);
+    EXPECT_EQ(units.back().config, 2u);
+    EXPECT_EQ(units.back().unit, 5u);
+    std::vector<ConfigSummary> configs = detail::summarize(units, spec, merged, uniform_chance(10));
+    link_repairs(configs, repairs);
+    ASSERT_EQ(configs.size(), 3u);
+    EXPECT_EQ(configs[2].repair_of, configs[1].config_id);
+    EXPECT_EQ(configs[1].causes.front(), Cause::OverRegularised);
+    const std::vector<RepairOutcome> outcomes = repair_outcomes(configs, merged.spec_size());
+    ASSERT_EQ(outcomes.size(), 1u);  // the second round is its first's `then`, not a line of its own
+    ASSERT_TRUE(outcomes[0].then);
+    EXPECT_TRUE(outcomes[0].better);
+    EXPECT_EQ(&outcomes[0].last(), &configs[2]);
+    EXPECT_EQ(repair_line(outcomes[0]), configs[0].config_id +
+                                            ": loss mse -> crossentropy: validation 0.50 -> 0.50, underfitting; "
+                                            "then dropout 0.7 -> 0.35: 0.50 -> 0.94, good");
+    // Without knowing the spec's size every parent has a line of its own.
+    EXPECT_EQ(repair_outcomes(configs, 0).size(), 2u);
+
+    // Second-round repairs are not repaired again.
+    ConfigSummary failing = configs[2];
+    failing.verdict = Verdict::Underfitting;
+    EXPECT_TRUE(derive_second_repairs({failing}, {configs[0]}, repairs, merged).empty());
+}
+
+// A first round that lowered a rate, then read as too low: raising it again would lead back to the
+// parent, which is no repair.
+TEST(Repairs, NoSecondRoundBackToTheParent) {
+    const SweepSpec spec = parse(kCommon + "learning-rate = 0.1\n");
+    Grid grid(spec);
+    TrainConfig lowered = grid.config(0);
+    lowered.learning_rate = 0.01;
+    grid.add_repairs({lowered}, {""});
+    ConfigSummary parent = summary(grid.config(0), Verdict::NotTraining, {Cause::LrTooHigh});
+    parent.config = 0;
+    ConfigSummary repaired = summary(lowered, Verdict::NotTraining, {Cause::LrTooLow});
+    repaired.config = 1;
+    const std::vector<Repair> first = derive_repairs({parent}, grid);
+    ASSERT_EQ(first.size(), 1u);
+    ASSERT_EQ(first[0].repaired_id, repaired.config_id);
+    ASSERT_EQ(repair_fix(repaired)->change(), "learning-rate 0.01 -> 0.1");
+    EXPECT_TRUE(derive_second_repairs({repaired}, {parent}, first, grid).empty());
+    // A repair that reached a better verdict is not repaired again either.
+    repaired.verdict = Verdict::Underfitting;
+    repaired.causes = {Cause::StillImproving};
+    EXPECT_TRUE(derive_second_repairs({repaired}, {parent}, first, grid).empty());
 }
 
 TEST(Repairs, NoneBeforeTheGridIsRecordedOrWithoutTheKey) {

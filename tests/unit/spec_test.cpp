@@ -82,6 +82,17 @@ TEST(Spec, ParsesListsInTableOrderAndStudyKeys) {
     EXPECT_NE(spec.text.find("# a comment"), std::string::npos);  // stored verbatim
 }
 
+TEST(Spec, HeavyRegularisationThresholds) {
+    const SweepSpec spec = parse("heavy-dropout = 0.6\nheavy-weight-decay = 0.01\n");
+    EXPECT_DOUBLE_EQ(spec.thresholds.heavy_dropout, 0.6);
+    EXPECT_DOUBLE_EQ(spec.thresholds.heavy_weight_decay, 0.01);
+    EXPECT_THROW(parse("heavy-dropout = 1.5\n"), SpecError);
+    EXPECT_THROW(parse("heavy-weight-decay = -1\n"), SpecError);
+    // Keys added after results files existed: at their defaults they leave the spec hash alone.
+    EXPECT_EQ(parse("heavy-dropout = 0.5\nheavy-weight-decay = 0.001\n").hash, parse("").hash);
+    EXPECT_NE(spec.hash, parse("").hash);
+}
+
 TEST(Spec, DefaultsWhenEmpty) {
     const SweepSpec spec = parse("");
     EXPECT_TRUE(spec.axes.empty());
