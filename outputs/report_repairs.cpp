@@ -99,6 +99,12 @@ void write_repairs_html(std::ostream& h, const std::vector<ConfigSummary>& confi
     for (const RepairOutcome& r : repairs)
         h << "<li class=\"v-" << name(r.last().verdict) << "\">" << html_escape(repair_line(r)) << "</li>\n";
     h << "</ul>\n";
+    const std::vector<const ConfigSummary*> left = not_repaired(configs);
+    if (left.empty()) return;
+    h << "<p>Not repaired (no one-key fix):</p>\n<ul>\n";
+    for (const ConfigSummary* c : left)
+        h << "<li>" << html_escape(label_of(*c) + ": input_shift: " + why_not(*c)) << "</li>\n";
+    h << "</ul>\n";
 }
 
 }  // namespace dnnsweep

@@ -22,7 +22,8 @@ void write_repairs_text(const std::vector<ConfigSummary>& configs, std::uint64_t
 // "not_repaired": [{"config_id", "section", "cause", "why"}]}
 Json repairs_json(const std::vector<ConfigSummary>& configs, std::uint64_t spec_configs);
 
-// The HTML page's "Repairs" section (a list and the rate); nothing without repairs.
+// The HTML page's "Repairs" section (a list, the rate, the configurations not repaired and why);
+// nothing without repairs.
 void write_repairs_html(std::ostream& h, const std::vector<ConfigSummary>& configs, std::uint64_t spec_configs);
 
 }  // namespace dnnsweep

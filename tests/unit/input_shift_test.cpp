@@ -211,6 +211,9 @@ TEST(InputShiftRepair, NoKeyNoRepairAndTheReportSaysWhy) {
     const Json j = repairs_json(configs, 0);
     ASSERT_EQ(j["not_repaired"].size(), 1u);
     EXPECT_EQ(j["not_repaired"][0]["config_id"], stuck.config_id);
+    std::ostringstream html;
+    write_repairs_html(html, configs, 0);
+    EXPECT_TRUE(contains(html.str(), "<li>noisy: input_shift: no one-key fix")) << html.str();
 }
 
 }  // namespace
