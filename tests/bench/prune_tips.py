@@ -16,7 +16,6 @@ is about 70 core-hours). Both runs use mpirun with --ranks ranks (1 coordinator 
 """
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys

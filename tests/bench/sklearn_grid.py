@@ -59,8 +59,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 from testlib import mpi_env, text  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from anchor_blas import anchor_env, require_fast_blas  # noqa: E402
+
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-OPENBLAS_HOLDBACK = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 RATES = {"sgd": 0.1, "adam": 0.001}
 # dnnsweep's activation names and scikit-learn's
 SKLEARN_ACTIVATION = {"relu": "relu", "sigmoid": "logistic"}
@@ -248,8 +250,9 @@ def run_dnnsweep(a, spec, out, fold_file):
 
 
 def run_sklearn(a, fold_file):
-    env = {k: v for k, v in os.environ.items() if k not in OPENBLAS_HOLDBACK}
+    env = anchor_env(os.environ)
     env.update(ONE_THREAD)
+    require_fast_blas(a.python, env, "sklearn")
     env["PYTHONWARNINGS"] = "ignore::UserWarning"  # ConvergenceWarning in the joblib workers: max_iter on purpose
     cmd = [a.python, os.path.abspath(__file__), "--sklearn-side", "--fold-file", fold_file, "--data", a.data,
            "--folds", str(a.folds), "--epochs", str(a.epochs), "--jobs", str(a.jobs), "--activations", a.activations,
