@@ -26,6 +26,14 @@ double kib_of(const char* path, std::string_view key) {
 
 }  // namespace
 
+double MemorySampler::sample_at(Clock::time_point now) noexcept {
+    if (!last_ || now - *last_ >= interval_) {
+        mb_ = process_memory_mb();
+        last_ = now;
+    }
+    return mb_;
+}
+
 double process_memory_mb() noexcept {
     try {
         double kib = kib_of("/proc/self/smaps_rollup", "Pss:");

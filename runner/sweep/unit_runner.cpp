@@ -81,7 +81,8 @@ UnitResult run_unit(const SweepSpec& spec, const Grid& grid, FoldCache& folds, c
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         r.setup_seconds = std::max(0.0, wall - r.seconds);
     }
-    if (task != UnitTask::RecordPruned) r.memory_mb = process_memory_mb();
+    static MemorySampler memory;  // one per rank: a rank trains one unit at a time
+    if (task != UnitTask::RecordPruned) r.memory_mb = memory.sample();
     r.finished_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     return r;
 }

@@ -5,6 +5,7 @@
 
 #include <sys/mman.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -53,6 +54,22 @@ TEST(ProcessMemory, GrowsWithWhatTheProcessTouches) {
     for (std::size_t i = 0; i < bytes; i += 4096) block[i] = 1;
     const double after = process_memory_mb();
     EXPECT_GT(after - before, 60.0) << before << " -> " << after;
+}
+
+// Within the interval the sampler gives its last figure without reading again; past it, a fresh one.
+TEST(ProcessMemory, TheSamplerReadsAtMostOncePerInterval) {
+    constexpr std::size_t bytes = 64u << 20;
+    MemorySampler sampler(std::chrono::seconds(1));
+    const MemorySampler::Clock::time_point t0{};
+    const double first = sampler.sample_at(t0);
+    ASSERT_GT(first, 0.0);
+    void* const mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(mapped, MAP_FAILED);
+    const std::unique_ptr<void, std::function<void(void*)>> unmap(mapped, [](void* p) { munmap(p, bytes); });
+    auto* const block = static_cast<volatile char*>(mapped);
+    for (std::size_t i = 0; i < bytes; i += 4096) block[i] = 1;
+    EXPECT_EQ(sampler.sample_at(t0 + std::chrono::milliseconds(999)), first);  // not read again
+    EXPECT_GT(sampler.sample_at(t0 + std::chrono::seconds(1)) - first, 60.0);  // read: the 64 MiB show
 }
 
 }  // namespace
