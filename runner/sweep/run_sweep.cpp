@@ -261,14 +261,17 @@ struct RepairRounds {
 // Rank 0's side of the repair phase (runner/sweep/repair_phase.hpp), after the grid's merge; `go`:
 // the grid phase ended without a stop. A round runs the repairs the merged results call for and is
 // merged; then the next round's repairs are derived from those results, until a round has nothing to
-// run (outputs/repairs.hpp: two rounds at most). Returns the rounds when the grid is complete.
+// run. Repairs have two levels (outputs/repairs.hpp), so two rounds run everything, a resume's
+// leftovers included; the bound also keeps `--retry-failed` from retrying a failing unit forever.
+// Returns the rounds when the grid is complete.
 std::optional<RepairRounds> coordinate_repairs(const SweepOptions& o, Study& study, const RunInfo& info,
                                                const std::string& host, bool go) {
+    constexpr int kRounds = 2;
     std::optional<RepairRounds> rounds;
     for (int round = 1;; ++round) {
         barrier();  // the workers wait here for the last merge (the grid's, then each round's)
         std::optional<Plan> plan;
-        if (go && stop_signal() == 0) {
+        if (go && stop_signal() == 0 && round <= kRounds) {
             RepairWork w = repair_work(o.out, study, o.retry_failed);
             study.grid.clear_repairs();
             study.grid.add_repairs(w.add.configs, w.add.sections);
@@ -296,8 +299,7 @@ std::optional<RepairRounds> coordinate_repairs(const SweepOptions& o, Study& stu
                   << " to run)" << std::endl;
         const RunInfo round_info = repair_run_info(info, round);
         RunSummary summary = execute(o, study, *plan, round_info, host);
-        RunInfo merged_info = round_info;
-        merged_info.run_id = info.run_id;
+        RunInfo merged_info = info;
         merged_info.finished_at = summary.stopped ? 0.0 : now_unix();
         rounds->no_space_in = merge(o, study, merged_info, summary);
         if (summary.no_space_rank >= 0)  // the round's own shard, not the grid phase's
