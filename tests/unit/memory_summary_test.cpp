@@ -69,7 +69,9 @@ TEST(ProcessMemory, TheSamplerReadsAtMostOncePerInterval) {
     auto* const block = static_cast<volatile char*>(mapped);
     for (std::size_t i = 0; i < bytes; i += 4096) block[i] = 1;
     EXPECT_EQ(sampler.sample_at(t0 + std::chrono::milliseconds(999)), first);  // not read again
-    EXPECT_GT(sampler.sample_at(t0 + std::chrono::seconds(1)) - first, 60.0);  // read: the 64 MiB show
+    // Read again: the 64 MiB show. Half of them as the bound: this test is about reading or not, and
+    // under AddressSanitizer the process's other memory moves by tens of MB meanwhile (47 MB grew in CI).
+    EXPECT_GT(sampler.sample_at(t0 + std::chrono::seconds(1)) - first, 32.0);
 }
 
 }  // namespace
