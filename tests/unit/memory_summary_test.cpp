@@ -53,7 +53,10 @@ TEST(ProcessMemory, GrowsWithWhatTheProcessTouches) {
     auto* const block = static_cast<volatile char*>(mapped);
     for (std::size_t i = 0; i < bytes; i += 4096) block[i] = 1;
     const double after = process_memory_mb();
-    EXPECT_GT(after - before, 60.0) << before << " -> " << after;
+    // Half the mapping as the bound: Pss divides shared pages among the processes mapping them, so a
+    // sibling test process starting or ending under `ctest -j` moves this one's share of the test
+    // binary and its libraries (tens of MB with AddressSanitizer: 47 MB grew once in CI).
+    EXPECT_GT(after - before, 32.0) << before << " -> " << after;
 }
 
 // Within the interval the sampler gives its last figure without reading again; past it, a fresh one.
@@ -69,8 +72,7 @@ TEST(ProcessMemory, TheSamplerReadsAtMostOncePerInterval) {
     auto* const block = static_cast<volatile char*>(mapped);
     for (std::size_t i = 0; i < bytes; i += 4096) block[i] = 1;
     EXPECT_EQ(sampler.sample_at(t0 + std::chrono::milliseconds(999)), first);  // not read again
-    // Read again: the 64 MiB show. Half of them as the bound: this test is about reading or not, and
-    // under AddressSanitizer the process's other memory moves by tens of MB meanwhile (47 MB grew in CI).
+    // Read again: the 64 MiB show (half of them as the bound: see GrowsWithWhatTheProcessTouches).
     EXPECT_GT(sampler.sample_at(t0 + std::chrono::seconds(1)) - first, 32.0);
 }
 
