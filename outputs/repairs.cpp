@@ -33,17 +33,29 @@ std::optional<Fix> repair_fix(const ConfigSummary& c) {
     return fix;
 }
 
+namespace {
+
+// repair_fix, when the configuration it gives is valid: a change past an option's range (a width
+// doubled too far) is no repair.
+std::optional<Fix> valid_repair_fix(const ConfigSummary& c) {
+    std::optional<Fix> fix = repair_fix(c);
+    if (!fix) return fix;
+    try {
+        fix->repaired.validate();
+    } catch (const ConfigError&) {
+        return std::nullopt;
+    }
+    return fix;
+}
+
+}  // namespace
+
 std::vector<Repair> derive_repairs(const std::vector<ConfigSummary>& configs, const Grid& grid) {
     std::vector<Repair> out;
     for (const ConfigSummary& c : configs) {
         if (grid.is_repair(c.config)) continue;  // the first round repairs the grid's own
-        std::optional<Fix> fix = repair_fix(c);
+        std::optional<Fix> fix = valid_repair_fix(c);
         if (!fix) continue;
-        try {
-            fix->repaired.validate();  // a change past an option's range (a width doubled too far) is no repair
-        } catch (const ConfigError&) {
-            continue;
-        }
         const std::string id = config_id(fix->repaired);
         out.push_back({.parent = c.config, .parent_id = c.config_id, .fix = std::move(*fix), .repaired_id = id});
     }
@@ -75,13 +87,8 @@ std::vector<Repair> derive_second_repairs(const std::vector<ConfigSummary>& repa
         if (first == first_round.end()) continue;
         const auto parent = parent_by_id.find(first->parent_id);
         if (parent == parent_by_id.end() || better_verdict(c.verdict, parent->second->verdict)) continue;
-        std::optional<Fix> fix = repair_fix(c);
+        std::optional<Fix> fix = valid_repair_fix(c);
         if (!fix) continue;
-        try {
-            fix->repaired.validate();
-        } catch (const ConfigError&) {
-            continue;
-        }
         std::string id = config_id(fix->repaired);
         if (id == first->parent_id) continue;  // back where it started (a rate lowered, then raised)
         out.push_back({.parent = c.config,
