@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
+#include "engine/batch_gather.hpp"
 #include "engine/loss.hpp"
 #include "engine/stop.hpp"
 
@@ -69,11 +69,8 @@ EpochSteps EpochStepper::run(bool tally_health) {
         }
         const std::size_t m = std::min(batch_, n - start);
         float* in = net_.input();
-        for (std::size_t r = 0; r < m; ++r) {
-            const std::uint32_t row = order_[start + r];
-            std::memcpy(in + r * features, train_.x.row(row), features * sizeof(float));
-            labels_[r] = train_.y[row];
-        }
+        gather_batch(train_.x, order_.data() + start, m, in);
+        for (std::size_t r = 0; r < m; ++r) labels_[r] = train_.y[order_[start + r]];
         if (train_noise_ > 0.0) add_training_noise(in, m * features, train_noise_, noise_rng_);
         const float* logits = net_.forward(m, Mode::Train);
         const LossResult loss = evaluate_loss(loss_, logits, labels_.data(), m, classes_, net_.diff_logits());

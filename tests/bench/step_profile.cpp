@@ -21,11 +21,13 @@
 #include <string>
 #include <vector>
 
+#include "engine/batch_gather.hpp"
 #include "engine/dataset.hpp"
 #include "engine/hidden_health.hpp"
 #include "engine/loss.hpp"
 #include "engine/network.hpp"
 #include "engine/optimizer.hpp"
+#include "engine/preprocess.hpp"
 #include "engine/rng.hpp"
 #include "step_products.hpp"
 
@@ -150,11 +152,17 @@ int main(int argc, char** argv) {
 
     // What the trainer adds per step: the batch gathered from shuffled rows of the training part
     // (8,000 rows here, MNIST's) and, in epochs with running figures, the hidden units' health tally.
+    // The part is built by the trainer's own `gather` (huge pages where the kernel allows them) and
+    // the batch by its `gather_batch`, so the figure is the trainer's.
     constexpr std::size_t kTrainRows = 8000;
-    Matrix rows(kTrainRows, o.features);
-    for (std::size_t i = 0; i < kTrainRows * o.features; ++i) rows.row(0)[i] = rng.uniform(0.0f, 1.0f);
+    Dataset all;
+    all.x = Matrix(kTrainRows, o.features);
+    all.y.assign(kTrainRows, 0);
+    for (std::size_t i = 0; i < kTrainRows * o.features; ++i) all.x.row(0)[i] = rng.uniform(0.0f, 1.0f);
     std::vector<std::uint32_t> order(kTrainRows);
     for (std::size_t i = 0; i < kTrainRows; ++i) order[i] = static_cast<std::uint32_t>(i);
+    const Dataset part = gather(all, order);
+    const Matrix& rows = part.x;
     shuffle(order, rng);
     std::size_t next_row = 0;
     std::vector<float> gathered(o.batch * o.features);
@@ -185,8 +193,9 @@ int main(int argc, char** argv) {
             }
             const bool fused = variant == 0;
             const double tg = cpu_seconds();
-            for (std::size_t r = 0; r < o.batch; ++r, next_row = (next_row + 1) % kTrainRows)
-                std::memcpy(gathered.data() + r * o.features, rows.row(order[next_row]), o.features * sizeof(float));
+            if (next_row + o.batch > kTrainRows) next_row = 0;
+            gather_batch(rows, order.data() + next_row, o.batch, gathered.data());
+            next_row += o.batch;
             const double t0 = cpu_seconds();
             const float* z = net.forward(o.batch, Mode::Train);
             const double t1 = cpu_seconds();
