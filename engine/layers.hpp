@@ -109,9 +109,12 @@ enum class DenseKernel { Auto, OneDnn, Loops };
 
 class DenseLayer final : public Layer {
 public:
-    // Measured at batch 100, one thread (docs/performance-log.md, speed work): the loops take half the
-    // time of oneDNN at 16 x 16, a third less at 689 x 10, break even near 128 x 128.
-    static constexpr std::size_t kSmallDense = 128 * 128;
+    // Where the loops beat oneDNN's fixed cost per call depends on the CPU (a training step, one
+    // thread, batch 100; docs/performance-log.md): on the earlier machines they broke even near
+    // 128 x 128 and were faster at 689 x 10; on the Zen 5 EPYC they are faster up to 32 x 32 (16 x 16:
+    // a third less time), even near 48 x 48 and 689 x 10, and 30-40% slower at 784 x 16, 96 x 96 and
+    // 128 x 128. The bound keeps the clear wins.
+    static constexpr std::size_t kSmallDense = 2048;
 
     DenseLayer(DnnlContext& ctx, std::size_t in, std::size_t out, std::size_t max_batch,
                std::optional<EltwiseSpec> activation, DenseKernel kernel = DenseKernel::Auto,

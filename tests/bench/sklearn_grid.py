@@ -39,6 +39,11 @@ the bound sqrt(2 / (fan_in + fan_out)), dnnsweep Keras' sqrt(6 / ...)) and the r
 The scikit-learn side scores with return_train_score (train accuracy, as dnnsweep records) and
 refit=False (dnnsweep refits only with `refit = true`).
 
+The ceiling's bound: after both sides, bench_matmul_ceiling measures the core's matmul ceiling and
+the report gives the grid's useful arithmetic (every dense layer's products, nothing else) done at
+that ceiling on the sweep's cores: the best wall ratio any implementation could show against the
+scikit-learn run, with and without a validation pass after every epoch.
+
 Timing: each side's whole command, start-up and data loading included (`mpirun ...` and
 `python3 this-script --sklearn-side ...`), plus GridSearchCV.fit's own wall time. Order: dnnsweep
 then scikit-learn, --repeat times (alternated), medians reported.
@@ -66,6 +71,7 @@ ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THRE
 RATES = {"sgd": 0.1, "adam": 0.001}
 # dnnsweep's activation names and scikit-learn's
 SKLEARN_ACTIVATION = {"relu": "relu", "sigmoid": "logistic"}
+FEATURES = 784  # MNIST's pixels: the first layer's inputs
 SIZES = {
     # a few minutes on 2 shared cores: 2 x 2 x 2 x 2 x 2 = 32 configurations x 3 folds
     "small": dict(activations="relu,sigmoid", layers="1,2", widths="128", batch_sizes="50,200", l2="0,0.0001",
@@ -279,7 +285,61 @@ def cpu_name():
             f"{os.cpu_count()} logical CPUs")
 
 
-def report(a, cmdline, dn_runs, sk_runs, grid):
+def measure_ceiling(a):
+    """bench_matmul_ceiling's ceiling line (the best one-thread f32 GFLOP/s of oneDNN's forward
+    products at 100 x 689 x 689), or None when the bench is not built or --ceiling-seconds is 0."""
+    if a.ceiling_seconds <= 0 or not os.access(a.ceiling_bench, os.X_OK):
+        return None
+    p = subprocess.run([a.ceiling_bench, "--seconds", str(a.ceiling_seconds)], capture_output=True, text=True)
+    for line in p.stdout.splitlines():
+        if line.startswith("{") and "ceiling_gflops" in line:
+            return json.loads(line)
+    return None
+
+
+def pass_flop(c, features, classes):
+    """FLOP of one forward pass of one row through configuration c's dense layers."""
+    dims = [features] + [int(c["width"])] * int(c["layers"]) + [classes]
+    return 2 * sum(k * n for k, n in zip(dims, dims[1:]))
+
+
+def grid_flop(grid, fold_sizes, rows, epochs, features, classes, val_every_epoch):
+    """The grid's useful arithmetic: every unit's training steps (forward, backward-data except the
+    first layer's, backward-weights), one inference pass over its training rows and its validation
+    rows (GridSearchCV's scores with return_train_score), and with val_every_epoch a validation pass
+    after every epoch instead (dnnsweep's curves)."""
+    total = 0.0
+    for c in grid:
+        p = pass_flop(c, features, classes)
+        step = 3 * p - 2 * features * int(c["width"])
+        for val_rows in fold_sizes:
+            train_rows = rows - val_rows
+            total += epochs * train_rows * step + train_rows * p + (epochs if val_every_epoch else 1) * val_rows * p
+    return total
+
+
+def ceiling_lines(a, grid, fold_file, sk_wall, dn_wall):
+    """What the matmul ceiling allows: the grid's arithmetic on the sweep's cores at the ceiling."""
+    line = measure_ceiling(a)
+    if line is None:
+        return ["Matmul ceiling: not measured (build bench_matmul_ceiling, or --ceiling-seconds > 0)."]
+    ceiling = float(line["ceiling_gflops"]) * 1e9
+    lines = np.loadtxt(fold_file, dtype=np.int64, ndmin=2)
+    fold_sizes = np.bincount(lines[:, 1]).tolist()
+    classes = int(lines[:, 0].max()) + 1
+    cores = a.ranks - 1
+    bare = grid_flop(grid, fold_sizes, len(lines), a.epochs, FEATURES, classes, False) / (cores * ceiling)
+    curves = grid_flop(grid, fold_sizes, len(lines), a.epochs, FEATURES, classes, True) / (cores * ceiling)
+    return [f"Matmul ceiling (bench_matmul_ceiling --seconds {a.ceiling_seconds:g}, {line.get('ceiling_kind')}): "
+            f"{line['ceiling_gflops']:.1f} GFLOP/s a core. The grid's arithmetic on {cores} cores at that ceiling: "
+            f"{bare:.2f} s as GridSearchCV does it (training, one pass over each unit's training and validation "
+            f"rows), {curves:.2f} s with a validation pass after every epoch (dnnsweep's curves). The best wall "
+            f"ratio any implementation could show against this scikit-learn run: {sk_wall / bare:.2f}x without "
+            f"curves, {sk_wall / curves:.2f}x with them; dnnsweep's {sk_wall / dn_wall:.2f}x is "
+            f"{100 * curves / dn_wall:.0f}% of the latter."]
+
+
+def report(a, cmdline, dn_runs, sk_runs, grid, fold_file):
     dn = {key(c): c for c in dn_runs[-1]["configs"]}
     sk = {key(c): c for c in sk_runs[-1]["configs"]}
     missing = [k for k in map(key, grid) if k not in dn or k not in sk]
@@ -306,6 +366,8 @@ def report(a, cmdline, dn_runs, sk_runs, grid):
     out.append("|---|---:|---:|---:|")
     out.append(f"| dnnsweep sweep | {dn_wall:.1f} | | {sk_wall / dn_wall:.2f}x |")
     out.append(f"| scikit-learn GridSearchCV | {sk_wall:.1f} | {sk_fit:.1f} | 1.00x |")
+    out.append("")
+    out += ceiling_lines(a, grid, fold_file, sk_wall, dn_wall)
     out.append("")
     out.append("| optimizer | activation | layers x width | batch | L2 | dnnsweep val acc | sklearn val acc | "
                "difference | dnnsweep s/unit | sklearn s/unit |")
@@ -340,6 +402,9 @@ def main():
     ap.add_argument("--fold-rows", default=os.path.join(ROOT, "build", "tests", "bench", "bench_fold_rows"))
     ap.add_argument("--data", default=os.path.join(ROOT, "data", "mnist"), help="a folder of MNIST IDX files")
     ap.add_argument("--python", default="/usr/bin/python3")
+    ap.add_argument("--ceiling-bench", default=os.path.join(ROOT, "build", "tests", "bench", "bench_matmul_ceiling"))
+    ap.add_argument("--ceiling-seconds", type=float, default=0.5,
+                    help="bench_matmul_ceiling --seconds, run after both sides (0: skip the ceiling's bound)")
     ap.add_argument("--workdir", help="default: a temporary folder, removed")
     ap.add_argument("--out", help="also write the Markdown here")
     ap.add_argument("--sklearn-side", action="store_true", help=argparse.SUPPRESS)
@@ -384,7 +449,7 @@ def main():
             log(f"  dnnsweep {dn_runs[-1]['wall']:.1f} s; scikit-learn")
             sk_runs.append(run_sklearn(a, fold_file))
             log(f"  scikit-learn {sk_runs[-1]['wall']:.1f} s (fit {sk_runs[-1]['fit_seconds']:.1f} s)")
-        md = report(a, cmdline, dn_runs, sk_runs, grid)
+        md = report(a, cmdline, dn_runs, sk_runs, grid, fold_file)
         print(md)
         if a.out:
             with open(a.out, "w") as f:

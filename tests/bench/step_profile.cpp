@@ -125,8 +125,8 @@ int main(int argc, char** argv) {
             per_layer[k].step(params, grads);
     };
 
-    // The products alone: the dense layers oneDNN computes in the step (the plain-loop ones, such
-    // as MNIST's 689 x 10 output layer, stay in the rest).
+    // The products alone: the dense layers oneDNN computes in the step (the plain-loop ones, the
+    // smallest layers, stay in the rest).
     std::vector<std::size_t> widths{o.features};
     for (int l = 0; l < o.layers; ++l) widths.push_back(static_cast<std::size_t>(o.width));
     widths.push_back(static_cast<std::size_t>(o.classes));

@@ -476,9 +476,11 @@ INSTANTIATE_TEST_SUITE_P(Kernels, DenseKernelTest, testing::ValuesIn(kKernels), 
 TEST(DenseLayer, AutoPicksLoopsForSmallLayersOnly) {
     DnnlContext ctx;
     EXPECT_EQ(DenseLayer(ctx, 16, 16, 4, std::nullopt).kernel(), DenseKernel::Loops);
-    EXPECT_EQ(DenseLayer(ctx, 689, 10, 4, std::nullopt).kernel(), DenseKernel::Loops);
-    EXPECT_EQ(DenseLayer(ctx, 128, 128, 4, std::nullopt).kernel(), DenseKernel::Loops);
-    EXPECT_EQ(DenseLayer(ctx, 129, 128, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
+    EXPECT_EQ(DenseLayer(ctx, 4, 16, 4, std::nullopt).kernel(), DenseKernel::Loops);
+    EXPECT_EQ(DenseLayer(ctx, 32, 64, 4, std::nullopt).kernel(), DenseKernel::Loops);
+    EXPECT_EQ(DenseLayer(ctx, 33, 64, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
+    EXPECT_EQ(DenseLayer(ctx, 689, 10, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
+    EXPECT_EQ(DenseLayer(ctx, 128, 128, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
     EXPECT_EQ(DenseLayer(ctx, 689, 689, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
     EXPECT_EQ(DenseLayer(ctx, 16, 16, 4, std::nullopt, DenseKernel::OneDnn).kernel(), DenseKernel::OneDnn);
 }
