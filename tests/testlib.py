@@ -1,9 +1,11 @@
 """What the Python tests share: the synthetic dataset they train on, the environment of an
-mpirun as root, decoding HDF5 strings, the ok/FAILED line of each claim, and a clean results path.
+mpirun as root, decoding HDF5 strings, the ok/FAILED line of each claim, a clean results path, and
+the ranks an mpirun started.
 Import with the tests/ folder on sys.path."""
 import argparse
 import os
 import shutil
+import subprocess
 
 import numpy as np
 
@@ -50,6 +52,20 @@ def fresh(path):
     if os.path.exists(path):
         os.remove(path)
     shutil.rmtree(path + ".parts", ignore_errors=True)
+
+
+def dnnsweep_ranks(mpirun_pid):
+    """The rank processes an mpirun started (its children running dnnsweep)."""
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(mpirun_pid)], capture_output=True, text=True).stdout
+    pids = []
+    for pid in map(int, out.split()):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"dnnsweep" in f.read():
+                    pids.append(pid)
+        except OSError:
+            pass
+    return pids
 
 
 def test_args():

@@ -7,7 +7,9 @@ results with h5py.
 
 Expected, from docs/diagnosis.md's rules: Adam at rate 1.0 kills every relu unit in its first
 steps (lr_too_high first); plain SGD at 1e-5 barely moves the loss (lr_too_low); SGD at 0.1 on raw
-0..255 inputs diverges (unscaled_inputs first, diverged after); 11 sigmoid layers stay at chance
+0..255 inputs blows up in its first steps (unscaled_inputs first; after it either diverged or every
+relu dead: which of the two comes first is a race of huge updates that float rounding decides, and
+changed when the 128 x 128 layers moved from the plain loops to oneDNN); 11 sigmoid layers stay at chance
 (vanishing_gradient); full-batch steps are too few (few_updates); 11 relu layers with SGD at 0.1
 and seed 0 jump in their last epochs and are judged by their best epoch (not underfitting, the
 instability noted); shuffled labels leave every configuration at chance on validation (the
@@ -31,15 +33,16 @@ COMMON = {"width": "128", "batch-size": "100", "seed": "0", "normalization": "mi
           "folds": "1", "validation-fraction": "0.2", "split-seed": "0", "prune": "none", "epochs": "5"}
 RELU3 = {"layers": "3", "activation": "relu", "loss": "crossentropy"}
 
-# name: (settings, data, expected verdicts, expected first cause or None, cause that must be listed,
-#        text the reason must hold, study finding expected)
+# name: (settings, data, expected verdicts, expected first cause or None, causes one of which must be
+#        listed, text the reason must hold, study finding expected)
 CASES = {
     "lr_too_high": ({**RELU3, "optimizer": "adam", "learning-rate": "1"}, "mnist", {"not_training"},
                     "lr_too_high", None, "learning-rate 1 -> 0.1", None),
     "lr_too_low": ({**RELU3, "optimizer": "sgd", "learning-rate": "0.00001"}, "mnist", {"not_training"},
                    "lr_too_low", None, "learning-rate 1e-05 -> 0.01", None),
     "unscaled_inputs": ({**RELU3, "optimizer": "sgd", "learning-rate": "0.1", "normalization": "none"}, "mnist",
-                        {"not_training"}, "unscaled_inputs", "diverged", "normalization none -> minmax", None),
+                        {"not_training"}, "unscaled_inputs", {"diverged", "dead_relu"}, "normalization none -> minmax",
+                        None),
     "deep_sigmoid": ({"layers": "11", "activation": "sigmoid", "loss": "crossentropy", "optimizer": "sgd",
                       "learning-rate": "0.1"}, "mnist", {"not_training"}, "vanishing_gradient", None,
                      "activation sigmoid -> relu", None),
@@ -128,8 +131,8 @@ def main():
             problems.append(f"verdict {verdict}, expected {' or '.join(sorted(verdicts))}")
         if first and (not causes or causes[0] != first):
             problems.append(f"first cause {causes[:1]}, expected {first}")
-        if listed and listed not in causes:
-            problems.append(f"{listed} not among the causes")
+        if listed and not listed & set(causes):
+            problems.append(f"none of {' or '.join(sorted(listed))} among the causes")
         if reason_part and reason_part not in reason:
             problems.append(f"the reason lacks '{reason_part}'")
         if name == "unstable_sgd" and "unstable" not in reason and "jumped" not in reason:

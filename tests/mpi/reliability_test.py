@@ -38,7 +38,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import mpi_env, text, write_clusters  # noqa: E402
+from testlib import dnnsweep_ranks, mpi_env, text, write_clusters  # noqa: E402
 
 SPEC = """data = {data}
 folds = 3
@@ -104,24 +104,6 @@ def same_units(e, out, reference, what):
     e.check(len(ids) == len(set(ids)) == len(ref), f"{what}: every unit recorded exactly once ({len(ids)} of {len(ref)})")
     e.check(all(all(r[k] == ref[text(r["unit_id"])][k] for k in METRICS) for r in rows),
             f"{what}: metrics equal an uninterrupted run's, unit by unit")
-
-
-def children_of(pid):
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
-    return [int(x) for x in out.split()]
-
-
-def dnnsweep_ranks(mpirun_pid):
-    """The rank processes mpirun started (its children running dnnsweep)."""
-    pids = []
-    for pid in children_of(mpirun_pid):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if b"dnnsweep" in f.read():
-                    pids.append(pid)
-        except OSError:
-            pass
-    return pids
 
 
 def readable_after_crash(e, out):
@@ -191,8 +173,10 @@ def wait_for_units(e, out, p, wanted, timeout=120):
 
 
 def signals(e):
-    # Long enough units (a second or more each) that every signal lands mid-sweep.
-    spec = e.spec("signals.ini", epochs=600)
+    # Long enough units (0.1 to 1.5 s each on a quiet machine, 12 s of training in
+    # all) that every signal lands mid-sweep, also SIGTERM to mpirun, which Open MPI passes on to
+    # the ranks only a second later.
+    spec = e.spec("signals.ini", epochs=3000)
     reference = e.path("signals_ref.h5")
     e.fresh(reference)
     rc, _, err = e.run(spec, reference, ranks=1)

@@ -8,7 +8,7 @@
   and is linked, not trained again; the wide one's is a new configuration, trained on the same
   folds into the same file. `repair_of` names the parents; each repair reaches a better verdict;
   the report shows the before -> after lines and the repair rate, in text, JSON, CSV and HTML.
-- Stopped by SIGTERM to mpirun during the repairs, then run again: every repair fold recorded
+- Stopped by SIGTERM to every rank during the repairs, then run again: every repair fold recorded
   once, with the uninterrupted run's figures.
 - `dnnsweep repair RESULTS.h5` on a finished study run without `repair`: only the repair trains,
   with the same figures as the study run with `repair = true`.
@@ -31,7 +31,7 @@ import numpy as np
 import pandas
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import check, fresh, mpi_env, test_args, text, write_clusters  # noqa: E402
+from testlib import check, dnnsweep_ranks, fresh, mpi_env, test_args, text, write_clusters  # noqa: E402
 
 SPEC = """# a study with configurations that do not train
 data = {data}
@@ -188,10 +188,12 @@ def check_report(a, env, out, narrow, wide, rep):
 
 
 def sweep_stopped_when(a, env, spec, out, shard_glob, recorded, total):
-    """Runs the sweep and sends SIGTERM to mpirun once a shard matching `shard_glob` appears; tries
-    again (up to 4 times) when the stop landed after `recorded(out)` reached `total` folds. Returns
-    whether it stopped in time saying how to resume, the stderr, the folds recorded by then and the
-    attempt."""
+    """Runs the sweep and, once a shard matching `shard_glob` appears (a repair round's shards are
+    created as it starts), sends SIGTERM to every rank at once, as Slurm's scancel signals every
+    task (Open MPI's mpirun passes a SIGTERM of its own on only a second later, longer than these
+    rounds take on a quiet machine); tries again (up to 4 times) when the stop landed after
+    `recorded(out)` reached `total` folds. Returns whether it stopped in time saying how to resume,
+    the stderr, the folds recorded by then and the attempt."""
     for attempt in range(4):
         fresh(out)
         proc = subprocess.Popen(mpirun(a, "sweep", spec, "--out", out, "--progress", "none", "--batch-seconds", "0"),
@@ -201,7 +203,11 @@ def sweep_stopped_when(a, env, spec, out, shard_glob, recorded, total):
                 not glob.glob(os.path.join(out + ".parts", shard_glob)):
             time.sleep(0.01)
         landed = proc.poll() is None
-        os.kill(proc.pid, signal.SIGTERM)
+        for rank in dnnsweep_ranks(proc.pid) or [proc.pid]:
+            try:
+                os.kill(rank, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         _, err = proc.communicate(timeout=120)
         stopped = "units not run yet; run the same command again to resume" in err
         partial = recorded(out) if os.path.exists(out) else {}
@@ -315,8 +321,8 @@ def main():
           f"the same command again trains nothing and keeps every repair ({p.stdout.strip()})")
 
     # Stopped during the repairs, then resumed. One unit per append (--batch-seconds 0: results do
-    # not depend on batching) and SIGTERM as soon as the repairs' shard appears; the three repair
-    # folds take under a second here, so a stop that lands after all three is tried again.
+    # not depend on batching) and SIGTERM to the ranks as soon as the repairs' shards appear; the
+    # three repair folds take under a second here, so a stop that lands after all three is tried again.
     out = os.path.join(a.workdir, "stopped.h5")
     landed, err, partial, attempt = sweep_stopped_when(
         a, env, on, out, "*-repairs.h5",

@@ -23,7 +23,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from testlib import check, fresh, mpi_env, test_args, text, write_clusters  # noqa: E402
+from testlib import check, dnnsweep_ranks, fresh, mpi_env, test_args, text, write_clusters  # noqa: E402
 
 SPEC = """data = {data}
 folds = 3
@@ -57,19 +57,6 @@ def sweep(a, env, spec, out, ranks):
     if ranks > 1:
         cmd = ["mpirun", "-np", str(ranks), "--oversubscribe"] + cmd
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def dnnsweep_ranks(mpirun_pid):
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(mpirun_pid)], capture_output=True, text=True).stdout
-    pids = []
-    for pid in map(int, out.split()):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if b"dnnsweep" in f.read():
-                    pids.append(pid)
-        except OSError:
-            pass
-    return pids
 
 
 def main():
