@@ -138,9 +138,7 @@ DenseLayer::DenseLayer(DnnlContext& ctx, std::size_t in, std::size_t out, std::s
     : Layer(in, out, max_batch, max_infer_batch),
       ctx_(ctx),
       act_(activation),
-      kernel_(kernel != DenseKernel::Auto ? kernel
-              : in * out <= kSmallDense   ? DenseKernel::Loops
-                                          : DenseKernel::OneDnn) {
+      kernel_(kernel != DenseKernel::Auto ? kernel : auto_kernel(in, out)) {
     if (kernel_ == DenseKernel::OneDnn) {
         // Plain `oi`, measured faster than the blocked layout oneDNN's forward kernel asks for
         // (format_tag::any): the blocked backward kernels lose more than its forward gains
@@ -287,7 +285,7 @@ void DenseLayer::backward(std::size_t n) {
         }
         kernels::dense_backward_weights(n, in_, out_, src_, dz_rows, diff_weights_, diff_bias_);
         if (diff_src_ != nullptr) {
-            // A per-call transposition of at most kSmallDense weights (from the stored layout
+            // A per-call transposition of at most kSmallNarrow weights (from the stored layout
             // that suits the forward pass), so the input gradient runs along rows too.
             kernels::transpose(in_, out_, weights_, kernels::padded(out_), w_transposed_.data(), kernels::padded(in_));
             kernels::dense_backward_data(n, in_, out_, dz, out_, w_transposed_.data(), diff_src_);

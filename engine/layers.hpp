@@ -104,17 +104,25 @@ protected:
 // as a post-op, inner_product backward passes. Loops: plain loops (engine/dense_kernels.hpp),
 // weights stored transposed (in x padded(out)); for layers so small that oneDNN's fixed cost per
 // call outweighs the arithmetic.
-// Auto picks Loops when in * out <= kSmallDense.
+// Auto picks Loops for the small layers DenseLayer::auto_kernel names.
 enum class DenseKernel { Auto, OneDnn, Loops };
 
 class DenseLayer final : public Layer {
 public:
     // Where the loops beat oneDNN's fixed cost per call depends on the CPU (a training step, one
     // thread, batch 100; docs/performance-log.md): on the earlier machines they broke even near
-    // 128 x 128 and were faster at 689 x 10; on the Zen 5 EPYC they are faster up to 32 x 32 (16 x 16:
-    // a third less time), even near 48 x 48 and 689 x 10, and 30-40% slower at 784 x 16, 96 x 96 and
-    // 128 x 128. The bound keeps the clear wins.
+    // 128 x 128 and took half the time at 689 x 10; on the Zen 5 EPYC they are faster up to 32 x 32
+    // (16 x 16: a third less time), even near 48 x 48 and at 689 x 10 (within 1% of a 3 x 689 step),
+    // and 30-40% slower at 784 x 16, 96 x 96 and 128 x 128. So: the loops up to kSmallDense weights,
+    // and for narrow layers (fewer outputs than a vector of floats: a classifier's output layer) up
+    // to kSmallNarrow, where no CPU measured so far runs them slower by more than that 1%.
     static constexpr std::size_t kSmallDense = 2048;
+    static constexpr std::size_t kSmallNarrow = 128 * 128;
+    static constexpr std::size_t kNarrowOut = 16;
+    static DenseKernel auto_kernel(std::size_t in, std::size_t out) {
+        const bool small = in * out <= kSmallDense || (out < kNarrowOut && in * out <= kSmallNarrow);
+        return small ? DenseKernel::Loops : DenseKernel::OneDnn;
+    }
 
     DenseLayer(DnnlContext& ctx, std::size_t in, std::size_t out, std::size_t max_batch,
                std::optional<EltwiseSpec> activation, DenseKernel kernel = DenseKernel::Auto,

@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
     while (onednn_layers + 1 < widths.size() &&
            (o.kernel == DenseKernel::OneDnn ||
             (o.kernel == DenseKernel::Auto &&
-             widths[onednn_layers] * widths[onednn_layers + 1] > DenseLayer::kSmallDense)))
+             DenseLayer::auto_kernel(widths[onednn_layers], widths[onednn_layers + 1]) == DenseKernel::OneDnn)))
         ++onednn_layers;
     std::optional<bench::StepProducts> products;
     // Every hidden layer through oneDNN (the output layer may be a plain-loop one); maxout has no

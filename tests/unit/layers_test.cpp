@@ -479,7 +479,10 @@ TEST(DenseLayer, AutoPicksLoopsForSmallLayersOnly) {
     EXPECT_EQ(DenseLayer(ctx, 4, 16, 4, std::nullopt).kernel(), DenseKernel::Loops);
     EXPECT_EQ(DenseLayer(ctx, 32, 64, 4, std::nullopt).kernel(), DenseKernel::Loops);
     EXPECT_EQ(DenseLayer(ctx, 33, 64, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
-    EXPECT_EQ(DenseLayer(ctx, 689, 10, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
+    EXPECT_EQ(DenseLayer(ctx, 689, 10, 4, std::nullopt).kernel(), DenseKernel::Loops);
+    EXPECT_EQ(DenseLayer(ctx, 1092, 15, 4, std::nullopt).kernel(), DenseKernel::Loops);
+    EXPECT_EQ(DenseLayer(ctx, 1093, 15, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
+    EXPECT_EQ(DenseLayer(ctx, 784, 16, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
     EXPECT_EQ(DenseLayer(ctx, 128, 128, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
     EXPECT_EQ(DenseLayer(ctx, 689, 689, 4, std::nullopt).kernel(), DenseKernel::OneDnn);
     EXPECT_EQ(DenseLayer(ctx, 16, 16, 4, std::nullopt, DenseKernel::OneDnn).kernel(), DenseKernel::OneDnn);
