@@ -3,9 +3,9 @@
 // layer's or a network's parameter count. Adam reads the weights, gradients and both moments and
 // writes back three of them: 28 bytes a parameter; plain SGD 12; memcpy 8. When the bytes per
 // second of the update match the memcpy's, the update runs at the core's memory bandwidth and no
-// rewrite of its arithmetic can make it faster (docs/PERFORMANCE.md, "One training step, by phase").
+// rewrite of its arithmetic can make it faster (docs/PERFORMANCE.md, "The speed issue's targets").
 //
-//   bench_update_bandwidth [--params 474721,1496508,5297880] [--seconds 1]
+//   bench_update_bandwidth [--params N,N,...] [--seconds 1]
 //
 // Each size is measured twice: `reuse` steps one set of buffers again and again (what fits the
 // caches stays there), `memory` cycles through copies of the buffers totalling at least 256 MiB,
@@ -68,8 +68,13 @@ std::vector<std::size_t> parse_sizes(const std::string& list) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-    // A 689 x 689 layer; the 3 x 689 and 11 x 689 MNIST networks (784 inputs, 10 classes, biases).
-    std::vector<std::size_t> sizes{474'721 + 689, 1'500'000, 5'297'880};
+    // By default a 689 x 689 layer, and the 3 x 689 and 11 x 689 MNIST networks (784 inputs, 10
+    // classes), biases included.
+    const auto dense = [](std::size_t in, std::size_t out) { return in * out + out; };
+    const auto mnist_net = [&](std::size_t hidden) {
+        return dense(784, 689) + (hidden - 1) * dense(689, 689) + dense(689, 10);
+    };
+    std::vector<std::size_t> sizes{dense(689, 689), mnist_net(3), mnist_net(11)};
     double seconds = 1.0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i];
