@@ -88,6 +88,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from anchor_blas import require_fast_blas  # noqa: E402
+from dense_flop import ceiling_line, forward_flop, training_flop  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_ANCHOR = os.path.normpath(os.path.join(REPO, "..", "shared", "anchors", "torch_anchor.py"))
@@ -207,10 +208,10 @@ def run_child(cmd, env=None):
 
 def measure_ceiling(bench, seconds):
     out, _, _ = run_child([bench, "--seconds", str(seconds), "--threads", "1"])
-    for line in out.splitlines():
-        if line.startswith("{") and "ceiling_gflops" in line:
-            return json.loads(line)
-    raise RuntimeError(f"{bench} printed no ceiling line")
+    line = ceiling_line(out)
+    if line is None:
+        raise RuntimeError(f"{bench} printed no ceiling line")
+    return line
 
 
 def dnnsweep_args(name, cfg, epochs, data, label_format):
@@ -282,13 +283,12 @@ def run_torch(python, anchor, npm, name, epochs, batch, n_train, evaluate="none"
 
 def pass_flop(cfg):
     """FLOP of one forward pass of one row: 2*S (see the module docstring)."""
-    dims = [MNIST_FEATURES] + [cfg["width"]] * cfg["depth"] + [MNIST_CLASSES]
-    return 2 * sum(k * n for k, n in zip(dims, dims[1:]))
+    return forward_flop(MNIST_FEATURES, cfg["width"], cfg["depth"], MNIST_CLASSES)
 
 
 def flop_per_sample(cfg):
     """Useful training FLOP per sample for an MNIST configuration (see the module docstring)."""
-    return 3 * pass_flop(cfg) - 2 * MNIST_FEATURES * cfg["width"]
+    return training_flop(MNIST_FEATURES, cfg["width"], cfg["depth"], MNIST_CLASSES)
 
 
 def waited_flop_per_sample(cfg, anchor_eval):

@@ -13,10 +13,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "comma_list.hpp"
 #include "outputs/results_store.hpp"
 #include "sweeps/spec.hpp"
 
@@ -49,14 +49,6 @@ UnitResult tiny_unit(std::uint64_t i) {
     return r;
 }
 
-std::vector<std::uint64_t> parse_list(const std::string& s) {
-    std::vector<std::uint64_t> v;
-    std::stringstream in(s);
-    std::string item;
-    while (std::getline(in, item, ',')) v.push_back(std::stoull(item));
-    return v;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,7 +66,7 @@ int main(int argc, char** argv) {
         if (a == "--units")
             units = std::stoull(value());
         else if (a == "--checkpoints")
-            checkpoints = parse_list(value());
+            checkpoints = bench::comma_list(value());
         else if (a == "--dir")
             dir = value();
         else if (a == "--no-sync")

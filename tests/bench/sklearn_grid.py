@@ -66,6 +66,7 @@ from testlib import mpi_env, text  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from anchor_blas import anchor_env, require_fast_blas  # noqa: E402
+from dense_flop import ceiling_line, forward_flop, training_flop  # noqa: E402
 
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 RATES = {"sgd": 0.1, "adam": 0.001}
@@ -291,16 +292,7 @@ def measure_ceiling(a):
     if a.ceiling_seconds <= 0 or not os.access(a.ceiling_bench, os.X_OK):
         return None
     p = subprocess.run([a.ceiling_bench, "--seconds", str(a.ceiling_seconds)], capture_output=True, text=True)
-    for line in p.stdout.splitlines():
-        if line.startswith("{") and "ceiling_gflops" in line:
-            return json.loads(line)
-    return None
-
-
-def pass_flop(c, features, classes):
-    """FLOP of one forward pass of one row through configuration c's dense layers."""
-    dims = [features] + [int(c["width"])] * int(c["layers"]) + [classes]
-    return 2 * sum(k * n for k, n in zip(dims, dims[1:]))
+    return ceiling_line(p.stdout)
 
 
 def grid_flop(grid, fold_sizes, rows, epochs, features, classes, val_every_epoch):
@@ -310,8 +302,8 @@ def grid_flop(grid, fold_sizes, rows, epochs, features, classes, val_every_epoch
     after every epoch instead (dnnsweep's curves)."""
     total = 0.0
     for c in grid:
-        p = pass_flop(c, features, classes)
-        step = 3 * p - 2 * features * int(c["width"])
+        shape = (features, int(c["width"]), int(c["layers"]), classes)
+        p, step = forward_flop(*shape), training_flop(*shape)
         for val_rows in fold_sizes:
             train_rows = rows - val_rows
             total += epochs * train_rows * step + train_rows * p + (epochs if val_every_epoch else 1) * val_rows * p

@@ -11,14 +11,15 @@
 // caches stays there), `memory` cycles through copies of the buffers totalling at least 256 MiB,
 // so every step reads them from memory as an 11 x 689 network's layers do. Wall time, one thread.
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <functional>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "comma_list.hpp"
 #include "engine/optimizer.hpp"
 
 namespace {
@@ -57,14 +58,6 @@ double per_call(std::vector<Buffers>& sets, double seconds, const std::function<
     return elapsed / static_cast<double>(calls);
 }
 
-std::vector<std::size_t> parse_sizes(const std::string& list) {
-    std::vector<std::size_t> sizes;
-    std::stringstream in(list);
-    std::string item;
-    while (std::getline(in, item, ',')) sizes.push_back(std::stoul(item));
-    return sizes;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -74,12 +67,12 @@ int main(int argc, char** argv) try {
     const auto mnist_net = [&](std::size_t hidden) {
         return dense(784, 689) + (hidden - 1) * dense(689, 689) + dense(689, 10);
     };
-    std::vector<std::size_t> sizes{dense(689, 689), mnist_net(3), mnist_net(11)};
+    std::vector<std::uint64_t> sizes{dense(689, 689), mnist_net(3), mnist_net(11)};
     double seconds = 1.0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i];
         if (key == "--params")
-            sizes = parse_sizes(argv[i + 1]);
+            sizes = bench::comma_list(argv[i + 1]);
         else if (key == "--seconds")
             seconds = std::stod(argv[i + 1]);
         else
